@@ -1,0 +1,11 @@
+package io.qcow4j.spi;
+
+/** What a range of the guest disk holds, as a block-status query sees it. */
+public enum Allocation {
+    /** Bytes stored in some image of the chain; they must be read. */
+    DATA,
+    /** Allocated (in the image or a backing image) as reading zeros: no bytes are stored. */
+    ZERO,
+    /** Allocated nowhere in the chain: reads as zeros. */
+    UNALLOCATED
+}

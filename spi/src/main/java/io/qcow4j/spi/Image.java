@@ -1,0 +1,98 @@
+package io.qcow4j.spi;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An open disk image: the guest's view of a virtual disk, read-only.
+ *
+ * <p>All methods are safe to call from many threads at once; reads at different positions proceed in parallel.
+ * Closing the image closes its backing chain; reads after {@link #close()} fail with
+ * {@link java.nio.channels.ClosedChannelException}.
+ */
+public interface Image extends Closeable {
+
+    /** The format's name, as its provider's {@link ImageFormatProvider#name()}. */
+    String format();
+
+    /** The virtual disk size in bytes. */
+    long size();
+
+    /**
+     * Reads guest bytes into {@code dst}, like {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}:
+     * up to {@code dst.remaining()} bytes starting at {@code position}, advancing {@code dst}'s position.
+     *
+     * @return the number of bytes read, possibly fewer than requested only at the end of the disk;
+     *         -1 when {@code position} is at or past the end
+     * @throws IllegalArgumentException when {@code position} is negative
+     * @throws ImageException           when the image is found corrupt while reading
+     */
+    int read(ByteBuffer dst, long position) throws IOException;
+
+    /**
+     * Reads exactly {@code dst.remaining()} bytes starting at {@code position}.
+     *
+     * @throws EOFException when the disk ends first
+     */
+    default void readFully(ByteBuffer dst, long position) throws IOException {
+        long at = position;
+        while (dst.hasRemaining()) {
+            int n = read(dst, at);
+            if (n < 0) {
+                throw new EOFException("read of " + dst.remaining() + " bytes at " + at + " passes the end of the "
+                        + size() + "-byte disk");
+            }
+            at += n;
+        }
+    }
+
+    /**
+     * Says what the run of guest bytes starting at {@code offset} holds, without reading data: whether it is data,
+     * reads as zero, or is unallocated in the whole chain; whether it is compressed; and at which depth of the
+     * backing chain it lives. The run returned starts at {@code offset} and is at most {@code maxLength} bytes long;
+     * it may be shorter than the whole run of equal status.
+     *
+     * @throws IllegalArgumentException when {@code offset} is outside {@code [0, size())} or {@code maxLength < 1}
+     */
+    BlockStatus blockStatus(long offset, long maxLength) throws IOException;
+
+    /**
+     * The runs of equal status that cover {@code [offset, offset + length)}, adjacent runs with equal fields merged,
+     * as {@code qemu-img map} prints them.
+     */
+    default List<BlockStatus> map(long offset, long length) throws IOException {
+        List<BlockStatus> runs = new ArrayList<>();
+        long end = Math.min(size(), offset + length);
+        long at = offset;
+        while (at < end) {
+            BlockStatus status = blockStatus(at, end - at);
+            BlockStatus last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && continues(last, status)) {
+                runs.set(runs.size() - 1, new BlockStatus(last.offset(), last.length() + status.length(),
+                        last.allocation(), last.compressed(), last.depth(), last.hostOffset()));
+            } else {
+                runs.add(status);
+            }
+            at = status.end();
+        }
+        return runs;
+    }
+
+    private static boolean continues(BlockStatus last, BlockStatus next) {
+        return last.allocation() == next.allocation() && last.compressed() == next.compressed()
+                && last.depth() == next.depth()
+                && (last.hostOffset() == -1 ? next.hostOffset() == -1
+                        : next.hostOffset() == last.hostOffset() + last.length());
+    }
+
+    /** What {@code qemu-img info} shows of this image. */
+    ImageInfo info() throws IOException;
+
+    /** The backing image that supplies unallocated ranges, if any. */
+    Optional<Image> backing();
+}
