@@ -1,0 +1,127 @@
+package io.qcow4j.fuse;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Serves a request from a detached child process and returns once the child says the file is readable (or why it
+ * is not). The child is this same JVM running {@link MountMain} in the foreground, in its own session (so closing the
+ * terminal does not end it) with the root directory as working directory (so it keeps no directory busy); it reports
+ * one line on its standard output, a pipe to us, and is never waited for afterwards.
+ */
+final class BackgroundMount {
+
+    /** How long the child gets to start a JVM, open the image and mount. */
+    private static final long READY_TIMEOUT_SECONDS = 60;
+
+    private final MountRequest request;
+    private final PrintStream err;
+
+    BackgroundMount(MountRequest request, PrintStream err) {
+        this.request = request;
+        this.err = err;
+    }
+
+    int run() {
+        try {
+            // fail fast, without starting a JVM, on the common mistakes
+            MountPoints.checkUsable(request.mountPoint());
+            if (!Files.isReadable(request.image())) {
+                throw new MountException("cannot open " + request.image() + ": "
+                        + (Files.exists(request.image()) ? "permission denied" : "no such file"));
+            }
+        } catch (MountException e) {
+            err.println("mount-qcow2: " + e.getMessage());
+            return 1;
+        }
+        Process child;
+        try {
+            child = childCommand().start();
+        } catch (IOException e) {
+            err.println("mount-qcow2: cannot start the mount process: " + e.getMessage());
+            return 1;
+        }
+        String line = awaitReport(child);
+        if (ForegroundMount.READY.equals(line)) {
+            return 0;
+        }
+        if (line != null && line.startsWith(ForegroundMount.FAILED)) {
+            err.println("mount-qcow2: " + line.substring(ForegroundMount.FAILED.length()));
+        } else if (line == null) {
+            err.println("mount-qcow2: the mount process did not report within " + READY_TIMEOUT_SECONDS + " s");
+            child.destroyForcibly();
+            Unmounter.unmount(request.mountPoint());
+        } else {
+            err.println("mount-qcow2: the mount process failed: " + line);
+        }
+        return 1;
+    }
+
+    private ProcessBuilder childCommand() {
+        List<String> command = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            command.add(setsid.toString());
+        }
+        command.add(javaExecutable());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(MountMain.class.getName());
+        command.addAll(MountArguments.forChild(request, request.fileName()));
+        return new ProcessBuilder(command)
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The child's one line, or a description of how it ended without one; null on timeout. */
+    private static String awaitReport(Process child) {
+        CompletableFuture<String> report = CompletableFuture.supplyAsync(() -> readLine(child));
+        try {
+            String line = report.get(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (line != null) {
+                return line;
+            }
+            // end of output without a line: the child died before reporting
+            if (child.waitFor(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                return "exited with code " + child.exitValue() + " before mounting";
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return "its output could not be read: " + e.getCause();
+        } catch (TimeoutException e) {
+            return null;
+        }
+    }
+
+    private static String readLine(Process child) {
+        try {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            return reader.readLine();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

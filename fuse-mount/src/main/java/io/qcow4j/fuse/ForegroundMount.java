@@ -1,0 +1,82 @@
+package io.qcow4j.fuse;
+
+import io.qcow4j.spi.Image;
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * Serves a request from this process until it is unmounted: by {@code fusermount -u}, {@code umount}, or a signal
+ * that runs the shutdown hooks (the mount's own hook unmounts).
+ */
+final class ForegroundMount {
+
+    /** The line a child prints on standard output once the file is readable. */
+    static final String READY = "ready";
+    /** The prefix of the line a child prints instead when the mount failed. */
+    static final String FAILED = "failed: ";
+
+    private final MountRequest request;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean reportReady;
+
+    ForegroundMount(MountRequest request, PrintStream out, PrintStream err, boolean reportReady) {
+        this.request = request;
+        this.out = out;
+        this.err = err;
+        this.reportReady = reportReady;
+    }
+
+    int run() {
+        Image image;
+        RawFileMount mount;
+        try {
+            MountPoints.checkUsable(request.mountPoint());
+            image = MountLauncher.open(request);
+            try {
+                mount = RawFileMount.mount(image, request.mountPoint(), request.mountOptions()
+                        .withFileName(request.fileName()), err);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(image);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            String line = oneLine(e);
+            if (reportReady) {
+                out.println(FAILED + line);
+                out.flush();
+            } else {
+                err.println("mount-qcow2: " + line);
+            }
+            return 1;
+        }
+        if (reportReady) {
+            out.println(READY);
+            out.flush();
+            // the parent stops listening once it has the line; nothing else may go there
+            out.close();
+        }
+        try {
+            mount.awaitUnmount();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            mount.close();
+            closeQuietly(image);
+        }
+        return 0;
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e instanceof MountException || e.getMessage() != null ? e.getMessage() : e.toString();
+        return message.replace('\n', ' ');
+    }
+
+    private static void closeQuietly(Image image) {
+        try {
+            image.close();
+        } catch (IOException e) {
+            // nothing left to do with it
+        }
+    }
+}

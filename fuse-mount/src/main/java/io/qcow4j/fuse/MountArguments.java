@@ -1,0 +1,142 @@
+package io.qcow4j.fuse;
+
+import io.qcow4j.spi.OpenOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses and writes the {@code mount} command line. Writing is how the background launcher hands a request to the
+ * child process, so the two must stay inverse.
+ */
+final class MountArguments {
+
+    /** Internal: the child reports "ready" or its error on standard output, then keeps quiet. */
+    static final String REPORT_READY = "--report-ready";
+
+    private MountArguments() {
+    }
+
+    /** A parsed command line: the request and whether the caller is the launcher's own child. */
+    record Parsed(MountRequest request, boolean reportReady, boolean help) {
+    }
+
+    static Parsed parse(String[] args) {
+        List<String> positional = new ArrayList<>();
+        OpenOptions open = OpenOptions.defaults();
+        MountOptions mount = MountOptions.defaults();
+        boolean reportReady = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String inlineValue = null;
+            if (arg.startsWith("--") && arg.contains("=")) {
+                inlineValue = arg.substring(arg.indexOf('=') + 1);
+                arg = arg.substring(0, arg.indexOf('='));
+            }
+            switch (arg) {
+                case "-h", "--help" -> {
+                    return new Parsed(null, false, true);
+                }
+                case "-f", "--foreground" -> mount = mount.withForeground(true);
+                case "-d", "--debug" -> mount = mount.withDebug(true);
+                case "--allow-other" -> mount = mount.withAllowOther(true);
+                case "--safe" -> open = open.withSafe(true);
+                case REPORT_READY -> reportReady = true;
+                case "--name", "-n" -> mount = mount.withFileName(value(args, ++i, arg, inlineValue));
+                case "--format" -> open = open.withFormat(value(args, ++i, arg, inlineValue));
+                case "--l2-cache-size" -> open = open.withL2CacheBytes(parseSize(value(args, ++i, arg, inlineValue)));
+                case "--snapshot", "-l" -> open = open.withSnapshot(value(args, ++i, arg, inlineValue));
+                default -> {
+                    if (arg.startsWith("-") && arg.length() > 1) {
+                        throw new IllegalArgumentException("unknown option " + arg);
+                    }
+                    positional.add(arg);
+                }
+            }
+            if (inlineValue != null && !takesValue(arg)) {
+                throw new IllegalArgumentException("option " + arg + " takes no value");
+            }
+            if (inlineValue != null) {
+                i--; // value() consumed the next argument's slot for nothing
+            }
+        }
+        if (positional.size() != 2) {
+            throw new IllegalArgumentException("expected IMAGE and MOUNTPOINT, got " + positional.size()
+                    + " argument(s)");
+        }
+        MountRequest request = new MountRequest(Path.of(positional.get(0)), Path.of(positional.get(1)), open, mount);
+        return new Parsed(request, reportReady, false);
+    }
+
+    private static boolean takesValue(String option) {
+        return switch (option) {
+            case "--name", "--format", "--l2-cache-size", "--snapshot" -> true;
+            default -> false;
+        };
+    }
+
+    private static String value(String[] args, int index, String option, String inlineValue) {
+        if (inlineValue != null) {
+            return inlineValue;
+        }
+        if (index >= args.length) {
+            throw new IllegalArgumentException("option " + option + " needs a value");
+        }
+        return args[index];
+    }
+
+    /** A byte count such as {@code 8388608}, {@code 8M}, {@code 512k} or {@code 1G} (binary units). */
+    static long parseSize(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.endsWith("b")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        int shift = 0;
+        if (!s.isEmpty()) {
+            switch (s.charAt(s.length() - 1)) {
+                case 'k' -> shift = 10;
+                case 'm' -> shift = 20;
+                case 'g' -> shift = 30;
+                case 't' -> shift = 40;
+                default -> shift = -1;
+            }
+        }
+        String digits = shift >= 0 ? s.substring(0, s.length() - 1) : s;
+        try {
+            long value = Long.parseLong(digits);
+            if (value < 0 || value > (Long.MAX_VALUE >> Math.max(shift, 0))) {
+                throw new NumberFormatException();
+            }
+            return value << Math.max(shift, 0);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid size '" + text + "': expected bytes or a number with k, M, G"
+                    + " or T");
+        }
+    }
+
+    /** The command line that makes a foreground child serve {@code request} and report when ready. */
+    static List<String> forChild(MountRequest request, String fileName) {
+        List<String> args = new ArrayList<>();
+        args.add(request.image().toAbsolutePath().toString());
+        args.add(request.mountPoint().toAbsolutePath().toString());
+        args.add("--name=" + fileName);
+        OpenOptions open = request.openOptions();
+        if (open.format() != null) {
+            args.add("--format=" + open.format());
+        }
+        if (open.safe()) {
+            args.add("--safe");
+        }
+        args.add("--l2-cache-size=" + open.l2CacheBytes());
+        if (open.snapshot() != null) {
+            args.add("--snapshot=" + open.snapshot());
+        }
+        if (request.mountOptions().allowOther()) {
+            args.add("--allow-other");
+        }
+        args.add("-f");
+        args.add(REPORT_READY);
+        return args;
+    }
+}

@@ -1,0 +1,235 @@
+package io.qcow4j.fuse;
+
+import io.qcow4j.spi.Image;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An {@link Image} served through FUSE as one read-only raw file inside a directory, by this process:
+ * <pre>{@code
+ * try (Image image = Images.open(Path.of("ubuntu.qcow2"));
+ *      RawFileMount mount = RawFileMount.mount(image, Path.of("/mnt/ubuntu"), MountOptions.defaults())) {
+ *     // /mnt/ubuntu/ubuntu.raw is readable by any tool until close() or `fusermount -u /mnt/ubuntu`
+ *     mount.awaitUnmount();
+ * }
+ * }</pre>
+ *
+ * <p>Requests are served by several libfuse threads at once, reading straight into libfuse's buffers. The file's
+ * size is the virtual size, its mode 0444, its owner and times those of the image file, and its {@code st_blocks}
+ * counts the image's data runs (so {@code du} shows the sparse size). Writes and every other change answer EROFS;
+ * a failed read answers EIO for that request only.
+ *
+ * <p>The mount does not own the image: close the image after the mount. The serving threads are daemon threads, so
+ * a program that mounts and has nothing else to do must call {@link #awaitUnmount()}; a shutdown hook unmounts
+ * if the JVM exits first.
+ */
+public final class RawFileMount implements Closeable {
+
+    /** How long libfuse gets to finish mounting before the mount counts as failed. */
+    private static final long MOUNT_TIMEOUT_SECONDS = 30;
+    /** How long {@link #close()} waits for libfuse's loop to end once unmounted. */
+    private static final long UNMOUNT_WAIT_SECONDS = 10;
+
+    private final RawFileFs fs;
+    private final Path mountPoint;
+    private final Path file;
+    private final CompletableFuture<Void> finished;
+    private final Thread shutdownHook;
+
+    private RawFileMount(RawFileFs fs, Path mountPoint, Path file, CompletableFuture<Void> finished) {
+        this.fs = fs;
+        this.mountPoint = mountPoint;
+        this.file = file;
+        this.finished = finished;
+        this.shutdownHook = new Thread(this::unmount, "qcow4j-fuse-unmount");
+    }
+
+    /**
+     * Mounts {@code image} on {@code mountPoint} and returns once the raw file answers {@code stat}. Read errors
+     * are reported on standard error.
+     *
+     * @param mountPoint an existing, empty directory with nothing mounted on it
+     * @throws MountException when the mount cannot start; nothing is left mounted
+     */
+    public static RawFileMount mount(Image image, Path mountPoint, MountOptions options) throws IOException {
+        return mount(image, mountPoint, options, System.err);
+    }
+
+    /** As {@link #mount(Image, Path, MountOptions)}, reporting read errors on {@code log}. */
+    public static RawFileMount mount(Image image, Path mountPoint, MountOptions options, PrintStream log)
+            throws IOException {
+        Path realMountPoint = MountPoints.checkUsable(mountPoint);
+        Path imageFile = imageFile(image);
+        String fileName = options.fileName() != null ? options.fileName()
+                : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
+        RawFileFs fs = newFileSystem(image, fileName, imageFile, log);
+
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
+        Thread loop = new Thread(() -> {
+            try {
+                // blocking: libfuse's multi-threaded loop runs here until the file system is unmounted
+                fs.mount(realMountPoint, true, options.debug(), fuseOptions);
+                finished.complete(null);
+            } catch (Throwable e) {
+                finished.completeExceptionally(e);
+            } finally {
+                fs.forgetMount();
+            }
+        }, "qcow4j-fuse-" + fileName);
+        loop.setDaemon(true);
+        loop.start();
+
+        RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
+        mount.awaitReadable();
+        Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
+        return mount;
+    }
+
+    private static Path imageFile(Image image) {
+        try {
+            return image.info().filename();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log)
+            throws MountException {
+        try {
+            return new RawFileFs(image, fileName, FileMetadata.of(imageFile), AllocatedBytes.countInBackground(image),
+                    new ReadErrorLog(log));
+        } catch (LinkageError | RuntimeException e) {
+            throw new MountException("libfuse 2 cannot be loaded (install the libfuse2 package): " + e.getMessage(), e);
+        }
+    }
+
+    static String[] fuseOptions(MountOptions options, String source) {
+        List<String> fuse = new ArrayList<>();
+        // ro: the kernel refuses writes itself; kernel_cache: the bytes never change, so the page cache stays valid
+        // across opens; max_read and max_readahead: large requests (the kernel caps both at 128 KiB for libfuse 2)
+        fuse.add("-oro,kernel_cache,max_read=131072,max_readahead=131072,entry_timeout=60,attr_timeout=60"
+                + ",negative_timeout=5,subtype=qcow4j,fsname=" + escapeOption(source));
+        if (options.allowOther()) {
+            // with other users allowed in, let the kernel apply the 0444 / 0555 modes
+            fuse.add("-oallow_other,default_permissions");
+        }
+        return fuse.toArray(String[]::new);
+    }
+
+    private static String escapeOption(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
+    }
+
+    private void awaitReadable() throws MountException {
+        try {
+            CompletableFuture.anyOf(fs.initialised(), finished).get(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            unmount();
+            throw new MountException("cannot mount on " + mountPoint + ": " + rootMessage(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            unmount();
+            throw new MountException("cannot mount on " + mountPoint + ": libfuse did not finish mounting within "
+                    + MOUNT_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unmount();
+            throw new MountException("interrupted while mounting on " + mountPoint);
+        }
+        if (finished.isDone()) {
+            throw new MountException("cannot mount on " + mountPoint + ": libfuse refused (see its message above)");
+        }
+        try {
+            // through the kernel and back: proves the file is served, not just that libfuse started
+            Files.size(file);
+        } catch (IOException e) {
+            unmount();
+            throw new MountException("mounted on " + mountPoint + " but " + file + " is not readable: " + e, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    /** The directory the file system is mounted on, resolved. */
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** The raw file inside {@link #mountPoint()}. */
+    public Path file() {
+        return file;
+    }
+
+    /** Whether the file system is still mounted (not yet unmounted by {@link #close()}, fusermount or umount). */
+    public boolean isMounted() {
+        return !finished.isDone();
+    }
+
+    /**
+     * Waits until the file system is unmounted, by {@link #close()} or from outside ({@code fusermount -u},
+     * {@code umount}).
+     */
+    public void awaitUnmount() throws InterruptedException {
+        try {
+            finished.get();
+        } catch (ExecutionException e) {
+            // the loop ended with an error: unmounted all the same
+        }
+    }
+
+    /** As {@link #awaitUnmount()}, giving up after {@code timeout}; returns whether it is unmounted. */
+    public boolean awaitUnmount(Duration timeout) throws InterruptedException {
+        try {
+            finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // unmounted all the same
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Unmounts (lazily when the file is still open) and waits for the serving threads to stop. Does not close the
+     * image. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        unmount();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook is running or about to
+        }
+    }
+
+    private void unmount() {
+        if (!finished.isDone()) {
+            Unmounter.unmount(mountPoint);
+            try {
+                finished.get(UNMOUNT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // a lazy unmount ends the loop only when the last open file is closed
+            }
+        }
+        fs.forgetMount();
+    }
+}
