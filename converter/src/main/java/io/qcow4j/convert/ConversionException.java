@@ -1,0 +1,20 @@
+package io.qcow4j.convert;
+
+import java.io.IOException;
+
+/**
+ * A conversion failed. The message names the cause: the source's error (with the source and the guest offset), the
+ * target's ({@code "no space left on device"} when its file system is full), or the cancellation; the original
+ * exception is the cause. A new target has been deleted when this is thrown; an existing one is reported with
+ * {@link TargetIncompleteException}.
+ */
+public class ConversionException extends IOException {
+
+    public ConversionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public ConversionException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,118 @@
+package io.qcow4j.convert;
+
+import java.util.Objects;
+
+/**
+ * How to convert an image to a raw file. Immutable; start from {@link #defaults()} and change what you need, then
+ * {@link #validate()} (the {@link Converter} validates too):
+ * <pre>{@code
+ * ConvertOptions options = ConvertOptions.defaults().withWorkers(4).withProgress((done, total) -> show(done, total));
+ * options.validate();
+ * }</pre>
+ *
+ * @param workers           threads copying at once (qemu-img's {@code -m}), each with its own buffer
+ * @param segmentSize       bytes handed to a worker at a time; a multiple of {@code bufferSize}
+ * @param bufferSize        bytes read from the source at a time, per worker; a multiple of 512
+ * @param sparseSize        zero detection granularity (qemu-img's {@code -S}): an aligned run of this many zero bytes
+ *                          in the data read becomes a hole instead of being written. 0 turns detection off and, as
+ *                          with qemu-img, fully allocates the target: ranges that read as zero are written as zeros
+ * @param sync              force the target's data to disk before reporting success (off by default, as qemu-img
+ *                          does not either)
+ * @param overwriteExisting qemu-img's {@code -n}: write into an existing target instead of creating it. The target
+ *                          must exist and be at least as large as the source; it keeps its size, and ranges that read
+ *                          as zero in the source are made zero (holes punched). A failed conversion leaves it
+ *                          incomplete ({@link TargetIncompleteException}) rather than deleting it. When false, the
+ *                          target is created, replacing any regular file of that name, and deleted on failure
+ * @param progress          hears progress from the worker threads; {@link ProgressListener#NONE} for none
+ */
+public record ConvertOptions(int workers, long segmentSize, int bufferSize, int sparseSize, boolean sync,
+                             boolean overwriteExisting, ProgressListener progress) {
+
+    /**
+     * 8 workers, as qemu-img's default 8 coroutines: enough requests in flight to keep fast storage (NVMe, network
+     * block devices) busy and to spread decompression over the cores, while the memory stays small, one buffer each.
+     */
+    public static final int DEFAULT_WORKERS = 8;
+    /** Large enough that handing out segments costs nothing, small enough that 8 workers share a 1 GiB disk evenly. */
+    public static final long DEFAULT_SEGMENT_SIZE = 32L << 20;
+    /** qemu-img's buffer size: large reads and writes without much memory (8 workers use 16 MiB). */
+    public static final int DEFAULT_BUFFER_SIZE = 2 << 20;
+    /** qemu-img's default {@code -S}: the page and file system block size, the smallest hole worth making. */
+    public static final int DEFAULT_SPARSE_SIZE = 4 << 10;
+
+    /** The most workers accepted: each holds a thread and a buffer. */
+    public static final int MAX_WORKERS = 64;
+    /** The largest buffer accepted, so that workers times buffer size stays a modest amount of memory. */
+    public static final int MAX_BUFFER_SIZE = 64 << 20;
+    /** The largest zero detection granularity accepted, as qemu-img's {@code -S}. */
+    public static final int MAX_SPARSE_SIZE = 16 << 20;
+
+    private static final int SECTOR = 512;
+
+    public ConvertOptions {
+        Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
+    }
+
+    /** 8 workers, 32 MiB segments, 2 MiB buffers, 4 KiB zero detection, no sync, a new target, no progress. */
+    public static ConvertOptions defaults() {
+        return new ConvertOptions(DEFAULT_WORKERS, DEFAULT_SEGMENT_SIZE, DEFAULT_BUFFER_SIZE, DEFAULT_SPARSE_SIZE,
+                false, false, ProgressListener.NONE);
+    }
+
+    /**
+     * Checks the options against each other and their limits.
+     *
+     * @return these options
+     * @throws IllegalArgumentException naming the option, its value and the rule it breaks
+     */
+    public ConvertOptions validate() {
+        if (workers < 1 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ": " + workers);
+        }
+        if (bufferSize < SECTOR || bufferSize > MAX_BUFFER_SIZE || bufferSize % SECTOR != 0) {
+            throw new IllegalArgumentException("bufferSize must be a multiple of 512 between 512 and "
+                    + MAX_BUFFER_SIZE + ": " + bufferSize);
+        }
+        if (segmentSize < bufferSize || segmentSize % bufferSize != 0) {
+            throw new IllegalArgumentException("segmentSize must be a positive multiple of bufferSize ("
+                    + bufferSize + "): " + segmentSize);
+        }
+        if (sparseSize < 0 || sparseSize % SECTOR != 0 || sparseSize > MAX_SPARSE_SIZE) {
+            throw new IllegalArgumentException("sparseSize must be 0 (no zero detection) or a multiple of 512 up to "
+                    + MAX_SPARSE_SIZE + ": " + sparseSize);
+        }
+        if (sparseSize > bufferSize) {
+            throw new IllegalArgumentException("sparseSize must not exceed bufferSize (" + bufferSize + "): "
+                    + sparseSize);
+        }
+        return this;
+    }
+
+    public ConvertOptions withWorkers(int newWorkers) {
+        return new ConvertOptions(newWorkers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
+    }
+
+    public ConvertOptions withSegmentSize(long newSegmentSize) {
+        return new ConvertOptions(workers, newSegmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
+    }
+
+    public ConvertOptions withBufferSize(int newBufferSize) {
+        return new ConvertOptions(workers, segmentSize, newBufferSize, sparseSize, sync, overwriteExisting, progress);
+    }
+
+    public ConvertOptions withSparseSize(int newSparseSize) {
+        return new ConvertOptions(workers, segmentSize, bufferSize, newSparseSize, sync, overwriteExisting, progress);
+    }
+
+    public ConvertOptions withSync(boolean newSync) {
+        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, newSync, overwriteExisting, progress);
+    }
+
+    public ConvertOptions withOverwriteExisting(boolean newOverwriteExisting) {
+        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, newOverwriteExisting, progress);
+    }
+
+    public ConvertOptions withProgress(ProgressListener newProgress) {
+        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, newProgress);
+    }
+}
