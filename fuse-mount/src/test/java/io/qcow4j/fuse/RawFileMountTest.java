@@ -1,0 +1,267 @@
+package io.qcow4j.fuse;
+
+import static io.qcow4j.fuse.FuseTesting.assertNotMounted;
+import static io.qcow4j.fuse.FuseTesting.requireFuse;
+import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.testing.Qemu;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mounts images in this JVM through {@link RawFileMount} and reads them back with the JDK and real tools. */
+class RawFileMountTest {
+
+    @TempDir
+    Path dir;
+    Path mountPoint;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        requireFuse();
+        mountPoint = Files.createDirectory(dir.resolve("mnt"));
+    }
+
+    private static byte[] random(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** A sparse raw image: random data in the first and last MiB, a hole between. */
+    private Path sparseRaw(String name, int mib) throws IOException {
+        Path raw = dir.resolve(name);
+        try (FileChannel channel = FileChannel.open(raw, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(random(1 << 20, 1)), 0);
+            channel.write(ByteBuffer.wrap(random(1 << 20, 2)), (long) (mib - 1) << 20);
+        }
+        return raw;
+    }
+
+    @Test
+    void servesTheImageBytesUnderTheDefaultNameAndLeavesNothingMounted() throws Exception {
+        Path raw = sparseRaw("disk.img", 8);
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThat(mount.file()).isEqualTo(mountPoint.toRealPath().resolve("disk.raw"));
+            try (var entries = Files.list(mountPoint)) {
+                assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("disk.raw");
+            }
+            assertThat(Files.mismatch(raw, mount.file())).isEqualTo(-1);
+            Qemu.run("cmp", raw.toString(), mount.file().toString());
+            assertThat(FuseTesting.isMounted(mountPoint)).isTrue();
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void showsSizeModeOwnerTimesAndAllocatedBlocks() throws Exception {
+        Path raw = sparseRaw("disk.img", 16);
+        Files.setLastModifiedTime(raw, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("x"))) {
+            Path file = mount.file();
+            assertThat(file.getFileName().toString()).isEqualTo("x");
+            assertThat(Files.size(file)).isEqualTo(16L << 20);
+            assertThat(Files.isRegularFile(file)).isTrue();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("r--r--r--");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mountPoint)))
+                    .isEqualTo("r-xr-xr-x");
+            assertThat(Files.getLastModifiedTime(file)).isEqualTo(Files.getLastModifiedTime(raw));
+            Map<String, Object> unix = Files.readAttributes(file, "unix:uid,gid");
+            assertThat(unix).isEqualTo(Files.readAttributes(raw, "unix:uid,gid"));
+            // the data runs as the reader sees them, in 512-byte units, as du counts them
+            long blocks = Long.parseLong(Qemu.run("stat", "-c", "%b", file.toString()).trim());
+            assertThat(blocks).isEqualTo(AllocatedBytes.count(image) / 512).isEqualTo((2L << 20) / 512);
+            String statfs = Qemu.run("stat", "-f", "-c", "%S %b %a %f", mountPoint.toString()).trim();
+            assertThat(statfs).isEqualTo("4096 4096 0 0");
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+    }
+
+    @Test
+    void stBlocksComeFromTheImagesBlockStatus() throws Exception {
+        byte[] bytes = random(4 << 20, 3);
+        try (Image image = new BytesImage(bytes, 1 << 20, Long.MAX_VALUE, Long.MAX_VALUE);
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThat(mount.file().getFileName().toString()).isEqualTo("image.raw");
+            assertThat(Qemu.run("stat", "-c", "%s %b", mount.file().toString()).trim())
+                    .isEqualTo((4 << 20) + " " + ((1 << 20) / 512));
+            assertThat(Files.readAllBytes(mount.file())).isEqualTo(bytes);
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+    }
+
+    @Test
+    void refusesEveryChangeWithReadOnlyFileSystem() throws Exception {
+        Path raw = sparseRaw("disk.img", 2);
+        byte[] before = Files.readAllBytes(raw);
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            Path file = mount.file();
+            List<ThrowingAction> changes = List.of(
+                    () -> Files.write(file, new byte[] {1}),
+                    () -> FileChannel.open(file, StandardOpenOption.WRITE).close(),
+                    () -> FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.WRITE).close(),
+                    () -> Files.createFile(mountPoint.resolve("new")),
+                    () -> Files.createDirectory(mountPoint.resolve("dir")),
+                    () -> Files.delete(file),
+                    () -> Files.move(file, mountPoint.resolve("moved")),
+                    () -> Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-")),
+                    () -> Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(0)));
+            for (ThrowingAction change : changes) {
+                assertThatThrownBy(change::run).isInstanceOf(FileSystemException.class)
+                        .hasMessageContaining("Read-only file system");
+            }
+            assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertThat(Files.readAllBytes(raw)).isEqualTo(before);
+    }
+
+    interface ThrowingAction {
+        void run() throws Exception;
+    }
+
+    @Test
+    void concurrentReadersAtRandomOffsetsSeeTheReferenceBytes() throws Exception {
+        byte[] reference = random(12 << 20, 4);
+        Path raw = Files.write(dir.resolve("disk.img"), reference);
+        ExecutorService readers = Executors.newFixedThreadPool(6);
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                long seed = 100 + t;
+                results.add(readers.submit(() -> readRandomly(mount.file(), reference, seed)));
+            }
+            for (Future<Integer> result : results) {
+                assertThat(result.get()).isEqualTo(150);
+            }
+        } finally {
+            readers.shutdownNow();
+            unmountQuietly(mountPoint);
+        }
+    }
+
+    private static int readRandomly(Path file, byte[] reference, long seed) throws IOException {
+        Random random = new Random(seed);
+        int checked = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int i = 0; i < 150; i++) {
+                int length = 1 + random.nextInt(300_000);
+                long offset = random.nextInt(reference.length);
+                ByteBuffer buffer = ByteBuffer.allocate(length);
+                while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
+                    // short reads continue where they stopped
+                }
+                int expected = (int) Math.min(length, reference.length - offset);
+                assertThat(buffer.position()).isEqualTo(expected);
+                assertThat(ByteBuffer.wrap(buffer.array(), 0, expected))
+                        .isEqualTo(ByteBuffer.wrap(reference, (int) offset, expected));
+                checked++;
+            }
+        }
+        return checked;
+    }
+
+    @Test
+    void aFailedReadAnswersEioLogsOnceAndTheMountKeepsServing() throws Exception {
+        byte[] bytes = random(4 << 20, 5);
+        long badFrom = 3L << 20;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Image image = new BytesImage(bytes, bytes.length, badFrom, badFrom + 4096);
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("d"),
+                     new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
+                    assertThatThrownBy(() -> channel.read(ByteBuffer.allocate(4096), badFrom))
+                            .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
+                }
+            }
+            try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
+                ByteBuffer good = ByteBuffer.allocate(1 << 20);
+                channel.read(good, 0);
+                assertThat(good.array()).isEqualTo(java.util.Arrays.copyOf(bytes, 1 << 20));
+            }
+            assertThat(mount.isMounted()).isTrue();
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertThat(logged.lines()).hasSize(1);
+        assertThat(logged).contains("answered EIO", "corrupt cluster at " + badFrom);
+    }
+
+    @Test
+    void awaitUnmountReturnsWhenUnmountedFromOutside() throws Exception {
+        Path raw = sparseRaw("disk.img", 2);
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThat(mount.awaitUnmount(Duration.ofMillis(1))).isFalse();
+            Qemu.run("fusermount", "-u", mountPoint.toString());
+            assertThat(mount.awaitUnmount(Duration.ofSeconds(30))).isTrue();
+            assertThat(mount.isMounted()).isFalse();
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void anUnusableMountPointFailsWithOneLineAndMountsNothing() throws Exception {
+        Path raw = sparseRaw("disk.img", 2);
+        Path file = Files.createFile(dir.resolve("plain-file"));
+        Files.createFile(Files.createDirectory(dir.resolve("full")).resolve("something"));
+        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"))) {
+            assertThatThrownBy(() -> RawFileMount.mount(image, dir.resolve("missing"), MountOptions.defaults()))
+                    .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("missing")
+                            + " does not exist");
+            assertThatThrownBy(() -> RawFileMount.mount(image, file, MountOptions.defaults()))
+                    .isInstanceOf(MountException.class).hasMessage("mount point " + file + " is not a directory");
+            assertThatThrownBy(() -> RawFileMount.mount(image, dir.resolve("full"), MountOptions.defaults()))
+                    .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("full")
+                            + " is not empty");
+            try (RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+                assertThatThrownBy(() -> RawFileMount.mount(image, mountPoint, MountOptions.defaults()))
+                        .isInstanceOf(MountException.class)
+                        .hasMessage("mount point " + mountPoint + " is busy: something is already mounted there");
+                assertThat(Files.size(mount.file())).isEqualTo(2 << 20);
+            }
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+        assertNotMounted(dir.resolve("full"));
+    }
+}
