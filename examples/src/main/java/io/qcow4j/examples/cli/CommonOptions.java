@@ -1,0 +1,34 @@
+package io.qcow4j.examples.cli;
+
+import io.qcow4j.spi.OpenOptions;
+import picocli.CommandLine.Option;
+
+/** The options every subcommand takes: how to open the image, and how to report failures. */
+final class CommonOptions {
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FMT",
+            description = "The image format (qcow2, raw, ...); probed from the file's first bytes when absent.")
+    String format;
+
+    @Option(names = "--safe",
+            description = "For untrusted images: refuse any image that names a backing file or an external data file,"
+                    + " so reading it cannot open other files on this host.")
+    boolean safe;
+
+    @Option(names = "--l2-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Memory for cached L2 tables per image (K, M, G suffixes; default: 8M, which maps 64 GiB at"
+                    + " 64 KiB clusters).")
+    Long l2CacheSize;
+
+    @Option(names = {"-l", "--snapshot"}, paramLabel = "SNAPSHOT",
+            description = "Read this internal snapshot (id or name) instead of the active disk.")
+    String snapshot;
+
+    @Option(names = "--debug", description = "Print the stack trace of an error after its one-line message.")
+    boolean debug;
+
+    OpenOptions openOptions() {
+        OpenOptions options = OpenOptions.defaults().withFormat(format).withSafe(safe).withSnapshot(snapshot);
+        return l2CacheSize == null ? options : options.withL2CacheBytes(l2CacheSize);
+    }
+}

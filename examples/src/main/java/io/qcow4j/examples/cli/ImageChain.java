@@ -1,0 +1,49 @@
+package io.qcow4j.examples.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageInfo;
+
+/**
+ * An open image and its backing images, each with the name {@code qemu-img} shows for it: the top image as the user
+ * typed it, each backing image as its overlay's backing name joined to the overlay's directory.
+ */
+final class ImageChain {
+
+    /** One image of the chain; depth 0 is the top. */
+    record Layer(String name, Image image, ImageInfo info) {
+    }
+
+    private ImageChain() {
+    }
+
+    static List<Layer> of(String name, Image top) throws IOException {
+        List<Layer> layers = new ArrayList<>();
+        String currentName = name;
+        Optional<Image> current = Optional.of(top);
+        while (current.isPresent()) {
+            Image image = current.get();
+            ImageInfo info = image.info();
+            layers.add(new Layer(currentName, image, info));
+            currentName = info.backingFilename() == null ? null : combine(currentName, info.backingFilename());
+            current = image.backing();
+        }
+        return layers;
+    }
+
+    /**
+     * The backing file's name as {@code qemu-img} prints it ({@code path_combine}): an absolute name as it is, a
+     * relative one after the overlay's directory as the overlay's name spells it, without normalising.
+     */
+    static String combine(String overlay, String backing) {
+        if (backing.startsWith("/")) {
+            return backing;
+        }
+        int slash = overlay.lastIndexOf('/');
+        return slash < 0 ? backing : overlay.substring(0, slash + 1) + backing;
+    }
+}

@@ -1,0 +1,115 @@
+package io.qcow4j.examples.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageException;
+import io.qcow4j.spi.Images;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "read", sortOptions = false,
+        description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",
+        footer = {"", "Examples:",
+                "  qcow2 read disk.qcow2 > disk.raw             # the whole disk (convert makes it sparse, and faster)",
+                "  qcow2 read --length 512 disk.qcow2 | xxd     # the boot sector",
+                "  qcow2 read --offset 1M --length 4K disk.qcow2"})
+final class ReadCommand implements Callable<Integer>, ImageCommand {
+
+    private static final String STANDARD_OUTPUT = "standard output";
+
+    @ParentCommand
+    private Qcow2Command parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private CommonOptions common;
+
+    @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class, defaultValue = "0",
+            description = "The guest offset to start at (K, M, G suffixes; default 0).")
+    private long offset;
+
+    @Option(names = "--length", paramLabel = "N", converter = SizeConverter.class,
+            description = "How many bytes to write (default: up to the end of the disk).")
+    private Long length;
+
+    @Option(names = "--buffer-size", paramLabel = "B", converter = SizeConverter.class, defaultValue = "1M",
+            description = "Bytes read and written at a time (default 1M).")
+    private long bufferSize;
+
+    @Parameters(paramLabel = "IMAGE", description = "The image file.")
+    private String image;
+
+    @Override
+    public Integer call() throws Exception {
+        if (bufferSize < 1 || bufferSize > (1 << 30)) {
+            throw new ParameterException(spec.commandLine(), "--buffer-size must be between 1 and 1G: " + bufferSize);
+        }
+        try (Image opened = Images.open(Path.of(image), common.openOptions())) {
+            long end = end(opened.size());
+            copy(opened, end, channel(parent.streams().out()));
+        }
+        return 0;
+    }
+
+    private long end(long size) throws ImageException {
+        if (offset > size) {
+            throw new ImageException("offset " + offset + " is past the end of the " + size + "-byte disk");
+        }
+        if (length == null) {
+            return size;
+        }
+        if (length > size - offset) {
+            throw new ImageException("cannot read " + length + " bytes at offset " + offset + ": the disk ends at "
+                    + size);
+        }
+        return offset + length;
+    }
+
+    private void copy(Image source, long end, WritableByteChannel out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(bufferSize, Math.max(end - offset, 1)));
+        long position = offset;
+        while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            source.readFully(buffer, position);
+            position += buffer.flip().remaining();
+            try {
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            } catch (IOException e) {
+                throw new FileSystemException(STANDARD_OUTPUT, null, e.getMessage());
+            }
+        }
+    }
+
+    private static WritableByteChannel channel(OutputStream out) {
+        return out instanceof FileOutputStream file ? file.getChannel() : Channels.newChannel(out);
+    }
+
+    @Override
+    public String subject() {
+        return image;
+    }
+
+    @Override
+    public CommonOptions common() {
+        return common;
+    }
+}
