@@ -1,0 +1,163 @@
+package io.qcow4j.qcow2;
+
+import java.io.IOException;
+
+import io.qcow4j.spi.CorruptImageException;
+
+/**
+ * Translates guest offsets to {@link Extent}s through one L1 table (the active one or a snapshot's) and its L2
+ * tables, checking each entry as QEMU does when it reads it.
+ */
+final class ClusterMap {
+
+    static final long COMPRESSED_FLAG = 1L << 62;
+    static final long ZERO_FLAG = 1L;
+    static final long HOST_OFFSET_MASK = 0x00fffffffffffe00L;
+
+    private final Geometry geometry;
+    private final L2Cache l2;
+
+    ClusterMap(Geometry geometry, L2Cache l2) {
+        this.geometry = geometry;
+        this.l2 = l2;
+    }
+
+    /**
+     * The run that starts at {@code guestOffset} and spans at most {@code maxLength} bytes, merged across clusters of
+     * the same kind (and, for stored bytes, contiguous host offsets) within one L2 table.
+     */
+    Extent extentAt(long guestOffset, long maxLength) throws IOException {
+        long cluster = guestOffset >>> geometry.clusterBits();
+        int l1Index = (int) (cluster >>> geometry.l2Bits());
+        long tableEnd = (l1Index + 1L) * geometry.bytesPerL2Table();
+        long limit = Math.min(guestOffset + maxLength, tableEnd);
+        long[] table = l2.table(l1Index);
+        if (table == null) {
+            return new Extent(Extent.Kind.UNALLOCATED, limit - guestOffset, -1, 0);
+        }
+        Piece first = piece(table, guestOffset, new Piece());
+        if (first.kind == Extent.Kind.COMPRESSED) {
+            long end = Math.min(first.end, limit);
+            return new Extent(Extent.Kind.COMPRESSED, end - guestOffset, -1, first.entry);
+        }
+        long end = first.end;
+        Piece next = new Piece();
+        while (end < limit) {
+            piece(table, end, next);
+            boolean hostContinues = first.host == -1
+                    ? next.host == -1
+                    : next.host == first.host + (end - guestOffset);
+            if (next.kind != first.kind || !hostContinues) {
+                break;
+            }
+            end = next.end;
+        }
+        return new Extent(first.kind, Math.min(end, limit) - guestOffset, first.host, 0);
+    }
+
+    /** How one cluster or run of subclusters at {@code at} is stored, and the guest offset where that stops. */
+    private static final class Piece {
+        Extent.Kind kind;
+        long host;
+        long end;
+        long entry;
+    }
+
+    private Piece piece(long[] table, long at, Piece p) throws CorruptImageException {
+        long cluster = at >>> geometry.clusterBits();
+        int l2Index = (int) (cluster & (geometry.l2Entries() - 1));
+        long clusterStart = cluster << geometry.clusterBits();
+        long inCluster = at - clusterStart;
+        if (geometry.extendedL2()) {
+            extendedPiece(p, table[2 * l2Index], table[2 * l2Index + 1], clusterStart, inCluster, l2Index);
+        } else {
+            standardPiece(p, table[l2Index], clusterStart, inCluster, l2Index);
+        }
+        return p;
+    }
+
+    private void standardPiece(Piece p, long entry, long clusterStart, long inCluster, int l2Index)
+            throws CorruptImageException {
+        p.end = clusterStart + geometry.clusterSize();
+        p.host = -1;
+        if ((entry & COMPRESSED_FLAG) != 0) {
+            compressed(p, entry, l2Index);
+            return;
+        }
+        long host = entry & HOST_OFFSET_MASK;
+        if ((entry & ZERO_FLAG) != 0) {
+            if (!geometry.zeroFlagAllowed()) {
+                throw new CorruptImageException(String.format("Image is corrupt: zero cluster entry found in a "
+                        + "version 2 image (L2 index %#x, entry %#x)", l2Index, entry));
+            }
+            p.kind = Extent.Kind.ZERO;
+            p.host = host != 0 ? host + inCluster : -1;
+            return;
+        }
+        if (host == 0) {
+            p.kind = Extent.Kind.UNALLOCATED;
+            return;
+        }
+        checkAligned(host, l2Index);
+        p.kind = Extent.Kind.DATA;
+        p.host = host + inCluster;
+    }
+
+    private void extendedPiece(Piece p, long entry, long bitmap, long clusterStart, long inCluster, int l2Index)
+            throws CorruptImageException {
+        p.host = -1;
+        if ((entry & COMPRESSED_FLAG) != 0) {
+            if (bitmap != 0) {
+                throw new CorruptImageException(String.format("Image is corrupt: compressed cluster with a "
+                        + "non-zero subcluster bitmap %#x (L2 index %#x)", bitmap, l2Index));
+            }
+            p.end = clusterStart + geometry.clusterSize();
+            compressed(p, entry, l2Index);
+            return;
+        }
+        int allocated = (int) bitmap;
+        int zero = (int) (bitmap >>> 32);
+        if ((allocated & zero) != 0) {
+            throw new CorruptImageException(String.format("Image is corrupt: subclusters both allocated and zero "
+                    + "(bitmap %#x, L2 index %#x)", bitmap, l2Index));
+        }
+        long host = entry & HOST_OFFSET_MASK;
+        if (host == 0 && allocated != 0) {
+            throw new CorruptImageException(String.format("Image is corrupt: allocated subclusters in a cluster "
+                    + "with no host offset (bitmap %#x, L2 index %#x)", bitmap, l2Index));
+        }
+        if (host != 0) {
+            checkAligned(host, l2Index);
+        }
+        int sub = (int) (inCluster >>> geometry.subclusterBits());
+        int state = subclusterState(allocated, zero, sub);
+        int last = sub;
+        while (last + 1 < Geometry.SUBCLUSTERS && subclusterState(allocated, zero, last + 1) == state) {
+            last++;
+        }
+        p.end = clusterStart + ((long) (last + 1) << geometry.subclusterBits());
+        p.kind = state == 1 ? Extent.Kind.DATA : state == 2 ? Extent.Kind.ZERO : Extent.Kind.UNALLOCATED;
+        p.host = host != 0 ? host + inCluster : -1;
+    }
+
+    /** 1 allocated, 2 zero, 0 neither. */
+    private static int subclusterState(int allocated, int zero, int sub) {
+        return ((allocated >>> sub) & 1) | (((zero >>> sub) & 1) << 1);
+    }
+
+    private void compressed(Piece p, long entry, int l2Index) throws CorruptImageException {
+        if (geometry.externalData()) {
+            throw new CorruptImageException(String.format("Image is corrupt: compressed cluster (L2 index %#x) in "
+                    + "an image with an external data file", l2Index));
+        }
+        p.kind = Extent.Kind.COMPRESSED;
+        p.entry = entry & ~(1L << 63);
+    }
+
+    private void checkAligned(long host, int l2Index) throws CorruptImageException {
+        if ((host & geometry.clusterMask()) != 0) {
+            throw new CorruptImageException(String.format("Image is corrupt: cluster allocation offset %#x "
+                    + "unaligned (L2 index %#x)", host, l2Index));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.qcow4j.qcow2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.qcow4j.spi.Allocation;
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageInfo;
+
+/** An open qcow2 image (its active layer or one snapshot), thread-safe with no lock on the read path. */
+final class Qcow2Image implements Image {
+
+    private final Qcow2Metadata metadata;
+    private final HostFile file;
+    private final HostFile dataFile;
+    private final ClusterMap map;
+    private final CompressedClusters compressed;
+    private final Image backing;
+    private final long size;
+    private volatile boolean closed;
+
+    Qcow2Image(Qcow2Metadata metadata, HostFile file, HostFile dataFile, ClusterMap map,
+               CompressedClusters compressed, Image backing, long size) {
+        this.metadata = metadata;
+        this.file = file;
+        this.dataFile = dataFile;
+        this.map = map;
+        this.compressed = compressed;
+        this.backing = backing;
+        this.size = size;
+    }
+
+    @Override
+    public String format() {
+        return Qcow2FormatProvider.NAME;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        ensureOpen();
+        if (position >= size) {
+            return -1;
+        }
+        int total = (int) Math.min(dst.remaining(), size - position);
+        int savedLimit = dst.limit();
+        try {
+            int done = 0;
+            while (done < total) {
+                long at = position + done;
+                Extent extent = map.extentAt(at, total - done);
+                int length = (int) extent.length();
+                dst.limit(dst.position() + length);
+                switch (extent.kind()) {
+                    case DATA -> readStored(dst, extent.hostOffset(), at);
+                    case COMPRESSED -> compressed.copy(extent.compressedEntry(),
+                            (int) (at & metadata.geometry().clusterMask()), dst, length);
+                    case ZERO -> Zeros.fill(dst);
+                    case UNALLOCATED -> readBacking(dst, at);
+                }
+                done += length;
+            }
+            return total;
+        } finally {
+            dst.limit(savedLimit);
+        }
+    }
+
+    /** Fills {@code dst} from the data file; the part of a cluster past the file's end reads as zeros, as in QEMU. */
+    private void readStored(ByteBuffer dst, long hostOffset, long guestOffset) throws IOException {
+        if (hostOffset >= dataFile.size()) {
+            throw new CorruptImageException(String.format("Image is corrupt: data for guest offset %d is at host "
+                    + "offset %#x, past the end of the %d-byte file %s (truncated image?)", guestOffset,
+                    hostOffset, dataFile.size(), dataFile.path().getFileName()));
+        }
+        dataFile.readAvailable(dst, hostOffset);
+        Zeros.fill(dst);
+    }
+
+    private void readBacking(ByteBuffer dst, long guestOffset) throws IOException {
+        if (backing != null && guestOffset < backing.size()) {
+            int fromBacking = (int) Math.min(dst.remaining(), backing.size() - guestOffset);
+            int limit = dst.limit();
+            dst.limit(dst.position() + fromBacking);
+            backing.readFully(dst, guestOffset);
+            dst.limit(limit);
+        }
+        Zeros.fill(dst);
+    }
+
+    @Override
+    public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
+        Objects.checkIndex(offset, size);
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("maxLength must be positive: " + maxLength);
+        }
+        ensureOpen();
+        Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
+        long length = extent.length();
+        return switch (extent.kind()) {
+            case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, extent.hostOffset());
+            case COMPRESSED -> new BlockStatus(offset, length, Allocation.DATA, true, 0, -1);
+            case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, extent.hostOffset());
+            case UNALLOCATED -> backingStatus(offset, length, extent.hostOffset());
+        };
+    }
+
+    private BlockStatus backingStatus(long offset, long length, long hostOffset) throws IOException {
+        if (backing == null || offset >= backing.size()) {
+            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, hostOffset);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.allocation(), below.compressed(), below.depth() + 1,
+                below.hostOffset());
+    }
+
+    @Override
+    public ImageInfo info() throws IOException {
+        ensureOpen();
+        return metadata.info(size);
+    }
+
+    @Override
+    public Optional<Image> backing() {
+        return Optional.ofNullable(backing);
+    }
+
+    List<SnapshotTable.Snapshot> snapshots() {
+        return metadata.snapshots();
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        try (HostFile f = file; HostFile d = dataFile != file ? dataFile : null; Image b = backing) {
+            // try-with-resources closes all three, keeping the first failure
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.qcow4j.qcow2;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.Supplier;
+
+import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageException;
+import io.qcow4j.spi.ImageLimitException;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.NoSuchSnapshotException;
+import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.spi.UnsupportedFeatureException;
+
+/** Opens a qcow2 image: header, extensions, snapshot table, L1 table, data file and backing chain. */
+final class Qcow2Opener {
+
+    /** How deep a backing chain may go; QEMU has no fixed limit, but a deeper chain is an attack, not a disk. */
+    static final int MAX_BACKING_DEPTH = 256;
+
+    private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
+
+    /** The images this thread is opening, outermost first: backing files are opened recursively on one thread. */
+    private static final ThreadLocal<Deque<Path>> OPENING = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private Qcow2Opener() {
+    }
+
+    static Image open(Path path, OpenOptions options) throws IOException {
+        Deque<Path> opening = OPENING.get();
+        Path real = path.toRealPath();
+        if (opening.contains(real)) {
+            throw new BackingChainException("backing chain loops: " + chain(opening) + " -> " + path);
+        }
+        if (opening.size() >= MAX_BACKING_DEPTH) {
+            throw new ImageLimitException("backing chain deeper than " + MAX_BACKING_DEPTH + " images at " + path);
+        }
+        opening.push(real);
+        try {
+            return openImage(path, options);
+        } finally {
+            opening.pop();
+            if (opening.isEmpty()) {
+                OPENING.remove();
+            }
+        }
+    }
+
+    private static Image openImage(Path path, OpenOptions options) throws IOException {
+        HostFile file = HostFile.open(path);
+        HostFile dataFile = null;
+        Image backing = null;
+        try {
+            ByteBuffer start = ByteBuffer.allocate(Qcow2Header.V3_MIN_LENGTH + 8);
+            file.readAvailable(start, 0);
+            Qcow2Header header = HeaderParser.parse(start, file.size());
+            ByteBuffer cluster0 = ByteBuffer.allocate(header.clusterSize());
+            file.readAvailable(cluster0, 0);
+            HeaderExtensions extensions = HeaderExtensions.parse(cluster0, header);
+            refuseUnknownFeatures(header, extensions);
+            warnAboutFlags(path, header);
+            Geometry geometry = Geometry.of(header);
+
+            String backingName = header.backingFileOffset() != 0
+                    ? HeaderExtensions.string(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
+                    : null;
+            Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
+            List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
+            List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps());
+            Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
+                    backingName, backingPath, extensions.backingFormat());
+
+            long l1Offset = header.l1TableOffset();
+            int l1Size = header.l1Size();
+            long size = header.size();
+            if (options.snapshot() != null) {
+                SnapshotTable.Snapshot snapshot = findSnapshot(path, snapshots, options.snapshot());
+                l1Offset = snapshot.l1TableOffset();
+                l1Size = snapshot.l1Size();
+                size = snapshot.info().diskSize();
+            }
+            long[] l1 = readL1(file, l1Offset, l1Size);
+
+            dataFile = openDataFile(path, header, extensions, options, file);
+            if (backingName != null) {
+                backing = openBacking(path, backingName, backingPath, extensions.backingFormat(), options);
+            }
+            L2Cache cache = new L2Cache(file, geometry, l1, options.l2CacheBytes());
+            ClusterMap map = new ClusterMap(geometry, cache);
+            CompressedClusters compressed = new CompressedClusters(file, geometry,
+                    decompressors(header.compressionType()));
+            return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, size);
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(backing, e);
+            if (dataFile != file) {
+                closeQuietly(dataFile, e);
+            }
+            closeQuietly(file, e);
+            throw e;
+        }
+    }
+
+    static Supplier<ClusterDecompressor> decompressors(CompressionType type) {
+        return type == CompressionType.ZSTD ? ZstdDecompressor::new : InflaterDecompressor::new;
+    }
+
+    private static void refuseUnknownFeatures(Qcow2Header header, HeaderExtensions extensions)
+            throws ImageException {
+        long unknown = header.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_KNOWN;
+        if (unknown != 0) {
+            StringJoiner names = new StringJoiner(", ");
+            for (int bit = 0; bit < 64; bit++) {
+                if ((unknown & (1L << bit)) != 0) {
+                    names.add(extensions.incompatibleFeatureName(bit));
+                }
+            }
+            throw new UnsupportedFeatureException("Unsupported qcow2 feature(s): " + names);
+        }
+        if (header.hasDataFile() && extensions.dataFile() == null) {
+            throw new CorruptImageException("the image needs an external data file (incompatible feature bit 2) "
+                    + "but has no data file name extension");
+        }
+        if (header.dataFileRaw() && !header.hasDataFile()) {
+            throw new CorruptImageException("the data-file-raw autoclear bit is set on an image without an external "
+                    + "data file");
+        }
+    }
+
+    private static void warnAboutFlags(Path path, Qcow2Header header) {
+        if (header.corrupt()) {
+            LOG.log(Level.WARNING, "{0}: the image is marked corrupt; reading it read-only", path);
+        } else if (header.dirty()) {
+            LOG.log(Level.WARNING, "{0}: the image is dirty (not closed cleanly); refcounts may be stale, "
+                    + "reading it read-only", path);
+        }
+    }
+
+    private static SnapshotTable.Snapshot findSnapshot(Path path, List<SnapshotTable.Snapshot> snapshots,
+                                                       String idOrName) throws NoSuchSnapshotException {
+        for (SnapshotTable.Snapshot s : snapshots) {
+            if (s.info().id().equals(idOrName)) {
+                return s;
+            }
+        }
+        for (SnapshotTable.Snapshot s : snapshots) {
+            if (s.info().name().equals(idOrName)) {
+                return s;
+            }
+        }
+        throw new NoSuchSnapshotException(path + ": no snapshot with id or name '" + idOrName + "' ("
+                + snapshots.size() + " snapshots)");
+    }
+
+    private static long[] readL1(HostFile file, long offset, int entries) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate(entries * 8);
+        file.readFully(raw, offset, "L1 table");
+        raw.flip();
+        long[] l1 = new long[entries];
+        raw.asLongBuffer().get(l1);
+        return l1;
+    }
+
+    private static HostFile openDataFile(Path path, Qcow2Header header, HeaderExtensions extensions,
+                                         OpenOptions options, HostFile file) throws IOException {
+        if (!header.hasDataFile()) {
+            return file;
+        }
+        if (options.safe()) {
+            throw new UnsafeImageException(path + ": the image keeps its data in the external file '"
+                    + extensions.dataFile() + "'; safe mode opens no file but the image");
+        }
+        Path dataPath = resolveSibling(path, extensions.dataFile());
+        try {
+            return HostFile.open(dataPath);
+        } catch (NoSuchFileException e) {
+            throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
+        }
+    }
+
+    private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
+            throws IOException {
+        if (options.safe()) {
+            throw new UnsafeImageException(path + ": the image has the backing file '" + name
+                    + "'; safe mode opens no file but the image");
+        }
+        // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say.
+        OpenOptions backingOptions = options.withSnapshot(null).withFormat(format);
+        try {
+            return Images.open(backingPath, backingOptions);
+        } catch (NoSuchFileException e) {
+            throw new BackingChainException(path + ": backing file " + backingPath + " does not exist", e);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": " + e, e);
+        }
+    }
+
+    /** QEMU's rule: a relative name is relative to the directory of the image that names it. */
+    static Path resolveSibling(Path image, String name) {
+        Path named = Path.of(name);
+        if (named.isAbsolute() || image.getParent() == null) {
+            return named;
+        }
+        return image.getParent().resolve(named);
+    }
+
+    private static String chain(Deque<Path> opening) {
+        StringJoiner joiner = new StringJoiner(" -> ");
+        opening.descendingIterator().forEachRemaining(p -> joiner.add(p.toString()));
+        return joiner.toString();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Throwable primary) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            primary.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.qcow4j.qcow2;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.spi.ImageException;
+import io.qcow4j.spi.ImageLimitException;
+import io.qcow4j.spi.SnapshotInfo;
+
+/** Reads the internal snapshot table within QEMU's limits. */
+final class SnapshotTable {
+
+    static final int FIXED_ENTRY_SIZE = 40;
+    /** QEMU's QCOW_MAX_SNAPSHOT_EXTRA_DATA. */
+    static final int MAX_EXTRA_DATA = 1024;
+    /** QEMU's QCOW_MAX_SNAPSHOTS_SIZE. */
+    static final long MAX_TABLE_BYTES = 64L << 20;
+
+    /** One snapshot: where its L1 table is, and what {@code qemu-img info} shows. */
+    record Snapshot(long l1TableOffset, int l1Size, SnapshotInfo info) {
+    }
+
+    private SnapshotTable() {
+    }
+
+    static List<Snapshot> read(HostFile file, Qcow2Header header) throws IOException {
+        List<Snapshot> snapshots = new ArrayList<>();
+        long offset = header.snapshotsOffset();
+        long tableEnd = offset;
+        ByteBuffer fixed = ByteBuffer.allocate(FIXED_ENTRY_SIZE);
+        for (int i = 0; i < header.snapshotCount(); i++) {
+            fixed.clear();
+            file.readFully(fixed, tableEnd, "snapshot table entry " + i);
+            long l1Offset = fixed.getLong(0);
+            int l1Size = fixed.getInt(8);
+            int idLength = Short.toUnsignedInt(fixed.getShort(12));
+            int nameLength = Short.toUnsignedInt(fixed.getShort(14));
+            long dateSec = Integer.toUnsignedLong(fixed.getInt(16));
+            long dateNsec = Integer.toUnsignedLong(fixed.getInt(20));
+            long vmClockNsec = fixed.getLong(24);
+            long vmStateSize = Integer.toUnsignedLong(fixed.getInt(32));
+            long extraSize = Integer.toUnsignedLong(fixed.getInt(36));
+            if (extraSize > MAX_EXTRA_DATA) {
+                throw new ImageLimitException("snapshot table entry " + i + ": extra_data_size " + extraSize
+                        + " exceeds " + MAX_EXTRA_DATA + " bytes");
+            }
+            long variable = extraSize + idLength + nameLength;
+            long entryEnd = tableEnd + FIXED_ENTRY_SIZE + variable;
+            long entrySize = FIXED_ENTRY_SIZE + variable;
+            entrySize = (entrySize + 7) & ~7L;
+            if (entryEnd - offset > MAX_TABLE_BYTES) {
+                throw new ImageLimitException("snapshot table of " + header.snapshotCount() + " entries exceeds "
+                        + MAX_TABLE_BYTES + " bytes at entry " + i);
+            }
+            ByteBuffer rest = ByteBuffer.allocate((int) variable);
+            file.readFully(rest, tableEnd + FIXED_ENTRY_SIZE, "snapshot table entry " + i);
+            long diskSize = header.size();
+            long icount = -1;
+            if (extraSize >= 8) {
+                vmStateSize = rest.getLong(0);
+            }
+            if (extraSize >= 16) {
+                diskSize = rest.getLong(8);
+            }
+            if (extraSize >= 24) {
+                icount = rest.getLong(16);
+            }
+            String id = HeaderExtensions.string(rest, (int) extraSize, idLength);
+            String name = HeaderExtensions.string(rest, (int) extraSize + idLength, nameLength);
+            checkSnapshotL1(i, l1Offset, l1Size, diskSize, header, file.size());
+            snapshots.add(new Snapshot(l1Offset, l1Size,
+                    new SnapshotInfo(id, name, vmStateSize, dateSec, dateNsec, vmClockNsec, diskSize, icount)));
+            tableEnd += entrySize;
+        }
+        return List.copyOf(snapshots);
+    }
+
+    private static void checkSnapshotL1(int i, long l1Offset, int l1Size, long diskSize, Qcow2Header header,
+                                        long fileSize) throws ImageException {
+        long l1Bytes = Integer.toUnsignedLong(l1Size) * 8;
+        if (l1Bytes > HeaderParser.MAX_L1_BYTES) {
+            throw new ImageLimitException("snapshot " + i + ": l1_size " + Integer.toUnsignedString(l1Size)
+                    + " makes an L1 table of " + l1Bytes + " bytes, over the " + HeaderParser.MAX_L1_BYTES
+                    + "-byte limit");
+        }
+        if (diskSize < 0) {
+            throw new ImageLimitException("snapshot " + i + ": disk size " + Long.toUnsignedString(diskSize)
+                    + " exceeds " + Long.MAX_VALUE + " bytes");
+        }
+        long needed = HeaderParser.l1EntriesNeeded(diskSize, header.clusterBits(), header.extendedL2());
+        if (needed > l1Size) {
+            throw new CorruptImageException("snapshot " + i + ": l1_size " + l1Size + " is too small for its disk "
+                    + "size " + diskSize + ", which needs " + needed + " L1 entries");
+        }
+        HeaderParser.checkTable("snapshot " + i + ": l1_table_offset", l1Offset, l1Bytes, header.clusterSize(),
+                fileSize);
+    }
+}

@@ -1,0 +1,155 @@
+package io.qcow4j.qcow2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.qcow4j.spi.Allocation;
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.testing.ImageMatrix;
+import io.qcow4j.testing.Qemu;
+import io.qcow4j.testing.QemuMap;
+
+/** Every point of the feature matrix, read whole, at random from several threads, and mapped, against qemu-img. */
+class Qcow2MatrixTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
+    }
+
+    static Stream<ImageMatrix.Case> cases() {
+        return ImageMatrix.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void readsLikeQemu(ImageMatrix.Case c) throws Exception {
+        Path top = ImageMatrix.build(c, dir, c.name().hashCode());
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(top, dir.resolve("reference.raw")));
+        try (Image image = Images.open(top)) {
+            assertThat(image.format()).isEqualTo("qcow2");
+            assertThat(image.size()).isEqualTo(expected.length);
+            assertWholeRead(image, expected);
+            assertRandomReads(image, expected, c.clusterSize());
+            assertMapMatchesQemu(image, top, expected);
+        }
+    }
+
+    private static void assertWholeRead(Image image, byte[] expected) throws IOException {
+        ByteBuffer actual = ByteBuffer.allocate(expected.length);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+        long at = 0;
+        int n;
+        while ((n = image.read(chunk.clear(), at)) > 0) {
+            actual.put(chunk.flip());
+            at += n;
+        }
+        assertThat(at).isEqualTo(expected.length);
+        assertSameBytes(actual.array(), expected, 0);
+    }
+
+    private static void assertRandomReads(Image image, byte[] expected, int clusterSize) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = t;
+                results.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 150; i++) {
+                        int offset = random.nextInt(expected.length);
+                        int length = 1 + random.nextInt(Math.min(3 * clusterSize, 300_000));
+                        ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(length) : ByteBuffer.allocateDirect(length);
+                        int n = image.read(dst, offset);
+                        assertThat(n).isEqualTo(Math.min(length, expected.length - offset));
+                        byte[] got = new byte[n];
+                        dst.flip().get(got);
+                        assertSameBytes(got, Arrays.copyOfRange(expected, offset, offset + n), offset);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(image.read(ByteBuffer.allocate(1), expected.length)).isEqualTo(-1);
+    }
+
+    /** Runs that say zero must read as zeros, and the runs must agree with qemu-img map. */
+    private static void assertMapMatchesQemu(Image image, Path top, byte[] expected) throws IOException {
+        List<BlockStatus> ours = image.map(0, image.size());
+        for (BlockStatus run : ours) {
+            if (run.readsAsZero()) {
+                for (long i = run.offset(); i < run.end(); i++) {
+                    if (expected[(int) i] != 0) {
+                        throw new AssertionError("run " + run + " reads as zero but byte " + i + " is "
+                                + expected[(int) i]);
+                    }
+                }
+            }
+        }
+        List<QemuMap> theirs = QemuMap.of(top);
+        assertThat(toQemuView(ours)).as("map of %s", top).containsExactlyElementsOf(mergeQemu(theirs));
+    }
+
+    /** Our runs as qemu-img 7.2 prints them: compression is not shown, so equal neighbours merge. */
+    private static List<QemuMap> toQemuView(List<BlockStatus> runs) {
+        List<QemuMap> view = new ArrayList<>();
+        for (BlockStatus r : runs) {
+            view.add(new QemuMap(r.offset(), r.length(), r.depth(), r.allocation() != Allocation.UNALLOCATED,
+                    r.readsAsZero(), r.allocation() == Allocation.DATA, r.hostOffset()));
+        }
+        return mergeQemu(view);
+    }
+
+    private static List<QemuMap> mergeQemu(List<QemuMap> entries) {
+        List<QemuMap> merged = new ArrayList<>();
+        for (QemuMap e : entries) {
+            QemuMap last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && last.depth() == e.depth() && last.present() == e.present()
+                    && last.zero() == e.zero() && last.data() == e.data()
+                    && (last.offset() == -1 ? e.offset() == -1 : e.offset() == last.offset() + last.length())) {
+                merged.set(merged.size() - 1, new QemuMap(last.start(), last.length() + e.length(), last.depth(),
+                        last.present(), last.zero(), last.data(), last.offset()));
+            } else {
+                merged.add(e);
+            }
+        }
+        return merged;
+    }
+
+    static void assertSameBytes(byte[] actual, byte[] expected, long base) {
+        int mismatch = Arrays.mismatch(actual, expected);
+        if (mismatch >= 0) {
+            throw new AssertionError("bytes differ at guest offset " + (base + mismatch) + ": got "
+                    + (mismatch < actual.length ? actual[mismatch] : "end") + ", qemu-img gives "
+                    + (mismatch < expected.length ? expected[mismatch] : "end"));
+        }
+    }
+}
