@@ -1,0 +1,197 @@
+package io.qcow4j.fuse;
+
+import static io.qcow4j.fuse.FuseTesting.assertNotMounted;
+import static io.qcow4j.fuse.FuseTesting.requireFuse;
+import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qcow4j.spi.Allocation;
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Qemu;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** qemu-img-made qcow2 images, mounted and checked with the tools that read raw disks. */
+class Qcow2MountTest {
+
+    @TempDir
+    Path dir;
+    Path mountPoint;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        requireFuse();
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
+        mountPoint = Files.createDirectory(dir.resolve("mnt"));
+    }
+
+    /** A deflate-compressed overlay over an uncompressed base, with a zeroed range and unallocated holes. */
+    private Path compressedChain() {
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "6M");
+        Qemu.io(base, "qcow2", "write -P 0x11 0 2M", "write -P 0x22 3M 1M", "write -P 0x33 5M 64k");
+        Path overlayDraft = Qemu.createQcow2(dir.resolve("draft.qcow2"), "6M", "backing_file=" + base,
+                "backing_fmt=qcow2");
+        Qemu.io(overlayDraft, "qcow2", "write -P 0x44 512k 1M", "write -z 3M 128k", "write -P 0x55 4100k 300k");
+        Path overlay = dir.resolve("overlay.qcow2");
+        // -B keeps the chain: only what the draft itself allocates is copied, compressed
+        Qemu.run("qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zlib", "-B", base.toString(),
+                "-F", "qcow2", overlayDraft.toString(), overlay.toString());
+        return overlay;
+    }
+
+    @Test
+    void aDeflateImageWithABackingChainMatchesQemuImgConvert() throws Exception {
+        Path overlay = compressedChain();
+        Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
+        byte[] expected = Files.readAllBytes(reference);
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        try (Image image = Images.open(overlay);
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThat(image.format()).isEqualTo("qcow2");
+            assertThat(image.backing()).isPresent();
+            assertThat(mount.file().getFileName().toString()).isEqualTo("overlay.raw");
+            Qemu.run("cmp", reference.toString(), mount.file().toString());
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = t;
+                results.add(readers.submit(() -> {
+                    compareRandomReads(mount.file(), expected, seed);
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get();
+            }
+            long blocks = Long.parseLong(Qemu.run("stat", "-c", "%b", mount.file().toString()).trim());
+            assertThat(blocks * 512).isEqualTo(dataBytes(image)).isPositive().isLessThan(image.size());
+        } finally {
+            readers.shutdownNow();
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    private static long dataBytes(Image image) throws IOException {
+        long data = 0;
+        for (BlockStatus run : image.map(0, image.size())) {
+            if (run.allocation() == Allocation.DATA) {
+                data += run.length();
+            }
+        }
+        return data;
+    }
+
+    private static void compareRandomReads(Path file, byte[] expected, long seed) throws IOException {
+        Random random = new Random(seed);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int i = 0; i < 100; i++) {
+                int length = 1 + random.nextInt(200_000);
+                long offset = random.nextInt(expected.length);
+                ByteBuffer buffer = ByteBuffer.allocate(length);
+                while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
+                    // short reads continue where they stopped
+                }
+                int n = (int) Math.min(length, expected.length - offset);
+                assertThat(buffer.position()).isEqualTo(n);
+                assertThat(ByteBuffer.wrap(buffer.array(), 0, n)).isEqualTo(ByteBuffer.wrap(expected, (int) offset, n));
+            }
+        }
+    }
+
+    @Test
+    void anExt4FileSystemInsideACompressedImagePassesE2fsck() throws Exception {
+        Qemu.require("mkfs.ext4");
+        Qemu.require("e2fsck");
+        Qemu.require("debugfs");
+        Path content = Files.createDirectory(dir.resolve("content"));
+        Files.writeString(content.resolve("hello.txt"), "hello from inside the image\n");
+        byte[] blob = new byte[300_000];
+        new Random(9).nextBytes(blob);
+        Files.write(Files.createDirectory(content.resolve("sub")).resolve("blob.bin"), blob);
+        Path raw = dir.resolve("fs.img");
+        Qemu.run("mkfs.ext4", "-q", "-F", "-d", content.toString(), raw.toString(), "16M");
+        Path qcow2 = Qemu.toQcow2(raw, dir.resolve("fs.qcow2"), List.of("-c"));
+        try (Image image = Images.open(qcow2);
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            String file = mount.file().toString();
+            Qemu.run("e2fsck", "-fn", file);
+            assertThat(Qemu.run("debugfs", "-R", "cat /hello.txt", file)).isEqualTo("hello from inside the image\n");
+            Path copied = dir.resolve("blob.copy");
+            Qemu.run("debugfs", "-R", "dump /sub/blob.bin " + copied, file);
+            assertThat(Files.readAllBytes(copied)).isEqualTo(blob);
+            Qemu.run("cmp", raw.toString(), file);
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void aPartitionedImageShowsItsPartitionTable() throws Exception {
+        Qemu.require("sfdisk");
+        Path raw = dir.resolve("parts.img");
+        try (FileChannel channel = FileChannel.open(raw, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+            channel.write(ByteBuffer.allocate(1), (16L << 20) - 1);
+        }
+        Path script = Files.writeString(dir.resolve("layout"), "label: gpt\nsize=4MiB, type=L, name=one\n"
+                + "size=6MiB, type=S, name=two\ntype=L, name=three\n");
+        Qemu.run("sh", "-c", "sfdisk -q '" + raw + "' < '" + script + "'");
+        Path qcow2 = Qemu.toQcow2(raw, dir.resolve("parts.qcow2"), List.of());
+        String expected = Qemu.run("sfdisk", "--dump", raw.toString()).replace(raw.toString(), "DISK");
+        assertThat(expected).contains("name=\"one\"", "name=\"two\"", "name=\"three\"");
+        try (Image image = Images.open(qcow2);
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            String file = mount.file().toString();
+            assertThat(Qemu.run("sfdisk", "--dump", file).replace(file, "DISK")).isEqualTo(expected);
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void theBackgroundCommandMountsAQcow2Image() throws Exception {
+        Path overlay = compressedChain();
+        Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
+        try {
+            assertThat(MountLauncher.run(new String[] {"--name",
+                "chain.raw", overlay.toString(), mountPoint.toString()})).isZero();
+            ProcessHandle server = FuseTesting.server(mountPoint).orElseThrow();
+            Qemu.run("cmp", reference.toString(), mountPoint.resolve("chain.raw").toString());
+            Qemu.run("umount", mountPoint.toString());
+            server.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void safeModeRefusesABackingFileWithOneLine() {
+        Path overlay = compressedChain();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = MountLauncher.run(new String[] {"--safe", overlay.toString(), mountPoint.toString()},
+                System.out, new java.io.PrintStream(err, true));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().lines()).hasSize(1);
+        assertThat(err.toString()).startsWith("mount-qcow2: cannot open " + overlay.toAbsolutePath() + ": ");
+        assertNotMounted(mountPoint);
+    }
+}
