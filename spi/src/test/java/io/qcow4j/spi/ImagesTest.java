@@ -1,0 +1,110 @@
+package io.qcow4j.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.EOFException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImagesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void findsAProviderRegisteredOnlyOnTheTestClassPath() throws Exception {
+        assertThat(Images.providers()).extracting(ImageFormatProvider::name).contains("pattern");
+        Path file = Files.writeString(dir.resolve("disk.pattern"), "PATTERN:1000");
+        try (Image image = Images.open(file)) {
+            assertThat(image.format()).isEqualTo("pattern");
+            assertThat(image.size()).isEqualTo(1000);
+            ByteBuffer dst = ByteBuffer.allocate(10);
+            image.readFully(dst, 500);
+            assertThat(dst.array()).containsExactly(249, 250, 0, 1, 2, 3, 4, 5, 6, 7);
+        }
+    }
+
+    @Test
+    void anExplicitFormatSkipsProbing() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk"), "PATTERN:10");
+        try (Image image = Images.open(file, OpenOptions.defaults().withFormat("pattern"))) {
+            assertThat(image.size()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void anUnknownFormatNamesTheProvidersThereAre() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk"), "PATTERN:10");
+        assertThatThrownBy(() -> Images.open(file, OpenOptions.defaults().withFormat("vmdk")))
+                .isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("unknown image format 'vmdk'")
+                .hasMessageContaining("pattern");
+    }
+
+    @Test
+    void aFileNoProviderClaimsIsRefused() throws Exception {
+        // only the pattern provider is on this module's class path: there is no raw fallback here
+        Path file = Files.writeString(dir.resolve("notes.txt"), "hello");
+        assertThatThrownBy(() -> Images.open(file))
+                .isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("no image format provider recognises the file");
+    }
+
+    @Test
+    void missingFilesAndDirectoriesAreFileSystemErrors() {
+        assertThatThrownBy(() -> Images.open(dir.resolve("absent.qcow2"))).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> Images.open(dir))
+                .isInstanceOf(FileSystemException.class)
+                .hasMessageContaining("Is a directory");
+    }
+
+    @Test
+    void readFullyFailsAtTheEndOfTheDisk() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk"), "PATTERN:100");
+        try (Image image = Images.open(file)) {
+            ByteBuffer dst = ByteBuffer.allocate(20);
+            assertThatThrownBy(() -> image.readFully(dst, 90))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("passes the end of the 100-byte disk");
+            assertThat(image.read(ByteBuffer.allocate(1), 100)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void mapMergesAdjacentRunsOfEqualStatus() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk"), "PATTERN:10000");
+        try (Image image = Images.open(file)) {
+            List<BlockStatus> runs = image.map(0, image.size());
+            assertThat(runs).containsExactly(new BlockStatus(0, 10000, Allocation.DATA, false, 0, -1));
+            assertThat(image.map(100, 50)).containsExactly(new BlockStatus(100, 50, Allocation.DATA, false, 0, -1));
+        }
+    }
+
+    @Test
+    void blockStatusRejectsInvalidRuns() {
+        assertThatThrownBy(() -> new BlockStatus(0, 0, Allocation.DATA, false, 0, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new BlockStatus(0, 1, Allocation.ZERO, false, 0, -1).readsAsZero()).isTrue();
+        assertThat(new BlockStatus(0, 1, Allocation.UNALLOCATED, false, 0, -1).readsAsZero()).isTrue();
+        assertThat(new BlockStatus(0, 1, Allocation.DATA, true, 0, -1).readsAsZero()).isFalse();
+    }
+
+    @Test
+    void openOptionsDefaultsAndWithers() {
+        OpenOptions defaults = OpenOptions.defaults();
+        assertThat(defaults.format()).isNull();
+        assertThat(defaults.safe()).isFalse();
+        assertThat(defaults.l2CacheBytes()).isEqualTo(8L << 20);
+        OpenOptions changed = defaults.withSafe(true).withFormat("qcow2").withSnapshot("s1").withL2CacheBytes(1024);
+        assertThat(changed).isEqualTo(new OpenOptions("qcow2", true, 1024, "s1"));
+        assertThatThrownBy(() -> defaults.withL2CacheBytes(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
