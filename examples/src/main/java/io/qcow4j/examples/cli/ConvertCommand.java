@@ -18,13 +18,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "convert", sortOptions = false,
+@Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Convert an image to a sparse raw file, as qemu-img convert -O raw does, with several workers"
                 + " at once. Ranges that read as zeros become holes; only data is written."},
         footer = {"", "Examples:",
                 "  qcow2 convert disk.qcow2 disk.raw",
-                "  qcow2 convert -p -m 16 disk.qcow2 /dev/nvme1n1p1     # a block device: zeros are written",
-                "  qcow2 convert -n disk.qcow2 existing.raw             # reuse the file, punch holes for zeros",
+                "  qcow2 convert -p -m 16 disk.qcow2 /dev/vdb   # a device: zeros are written",
+                "  qcow2 convert -n disk.qcow2 old.raw          # reuse a file; zeros become holes",
                 "  qcow2 convert --safe -f qcow2 upload.qcow2 upload.raw"})
 final class ConvertCommand implements Callable<Integer>, ImageCommand {
 

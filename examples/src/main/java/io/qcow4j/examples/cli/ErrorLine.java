@@ -1,5 +1,6 @@
 package io.qcow4j.examples.cli;
 
+import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -9,12 +10,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns any failure into the one line {@code qcow2: <what>: <why>}, worded like the C library's messages that
  * {@code qemu-img} users know, and never longer than one line.
  */
 final class ErrorLine {
+
+    /** How {@link java.io.FileOutputStream} and friends word a failed open: {@code path (reason)}. */
+    private static final Pattern FILE_NOT_FOUND = Pattern.compile("(.*) \\((.*)\\)");
 
     private ErrorLine() {
     }
@@ -26,9 +32,14 @@ final class ErrorLine {
         Throwable cause = unwrap(failure);
         String what = subject;
         String why;
+        Matcher fileNotFound = cause instanceof FileNotFoundException && cause.getMessage() != null
+                ? FILE_NOT_FOUND.matcher(cause.getMessage()) : null;
         if (cause instanceof FileSystemException fs && fs.getFile() != null) {
             what = fs.getFile();
             why = reason(fs);
+        } else if (fileNotFound != null && fileNotFound.matches()) {
+            what = fileNotFound.group(1);
+            why = fileNotFound.group(2);
         } else if (cause instanceof RuntimeException && !(cause instanceof IllegalArgumentException)
                 || cause instanceof Error) {
             // a bug in qcow4j rather than a problem with the image: say so, and where to look

@@ -16,12 +16,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "info", sortOptions = false,
+@Command(name = "info", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Show an image's format, sizes, backing file and format-specific fields, as qemu-img info does.",
         footer = {"", "Examples:",
                 "  qcow2 info disk.qcow2",
                 "  qcow2 info --output=json --backing-chain disk.qcow2",
-                "  qcow2 info --safe upload.qcow2      # refuses an image that names other files"})
+                "  qcow2 info --safe upload.qcow2   # refuses images that name other files"})
 final class InfoCommand implements Callable<Integer>, ImageCommand {
 
     @ParentCommand

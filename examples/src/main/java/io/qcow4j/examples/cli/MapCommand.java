@@ -14,12 +14,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "map", sortOptions = false,
+@Command(name = "map", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Show where the guest's data lives: which image of the chain holds each range, whether it reads"
                 + " as zeros, is compressed, or is stored raw at a file offset. Reads no data.",
         footer = {"", "Examples:",
                 "  qcow2 map disk.qcow2",
-                "  qcow2 map --output=json disk.qcow2   # the same JSON as qemu-img map --output=json"})
+                "  qcow2 map --output=json disk.qcow2   # as qemu-img map --output=json"})
 final class MapCommand implements Callable<Integer>, ImageCommand {
 
     @ParentCommand

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "mount", sortOptions = false,
+@Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
                 "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'."},
         footer = {"", "Examples:",

@@ -22,11 +22,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "read", sortOptions = false,
+@Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",
         footer = {"", "Examples:",
-                "  qcow2 read disk.qcow2 > disk.raw             # the whole disk (convert makes it sparse, and faster)",
-                "  qcow2 read --length 512 disk.qcow2 | xxd     # the boot sector",
+                "  qcow2 read disk.qcow2 > disk.raw           # the whole disk, not sparse",
+                "  qcow2 read --length 512 disk.qcow2 | xxd   # the boot sector",
                 "  qcow2 read --offset 1M --length 4K disk.qcow2"})
 final class ReadCommand implements Callable<Integer>, ImageCommand {
 

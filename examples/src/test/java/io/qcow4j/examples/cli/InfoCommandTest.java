@@ -1,0 +1,135 @@
+package io.qcow4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.testing.Qemu;
+
+class InfoCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    static List<Path> images;
+
+    @BeforeAll
+    static void makeImages() throws Exception {
+        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
+            Qemu.require("qemu-img");
+            images = QemuImages.make(dir);
+        }
+    }
+
+    @Test
+    void jsonMatchesQemuImgKeyForKeyAndInOrder() {
+        Qemu.require("qemu-img");
+        List<Path> all = new ArrayList<>(images);
+        all.add(Cli.SAMPLE);
+        for (Path image : all) {
+            for (List<String> options : List.of(List.<String>of(), List.of("--backing-chain"))) {
+                List<String> args = new ArrayList<>(List.of("info", "--output=json"));
+                args.addAll(options);
+                args.add(image.toString());
+                Cli.Result ours = Cli.run(args.toArray(String[]::new));
+                assertThat(ours.exit()).as("%s", args).isZero();
+                assertThat(ours.stderr()).isEmpty();
+
+                List<String> qemu = new ArrayList<>(List.of("qemu-img"));
+                qemu.addAll(args);
+                Object expected = MiniJson.parse(Qemu.run(qemu));
+                Object actual = MiniJson.parse(ours.out());
+                assertThat(actual).as("%s", args).isEqualTo(expected);
+                assertThat(keyOrder(actual)).as("key order of %s", args).isEqualTo(keyOrder(expected));
+            }
+        }
+    }
+
+    @Test
+    void humanFormReadsLikeQemuImgLineForLine() {
+        Qemu.require("qemu-img");
+        List<Path> all = new ArrayList<>(images);
+        all.add(Cli.SAMPLE);
+        for (Path image : all) {
+            Cli.Result ours = Cli.run("info", "--backing-chain", image.toString());
+            assertThat(ours.exit()).isZero();
+            assertThat(ours.out()).isEqualTo(Qemu.run("qemu-img", "info", "--backing-chain", image.toString()));
+        }
+    }
+
+    @Test
+    void relativeNamesAreShownAsTypedWithTheBackingFileBesideTheOverlay() {
+        Qemu.require("qemu-img");
+        Path overlay = images.get(1);
+        String relative = Path.of("").toAbsolutePath().relativize(overlay).toString();
+        Cli.Result ours = Cli.run("info", relative);
+        assertThat(ours.out()).contains("image: " + relative + "\n")
+                .contains("backing file: ../base.raw (actual path: "
+                        + relative.substring(0, relative.lastIndexOf('/') + 1) + "../base.raw)\n")
+                .contains("backing file format: raw\n");
+    }
+
+    @Test
+    void sampleWithoutQemuImg() {
+        Cli.Result result = Cli.run("info", "--output=json", "--backing-chain", Cli.SAMPLE.toString());
+        assertThat(result.exit()).isZero();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> chain = (List<Map<String, Object>>) MiniJson.parse(result.out());
+        assertThat(chain).hasSize(2);
+        assertThat(chain.get(0)).containsEntry("format", "qcow2").containsEntry("virtual-size", 64L << 20)
+                .containsEntry("cluster-size", 16384L).containsEntry("backing-filename", "base.qcow2")
+                .containsEntry("backing-filename-format", "qcow2")
+                .containsEntry("full-backing-filename", Cli.SAMPLE_BASE.toString());
+        assertThat(chain.get(0).get("format-specific").toString()).contains("compression-type=zstd");
+        assertThat(chain.get(1)).containsEntry("filename", Cli.SAMPLE_BASE.toString())
+                .doesNotContainKey("backing-filename");
+        assertThat(chain.get(1).get("format-specific").toString()).contains("compression-type=zlib");
+    }
+
+    @Test
+    void snapshotOptionOpensTheSnapshot() {
+        Qemu.require("qemu-img");
+        Path snapshots = images.get(4);
+        assertThat(Cli.run("info", "-l", "first", snapshots.toString()).exit()).isZero();
+        Cli.Result missing = Cli.run("info", "--snapshot", "nope", snapshots.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.stderr()).startsWith("qcow2: " + snapshots + ": ").hasLineCount(1);
+    }
+
+    @Test
+    void jsonOfARawFileHasQemusKeysInQemusOrder() throws Exception {
+        Path raw = dir.resolve("plain.bin");
+        Files.write(raw, new byte[4096]);
+        Cli.Result result = Cli.run("info", "--output=json", raw.toString());
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).startsWith("{\n    \"virtual-size\": 4096,\n    \"filename\": \"" + raw + "\",\n"
+                + "    \"format\": \"raw\",\n    \"actual-size\": ").endsWith(",\n    \"dirty-flag\": false\n}\n");
+    }
+
+    private static List<String> keyOrder(Object json) {
+        List<String> keys = new ArrayList<>();
+        collectKeys(json, "", keys);
+        return keys;
+    }
+
+    private static void collectKeys(Object json, String path, List<String> keys) {
+        if (json instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                keys.add(path + "/" + k);
+                collectKeys(v, path + "/" + k, keys);
+            });
+        } else if (json instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                collectKeys(list.get(i), path + "[" + i + "]", keys);
+            }
+        }
+    }
+}

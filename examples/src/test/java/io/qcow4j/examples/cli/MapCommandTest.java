@@ -1,0 +1,88 @@
+package io.qcow4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.testing.Qemu;
+
+class MapCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    static List<Path> images;
+
+    @BeforeAll
+    static void makeImages() throws Exception {
+        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
+            Qemu.require("qemu-img");
+            images = QemuImages.make(dir);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsonRangesMatchQemuImg() {
+        Qemu.require("qemu-img");
+        List<Path> all = new ArrayList<>(images);
+        all.add(Cli.SAMPLE);
+        for (Path image : all) {
+            Cli.Result ours = Cli.run("map", "--output=json", image.toString());
+            assertThat(ours.exit()).isZero();
+            assertThat(ours.stderr()).isEmpty();
+            List<Map<String, Object>> actual = (List<Map<String, Object>>) MiniJson.parse(ours.out());
+            List<Map<String, Object>> expected = (List<Map<String, Object>>) MiniJson.parse(
+                    Qemu.run("qemu-img", "map", "--output=json", image.toString()));
+            assertThat(actual).as("%s", image).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                Map<String, Object> ourEntry = new java.util.LinkedHashMap<>(actual.get(i));
+                // QEMU 8 added "compressed"; older qemu-img leaves it out
+                if (!expected.get(i).containsKey("compressed")) {
+                    assertThat(ourEntry.remove("compressed")).isInstanceOf(Boolean.class);
+                }
+                assertThat(ourEntry).as("%s entry %d", image, i).isEqualTo(expected.get(i));
+                assertThat(List.copyOf(ourEntry.keySet())).isEqualTo(List.copyOf(expected.get(i).keySet()));
+            }
+        }
+    }
+
+    @Test
+    void jsonMarksCompressedRuns() {
+        Cli.Result result = Cli.run("map", "--output=json", Cli.SAMPLE.toString());
+        assertThat(result.out()).startsWith("[{ \"start\": 0, \"length\": 65536, \"depth\": 0, \"present\": true,"
+                + " \"zero\": false, \"data\": true, \"compressed\": true},\n");
+        assertThat(result.out()).endsWith("\"data\": false, \"compressed\": false}]\n");
+    }
+
+    @Test
+    void humanFormListsWhereTheDataIsStored() {
+        String base = Cli.SAMPLE_BASE.toString();
+        String top = Cli.SAMPLE.toString();
+        Cli.Result result = Cli.run("map", top);
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).isEqualTo(String.join("\n",
+                "Offset          Length          Mapped to       File",
+                "0               0x10000         compressed      " + top,
+                "0x110000        0x10000         0x28000         " + base,
+                "0x400000        0x40000         compressed      " + base,
+                "0x440000        0x20000         compressed      " + top,
+                "0x460000        0xa0000         compressed      " + base,
+                "0x1000000       0x10000         0x18000         " + top) + "\n");
+    }
+
+    @Test
+    void humanFormMatchesQemuImgWhereNothingIsCompressed() {
+        Qemu.require("qemu-img");
+        Path overlay = images.get(1);
+        assertThat(Cli.run("map", overlay.toString()).out())
+                .isEqualTo(Qemu.run("qemu-img", "map", overlay.toString()));
+    }
+}

@@ -1,0 +1,53 @@
+package io.qcow4j.examples.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.qcow4j.testing.Qemu;
+
+/** Small images made with qemu-img and qemu-io, covering what info and map print differently. */
+final class QemuImages {
+
+    private QemuImages() {
+    }
+
+    /**
+     * @return the images: a raw base, a qcow2 on it from a sub directory, a v2 image, extended L2 with 8-bit
+     *         refcounts, snapshots, a zstd-compressed image, a sparse raw file
+     */
+    static List<Path> make(Path dir) throws Exception {
+        Path raw = dir.resolve("base.raw");
+        Files.write(raw, new byte[0]);
+        Qemu.run("truncate", "-s", "2M", raw.toString());
+        Qemu.io(raw, "raw", "write -P 0x11 0 256k", "write -P 0x22 1M 64k");
+
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path overlay = sub.resolve("overlay.qcow2");
+        Qemu.createQcow2(overlay, "3M", "backing_file=../base.raw", "backing_fmt=raw");
+        Qemu.io(overlay, "qcow2", "write -P 0x33 128k 64k", "write -z 1M 64k", "discard 1536k 64k",
+                "write -P 0x44 2560k 100k");
+
+        Path v2 = Qemu.createQcow2(dir.resolve("v2.qcow2"), "1M", "compat=0.10", "cluster_size=4k");
+        Qemu.io(v2, "qcow2", "write -P 0x55 4k 8k");
+
+        Path extended = Qemu.createQcow2(dir.resolve("extended.qcow2"), "4M", "extended_l2=on",
+                "cluster_size=128k", "lazy_refcounts=on", "refcount_bits=8");
+        Qemu.io(extended, "qcow2", "write -P 0x66 4k 4k", "write -z 1M 64k");
+
+        Path snapshots = Qemu.createQcow2(dir.resolve("snapshots.qcow2"), "1M");
+        Qemu.io(snapshots, "qcow2", "write -P 0x77 0 64k");
+        Qemu.run("qemu-img", "snapshot", "-c", "first", snapshots.toString());
+        Qemu.io(snapshots, "qcow2", "write -P 0x78 0 64k");
+        Qemu.run("qemu-img", "snapshot", "-c", "second", snapshots.toString());
+
+        Path zstd = Qemu.toQcow2(overlay, dir.resolve("zstd.qcow2"), List.of("-c", "-o", "compression_type=zstd"));
+
+        Path sparse = dir.resolve("sparse.img");
+        Files.write(sparse, new byte[0]);
+        Qemu.run("truncate", "-s", "1M", sparse.toString());
+        Qemu.io(sparse, "raw", "write -P 0x99 512k 64k");
+
+        return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse);
+    }
+}
