@@ -109,7 +109,8 @@ public final class Conversion {
 
     /**
      * Completes with the result, or exceptionally with the {@link ConversionException} that {@link #await()} would
-     * throw. Cancelling this stage does not cancel the conversion: use {@link #cancel()}.
+     * throw (which dependent stages see wrapped in a {@link java.util.concurrent.CompletionException}, as usual).
+     * Cancelling this stage does not cancel the conversion: use {@link #cancel()}.
      */
     public CompletionStage<ConvertResult> completion() {
         return end.minimalCompletionStage();

@@ -3,6 +3,9 @@ package io.qcow4j.convert;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.qcow4j.convert.internal.Posix;
+import io.qcow4j.convert.internal.PosixLibrary;
+
 /**
  * Makes ranges of an existing target read as zero without writing them: {@code fallocate(PUNCH_HOLE | KEEP_SIZE)},
  * which frees a file's blocks, and on a block device discards them where the device guarantees zeros afterwards.
@@ -30,7 +33,7 @@ final class HolePuncher implements AutoCloseable {
 
     /** A puncher for {@code path}; one that never punches where libc or the file cannot be opened. */
     static HolePuncher open(Path path) {
-        Posix posix = Posix.get();
+        Posix posix = PosixLibrary.get();
         if (posix == null) {
             return new HolePuncher(null, -1);
         }
@@ -52,7 +55,7 @@ final class HolePuncher implements AutoCloseable {
             if (posix.fallocate(fd, Posix.FALLOC_FL_PUNCH_HOLE | Posix.FALLOC_FL_KEEP_SIZE, offset, length) == 0) {
                 return true;
             }
-            int errno = Posix.errno(posix);
+            int errno = PosixLibrary.errno(posix);
             if (errno == Posix.EINTR) {
                 continue;
             }

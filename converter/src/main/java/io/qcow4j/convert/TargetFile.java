@@ -77,8 +77,11 @@ final class TargetFile {
     private static TargetFile create(Path path, long size, ConvertOptions options) throws IOException {
         RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
         try {
-            // drop any old content first, so the whole file is one hole
-            file.setLength(0);
+            if (file.length() > 0) {
+                // drop the old content of a file being replaced, so the whole file is one hole. Only then: on ext4,
+                // truncating to 0 also makes close() start writing the file back early (auto_da_alloc)
+                file.setLength(0);
+            }
             file.setLength(size);
         } catch (IOException | RuntimeException e) {
             file.close();

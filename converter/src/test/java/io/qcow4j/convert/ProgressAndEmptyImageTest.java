@@ -1,0 +1,89 @@
+package io.qcow4j.convert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Qemu;
+
+class ProgressAndEmptyImageTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void progressGrowsStrictlyAndEndsAtTheVirtualSize() throws IOException {
+        FakeImage image = new FakeImage((40L << 20) + 4096).data(0, 3 << 20).zero(5 << 20, 1 << 20)
+                .data(9L << 20, 20L << 20).data((39L << 20) + 17, 5000);
+        List<long[]> reports = new ArrayList<>();
+        ConvertOptions options = ConvertOptions.defaults().withWorkers(4).withSegmentSize(2 << 20)
+                .withBufferSize(512 << 10).withProgress((done, total) -> {
+                    // the listener is never called twice at once, so an unsynchronised list must do
+                    reports.add(new long[] {done, total});
+                });
+        Path target = dir.resolve("out.raw");
+        ConvertResult result = Converter.convert(image, target, options);
+
+        assertThat(reports).isNotEmpty();
+        long previous = 0;
+        for (long[] report : reports) {
+            assertThat(report[1]).isEqualTo(image.size());
+            assertThat(report[0]).isGreaterThan(previous).isLessThanOrEqualTo(image.size());
+            previous = report[0];
+        }
+        assertThat(previous).isEqualTo(image.size());
+        assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+        assertThat(result.bytesRead()).isEqualTo((3L << 20) + (20L << 20) + 5000);
+        assertThat(result.bytesZero() + result.bytesWritten()).isEqualTo(image.size());
+    }
+
+    @Test
+    void emptyImageOf100GiBIsNeverRead() throws IOException {
+        long size = 100L << 30;
+        CountingImage image = new CountingImage(new FakeImage(size));
+        Path target = dir.resolve("empty.raw");
+        List<Long> reports = new ArrayList<>();
+        ConvertResult result = Converter.convert(image, target,
+                ConvertOptions.defaults().withProgress((done, total) -> reports.add(done)));
+
+        assertThat(image.reads).hasValue(0);
+        assertThat(result).isEqualTo(new ConvertResult(size, 0, 0, size));
+        assertThat(Files.size(target)).isEqualTo(size);
+        assertThat(TestImages.blocks(target)).isZero();
+        assertThat(reports).last().isEqualTo(size);
+    }
+
+    @Test
+    void emptyQcow2ImageOf100GiBIsNeverRead() throws IOException {
+        Qemu.require("qemu-img");
+        Path qcow2 = Qemu.createQcow2(dir.resolve("empty.qcow2"), "100G");
+        Path target = dir.resolve("empty.raw");
+        try (CountingImage image = new CountingImage(Images.open(qcow2))) {
+            ConvertResult result = Converter.convert(image, target, ConvertOptions.defaults());
+            assertThat(image.reads).hasValue(0);
+            assertThat(result.bytesRead()).isZero();
+        }
+        assertThat(Files.size(target)).isEqualTo(100L << 30);
+        assertThat(TestImages.blocks(target)).isZero();
+    }
+
+    @Test
+    void emptyDiskMakesAnEmptyFileWithoutProgress() throws IOException {
+        List<Long> reports = new ArrayList<>();
+        Path target = dir.resolve("zero-size.raw");
+        ConvertResult result = Converter.convert(new FakeImage(0), target,
+                ConvertOptions.defaults().withProgress((done, total) -> reports.add(done)));
+        assertThat(result).isEqualTo(new ConvertResult(0, 0, 0, 0));
+        assertThat(target).exists().isEmptyFile();
+        assertThat(reports).isEmpty();
+    }
+}
