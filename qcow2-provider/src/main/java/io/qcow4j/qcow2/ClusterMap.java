@@ -13,6 +13,7 @@ final class ClusterMap {
     static final long COMPRESSED_FLAG = 1L << 62;
     static final long ZERO_FLAG = 1L;
     static final long HOST_OFFSET_MASK = 0x00fffffffffffe00L;
+    static final long COPIED_FLAG = 1L << 63;
 
     private final Geometry geometry;
     private final L2Cache l2;
@@ -85,16 +86,17 @@ final class ClusterMap {
             return;
         }
         long host = entry & HOST_OFFSET_MASK;
+        boolean allocated = hasHostCluster(entry, host);
         if ((entry & ZERO_FLAG) != 0) {
             if (!geometry.zeroFlagAllowed()) {
                 throw new CorruptImageException(String.format("Image is corrupt: zero cluster entry found in a "
                         + "version 2 image (L2 index %#x, entry %#x)", l2Index, entry));
             }
             p.kind = Extent.Kind.ZERO;
-            p.host = host != 0 ? host + inCluster : -1;
+            p.host = allocated ? host + inCluster : -1;
             return;
         }
-        if (host == 0) {
+        if (!allocated) {
             p.kind = Extent.Kind.UNALLOCATED;
             return;
         }
@@ -122,11 +124,12 @@ final class ClusterMap {
                     + "(bitmap %#x, L2 index %#x)", bitmap, l2Index));
         }
         long host = entry & HOST_OFFSET_MASK;
-        if (host == 0 && allocated != 0) {
+        boolean hasHost = hasHostCluster(entry, host);
+        if (!hasHost && allocated != 0) {
             throw new CorruptImageException(String.format("Image is corrupt: allocated subclusters in a cluster "
                     + "with no host offset (bitmap %#x, L2 index %#x)", bitmap, l2Index));
         }
-        if (host != 0) {
+        if (hasHost) {
             checkAligned(host, l2Index);
         }
         int sub = (int) (inCluster >>> geometry.subclusterBits());
@@ -137,7 +140,15 @@ final class ClusterMap {
         }
         p.end = clusterStart + ((long) (last + 1) << geometry.subclusterBits());
         p.kind = state == 1 ? Extent.Kind.DATA : state == 2 ? Extent.Kind.ZERO : Extent.Kind.UNALLOCATED;
-        p.host = host != 0 ? host + inCluster : -1;
+        p.host = hasHost ? host + inCluster : -1;
+    }
+
+    /**
+     * Offset 0 means "no host cluster", except in an external data file, where the copied flag marks a cluster
+     * that really is at offset 0 (QEMU preallocates data-file-raw images that way).
+     */
+    private boolean hasHostCluster(long entry, long host) {
+        return host != 0 || (geometry.externalData() && (entry & COPIED_FLAG) != 0);
     }
 
     /** 1 allocated, 2 zero, 0 neither. */
@@ -151,7 +162,7 @@ final class ClusterMap {
                     + "an image with an external data file", l2Index));
         }
         p.kind = Extent.Kind.COMPRESSED;
-        p.entry = entry & ~(1L << 63);
+        p.entry = entry & ~COPIED_FLAG;
     }
 
     private void checkAligned(long host, int l2Index) throws CorruptImageException {
