@@ -24,6 +24,7 @@ import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.ImageMatrix;
 import io.qcow4j.testing.Qemu;
 import io.qcow4j.testing.QemuMap;
@@ -68,7 +69,7 @@ class Qcow2MatrixTest {
             at += n;
         }
         assertThat(at).isEqualTo(expected.length);
-        assertSameBytes(actual.array(), expected, 0);
+        Bytes.assertSame(actual.array(), expected, 0);
     }
 
     private static void assertRandomReads(Image image, byte[] expected, int clusterSize) throws Exception {
@@ -87,7 +88,7 @@ class Qcow2MatrixTest {
                         assertThat(n).isEqualTo(Math.min(length, expected.length - offset));
                         byte[] got = new byte[n];
                         dst.flip().get(got);
-                        assertSameBytes(got, Arrays.copyOfRange(expected, offset, offset + n), offset);
+                        Bytes.assertSame(got, Arrays.copyOfRange(expected, offset, offset + n), offset);
                     }
                     return null;
                 }));
@@ -142,14 +143,5 @@ class Qcow2MatrixTest {
             }
         }
         return merged;
-    }
-
-    static void assertSameBytes(byte[] actual, byte[] expected, long base) {
-        int mismatch = Arrays.mismatch(actual, expected);
-        if (mismatch >= 0) {
-            throw new AssertionError("bytes differ at guest offset " + (base + mismatch) + ": got "
-                    + (mismatch < actual.length ? actual[mismatch] : "end") + ", qemu-img gives "
-                    + (mismatch < expected.length ? expected[mismatch] : "end"));
-        }
     }
 }
