@@ -76,6 +76,7 @@ final class BackgroundMount {
             command.add(setsid.toString());
         }
         command.add(javaExecutable());
+        command.addAll(jvmOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(MountMain.class.getName());
@@ -85,6 +86,20 @@ final class BackgroundMount {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    /** The memory and property settings this JVM was started with (such as QCOW4J_JAVA_OPTS), for the child. */
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>();
+        for (String option : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // not agents or debuggers: a second JVM would fight the first for their ports
+            if (option.startsWith("-X") && !option.startsWith("-Xdebug") && !option.startsWith("-Xrunjdwp")
+                    || option.startsWith("-D") || option.startsWith("--add-opens")
+                    || option.startsWith("--enable-native-access")) {
+                options.add(option);
+            }
+        }
+        return options;
     }
 
     private static String javaExecutable() {

@@ -60,17 +60,36 @@ final class MountPoints {
     /** The mount points in {@code /proc/self/mountinfo}, octal escapes decoded. */
     static List<String> mountPoints() {
         List<String> points = new ArrayList<>();
+        for (String[] fields : mountInfo()) {
+            points.add(unescape(fields[4]));
+        }
+        return points;
+    }
+
+    /** The device ({@code major:minor}) of the last file system mounted at {@code realPath}, or null. */
+    static String device(Path realPath) {
+        String device = null;
+        for (String[] fields : mountInfo()) {
+            if (unescape(fields[4]).equals(realPath.toString())) {
+                device = fields[2];
+            }
+        }
+        return device;
+    }
+
+    private static List<String[]> mountInfo() {
+        List<String[]> lines = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(MOUNT_INFO)) {
                 String[] fields = line.split(" ");
                 if (fields.length > 4) {
-                    points.add(unescape(fields[4]));
+                    lines.add(fields);
                 }
             }
         } catch (IOException e) {
             // no /proc: libfuse will report a busy mount point itself
         }
-        return points;
+        return lines;
     }
 
     private static String unescape(String field) {

@@ -92,6 +92,7 @@ public final class RawFileMount implements Closeable {
 
         RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
         mount.awaitReadable();
+        ReadAhead.widen(realMountPoint);
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         return mount;
     }

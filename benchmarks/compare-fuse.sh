@@ -1,0 +1,161 @@
+#!/bin/bash
+# compare-fuse.sh: qcow4j's FUSE mount against qemu-storage-daemon's FUSE export, on the same images, in one run.
+#
+#   benchmarks/compare-fuse.sh [WORKDIR]        (root: it drops the page cache between runs)
+#
+# For a deflate-compressed qcow2 image and an uncompressed one (both about 1 GiB of real data, made once in WORKDIR,
+# default /var/tmp/qcow4j-fuse-bench), it measures
+#   - sequential reads: dd bs=1M of the whole raw file, page cache dropped before each run, best of $RUNS (3);
+#   - random 4 KiB reads: fio, 4 jobs, O_DIRECT (every read reaches the server), $RUNTIME (10) seconds;
+# and prints MB/s, IOPS and the ratios ours / qemu-storage-daemon.
+#
+# Ours runs from fuse-mount/target/classes and its runtime class path (built with Maven when missing); set
+# QCOW4J_MOUNT to another mount command (such as "bin/mount-qcow2") to measure that instead.
+# Needs: qemu-img, qemu-storage-daemon (qemu-system-common), fio, fusermount, python3.
+set -euo pipefail
+
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+work=${1:-/var/tmp/qcow4j-fuse-bench}
+runs=${RUNS:-3}
+runtime=${RUNTIME:-10}
+data_size=${DATA_SIZE:-1024}   # MiB of guest data
+
+die() { echo "compare-fuse: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "run as root: the page cache is dropped between runs (/proc/sys/vm/drop_caches)"
+for tool in qemu-img qemu-storage-daemon fio fusermount python3 dd; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+[ -e /dev/fuse ] || die "/dev/fuse is missing"
+mkdir -p "$work"
+
+# --- ours: the command that mounts IMAGE on a directory and returns once the file is readable -------------------
+if [ -n "${QCOW4J_MOUNT:-}" ]; then
+    read -r -a ours_cmd <<<"$QCOW4J_MOUNT"
+else
+    cp_file="$root/fuse-mount/target/runtime-classpath.txt"
+    if [ ! -d "$root/fuse-mount/target/classes/io" ] || [ ! -s "$cp_file" ]; then
+        echo "building fuse-mount ..." >&2
+        (cd "$root" && mvn -B -q -pl fuse-mount install -DskipTests \
+            && mvn -B -q -pl fuse-mount dependency:build-classpath -Dmdep.includeScope=runtime \
+                   -Dmdep.outputFile="$cp_file") >&2
+    fi
+    ours_cmd=(java -cp "$root/fuse-mount/target/classes:$(cat "$cp_file")" io.qcow4j.fuse.MountMain)
+fi
+
+# --- images -----------------------------------------------------------------------------------------------------
+source_raw="$work/source.raw"
+if [ ! -s "$source_raw" ]; then
+    echo "making ${data_size} MiB of disk-like data (a tar of /usr, repeated as needed) ..." >&2
+    # executables, libraries and text: compresses like a real system disk, unlike random bytes or zeros
+    # the loop ends when head has enough and tar dies of SIGPIPE (status 141)
+    ( status=0; while [ "$status" -lt 128 ]; do tar cf - /usr 2>/dev/null; status=$?; done ) \
+        | head -c "$((data_size << 20))" >"$source_raw.tmp" || true
+    mv "$source_raw.tmp" "$source_raw"
+fi
+deflate="$work/deflate.qcow2"
+plain="$work/plain.qcow2"
+[ -s "$deflate" ] || qemu-img convert -c -O qcow2 -o compression_type=zlib "$source_raw" "$deflate"
+[ -s "$plain" ] || qemu-img convert -O qcow2 "$source_raw" "$plain"
+
+# --- mounting -----------------------------------------------------------------------------------------------------
+qsd_pid=
+ours_dir="$work/ours"
+qsd_file="$work/qsd.raw"
+
+cleanup() {
+    if mountpoint -q "$ours_dir" 2>/dev/null; then fusermount -u "$ours_dir" || fusermount -u -z "$ours_dir"; fi
+    if [ -n "$qsd_pid" ]; then kill "$qsd_pid" 2>/dev/null || true; wait "$qsd_pid" 2>/dev/null || true; fi
+    qsd_pid=
+}
+trap cleanup EXIT
+
+# the mount functions set $file; they are not run in $(...), whose subshell would lose $qsd_pid
+mount_ours() { # IMAGE
+    mkdir -p "$ours_dir"
+    "${ours_cmd[@]}" --name disk.raw "$1" "$ours_dir" >&2 || die "our mount failed"
+    file="$ours_dir/disk.raw"
+}
+
+mount_qsd() { # IMAGE
+    : >"$qsd_file"
+    rm -f "$work/qsd.pid"
+    qemu-storage-daemon \
+        --blockdev driver=file,node-name=file,filename="$1",read-only=on \
+        --blockdev driver=qcow2,node-name=qcow2,file=file,read-only=on \
+        --export type=fuse,id=exp,node-name=qcow2,mountpoint="$qsd_file",writable=off \
+        --pidfile "$work/qsd.pid" >"$work/qsd.log" 2>&1 &
+    qsd_pid=$!
+    # the pid file appears once the export is set up
+    for _ in $(seq 300); do
+        [ -s "$work/qsd.pid" ] && grep -qF " $qsd_file fuse" /proc/mounts && break
+        kill -0 "$qsd_pid" 2>/dev/null || die "qemu-storage-daemon failed: $(cat "$work/qsd.log")"
+        sleep 0.1
+    done
+    grep -qF " $qsd_file fuse" /proc/mounts || die "qemu-storage-daemon did not mount within 30 s"
+    file="$qsd_file"
+}
+
+unmount_all() {
+    if mountpoint -q "$ours_dir" 2>/dev/null; then fusermount -u "$ours_dir"; fi
+    if [ -n "$qsd_pid" ]; then
+        kill "$qsd_pid"; wait "$qsd_pid" 2>/dev/null || true; qsd_pid=
+        rm -f "$work/qsd.pid"
+    fi
+}
+
+# --- measurements -------------------------------------------------------------------------------------------------
+seq_mbs() { # FILE -> best MB/s of $runs cold sequential reads
+    local best=0 out bytes secs mbs
+    for _ in $(seq "$runs"); do
+        sync; echo 3 >/proc/sys/vm/drop_caches
+        out=$(LC_ALL=C dd if="$1" of=/dev/null bs=1M 2>&1 | tail -1)
+        [[ $out == *" copied, "* ]] || die "dd $1: $out"
+        bytes=$(echo "$out" | awk '{print $1}')
+        secs=$(echo "$out" | awk -F', ' '{print $3}' | awk '{print $1}')
+        mbs=$(python3 -c "print(round($bytes / $secs / 1e6))")
+        [ "$mbs" -gt "$best" ] && best=$mbs
+    done
+    echo "$best"
+}
+
+rand_iops() { # FILE -> IOPS of 4 jobs of random 4 KiB O_DIRECT reads
+    sync; echo 3 >/proc/sys/vm/drop_caches
+    fio --name=rand4k --filename="$1" --readonly --rw=randread --bs=4k --numjobs=4 --iodepth=1 \
+        --ioengine=psync --direct=1 --time_based --runtime="$runtime" --group_reporting \
+        --output-format=json 2>/dev/null \
+        | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["jobs"][0]["read"]["iops"]))'
+}
+
+ratio() { python3 -c "print(f'{$1 / $2:.1f}x' if $2 else 'n/a')"; }
+
+declare -A result
+for kind in deflate plain; do
+    image=$work/$kind.qcow2
+    echo "== $kind: $image ($(du -m "$image" | cut -f1) MiB on disk, $(qemu-img info --output=json "$image" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"] >> 20)') MiB virtual)" >&2
+
+    mount_ours "$image"
+    cmp -n $((64 << 20)) "$file" "$source_raw" || die "our mount does not read the source bytes"
+    result[$kind,ours,seq]=$(seq_mbs "$file")
+    result[$kind,ours,rand]=$(rand_iops "$file")
+    unmount_all
+
+    mount_qsd "$image"
+    cmp -n $((64 << 20)) "$file" "$source_raw" || die "qemu-storage-daemon does not read the source bytes"
+    result[$kind,qsd,seq]=$(seq_mbs "$file")
+    result[$kind,qsd,rand]=$(rand_iops "$file")
+    unmount_all
+done
+
+echo
+echo "qcow4j FUSE mount vs qemu-storage-daemon FUSE export ($(nproc) CPUs; seq: dd bs=1M cold, best of $runs;"
+echo "rand: fio 4 jobs randread 4k O_DIRECT ${runtime}s)"
+printf '%-8s %12s %12s %8s   %12s %12s %8s\n' image "seq ours" "seq qsd" ratio "4k ours" "4k qsd" ratio
+for kind in deflate plain; do
+    printf '%-8s %9s MB/s %7s MB/s %8s   %8s IOPS %8s IOPS %8s\n' "$kind" \
+        "${result[$kind,ours,seq]}" "${result[$kind,qsd,seq]}" \
+        "$(ratio "${result[$kind,ours,seq]}" "${result[$kind,qsd,seq]}")" \
+        "${result[$kind,ours,rand]}" "${result[$kind,qsd,rand]}" \
+        "$(ratio "${result[$kind,ours,rand]}" "${result[$kind,qsd,rand]}")"
+done
+echo "targets: deflate sequential >= 3x, random 4 KiB >= 2x"
