@@ -57,7 +57,8 @@ public interface Image extends Closeable {
      * backing chain it lives. The run returned starts at {@code offset} and is at most {@code maxLength} bytes long;
      * it may be shorter than the whole run of equal status.
      *
-     * @throws IllegalArgumentException when {@code offset} is outside {@code [0, size())} or {@code maxLength < 1}
+     * @throws IndexOutOfBoundsException when {@code offset} is outside {@code [0, size())}
+     * @throws IllegalArgumentException  when {@code maxLength < 1}
      */
     BlockStatus blockStatus(long offset, long maxLength) throws IOException;
 

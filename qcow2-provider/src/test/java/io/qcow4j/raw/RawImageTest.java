@@ -1,0 +1,92 @@
+package io.qcow4j.raw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.Allocation;
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+
+class RawImageTest {
+
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    /** 4 MiB: a hole, 1 MiB of data at 1 MiB, a hole, data in the last 4 KiB. */
+    private Path sparseFile() throws Exception {
+        Path file = dir.resolve("disk.img");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] data = new byte[MIB];
+            Arrays.fill(data, (byte) 7);
+            channel.write(ByteBuffer.wrap(data), MIB);
+            channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), 4 * MIB - 4096);
+            channel.truncate(4 * MIB);
+            channel.write(ByteBuffer.allocate(4096).put(0, (byte) 9), 4 * MIB - 4096);
+        }
+        return file;
+    }
+
+    @Test
+    void anythingUnrecognisedOpensAsRaw() throws Exception {
+        Path file = Files.write(dir.resolve("random.bin"), new byte[] {1, 2, 3});
+        try (Image image = Images.open(file)) {
+            assertThat(image.format()).isEqualTo("raw");
+            assertThat(image.size()).isEqualTo(3);
+            ByteBuffer dst = ByteBuffer.allocate(10);
+            assertThat(image.read(dst, 1)).isEqualTo(2);
+            assertThat(Arrays.copyOf(dst.array(), 2)).containsExactly(2, 3);
+            assertThat(image.read(dst, 3)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void holesReportAsZeroAndDataAsData() throws Exception {
+        try (Image image = Images.open(sparseFile(), OpenOptions.defaults().withFormat("raw"))) {
+            List<BlockStatus> map = image.map(0, image.size());
+            assertThat(map).containsExactly(
+                    new BlockStatus(0, MIB, Allocation.ZERO, false, 0, 0),
+                    new BlockStatus(MIB, MIB, Allocation.DATA, false, 0, MIB),
+                    new BlockStatus(2 * MIB, 2 * MIB - 4096, Allocation.ZERO, false, 0, 2 * MIB),
+                    new BlockStatus(4 * MIB - 4096, 4096, Allocation.DATA, false, 0, 4 * MIB - 4096));
+            assertThat(image.blockStatus(MIB + 10, 100)).isEqualTo(
+                    new BlockStatus(MIB + 10, 100, Allocation.DATA, false, 0, MIB + 10));
+            assertThat(image.info().actualSize()).isBetween((long) MIB, 2L * MIB);
+            assertThat(image.info().clusterSize()).isZero();
+        }
+    }
+
+    @Test
+    void readsAreFileChannelLike() throws Exception {
+        try (Image image = Images.open(sparseFile())) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(8192);
+            assertThat(image.read(dst, 4 * MIB - 4096)).isEqualTo(4096);
+            assertThat(dst.get(0)).isEqualTo((byte) 9);
+            assertThatThrownBy(() -> image.read(ByteBuffer.allocate(1), -1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> image.blockStatus(4 * MIB, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void readsAfterCloseFail() throws Exception {
+        Image image = Images.open(sparseFile());
+        image.close();
+        assertThatThrownBy(() -> image.read(ByteBuffer.allocate(1), 0)).isInstanceOf(ClosedChannelException.class);
+    }
+}
