@@ -36,7 +36,7 @@ class MapCommandTest {
         all.add(Cli.SAMPLE);
         for (Path image : all) {
             Cli.Result ours = Cli.run("map", "--output=json", image.toString());
-            assertThat(ours.exit()).isZero();
+            assertThat(ours.exit()).as("%s: %s", image, ours.stderr()).isZero();
             assertThat(ours.stderr()).isEmpty();
             List<Map<String, Object>> actual = (List<Map<String, Object>>) MiniJson.parse(ours.out());
             List<Map<String, Object>> expected = (List<Map<String, Object>>) MiniJson.parse(
@@ -82,7 +82,9 @@ class MapCommandTest {
     void humanFormMatchesQemuImgWhereNothingIsCompressed() {
         Qemu.require("qemu-img");
         Path overlay = images.get(1);
-        assertThat(Cli.run("map", overlay.toString()).out())
+        Cli.Result ours = Cli.run("map", overlay.toString());
+        assertThat(ours.exit()).as(ours.stderr()).isZero();
+        assertThat(ours.out())
                 .isEqualTo(Qemu.run("qemu-img", "map", overlay.toString()));
     }
 }

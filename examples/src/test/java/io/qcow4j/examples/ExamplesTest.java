@@ -1,0 +1,69 @@
+package io.qcow4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+
+class ExamplesTest {
+
+    private static final Path SAMPLE = Path.of("").toAbsolutePath().getParent().resolve("sample/sample.qcow2");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aProviderOnTheClassPathIsFoundByProbing() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk.pattern"), "qcow4j-pattern 1048576 171\n");
+        try (Image image = Images.open(file)) {
+            assertThat(image.format()).isEqualTo("pattern");
+            assertThat(image.size()).isEqualTo(1 << 20);
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            image.readFully(buffer, 1044480);
+            assertThat(buffer.array()).containsOnly((byte) 171);
+        }
+        assertThat(Images.provider("pattern")).get().isInstanceOf(PatternFormatProvider.class);
+    }
+
+    @Test
+    void convertWithProgressConvertsTheNewFormat() throws Exception {
+        Path file = Files.writeString(dir.resolve("disk.pattern"), "qcow4j-pattern 65536 7\n");
+        Path target = dir.resolve("disk.raw");
+        String out = capture(() -> ConvertWithProgress.main(new String[] {file.toString(), target.toString()}));
+        assertThat(out).startsWith("65536 bytes: 65536 read");
+        assertThat(Files.readAllBytes(target)).hasSize(65536).containsOnly(7);
+    }
+
+    @Test
+    void openAndReadPrintsTheBanner() throws Exception {
+        String out = capture(() -> OpenAndRead.main(new String[] {SAMPLE.toString()}));
+        assertThat(out).startsWith("qcow2, 67108864 bytes\nqcow4j sample disk\n")
+                .contains("DATA        depth 0, compressed");
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static String capture(Action action) throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

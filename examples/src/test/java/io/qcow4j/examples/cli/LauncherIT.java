@@ -1,0 +1,120 @@
+package io.qcow4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launchers as a user runs them, in real processes. An integration test (run after {@code package}, see the
+ * pom): it needs {@code examples/target/qcow2.jar}.
+ */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
+    private static final Path JAR = Cli.ROOT.resolve("examples/target/qcow2.jar");
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @Test
+    void runsFromAnyDirectory() throws Exception {
+        Run info = run(dir, Map.of(), LAUNCHER.toString(), "info", "--output=json", Cli.SAMPLE.toString());
+        assertThat(info.exit()).as(info.err()).isZero();
+        assertThat(info.out()).contains("\"format\": \"qcow2\"", "\"backing-filename\": \"base.qcow2\"");
+        assertThat(info.err()).isEmpty();
+
+        Run read = run(dir, Map.of(), LAUNCHER.toString(), "read", "--length", "18", Cli.SAMPLE.toString());
+        assertThat(read.out()).isEqualTo("qcow4j sample disk");
+
+        Run missing = run(dir, Map.of(), LAUNCHER.toString(), "info", "disk.qcow2");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("qcow2: disk.qcow2: No such file or directory\n");
+
+        Run usage = run(dir, Map.of(), LAUNCHER.toString(), "info");
+        assertThat(usage.exit()).isEqualTo(2);
+
+        Run mountHelp = run(dir, Map.of(), Cli.ROOT.resolve("bin/mount-qcow2").toString(), "--help");
+        assertThat(mountHelp.exit()).isZero();
+        assertThat(mountHelp.out()).startsWith("Usage: qcow2 mount ");
+    }
+
+    @Test
+    void buildsTheJarOnFirstUseWithItsOutputOnStandardError() throws Exception {
+        // a copy of the repository's launcher, reached through a symbolic link, with a Maven that records its call
+        Path root = Files.createDirectories(dir.resolve("checkout"));
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Files.copy(LAUNCHER, bin.resolve("qcow2"));
+        Path link = Files.createSymbolicLink(dir.resolve("q"), bin.resolve("qcow2"));
+        Path calls = dir.resolve("mvn-calls");
+        Path fakeBin = Files.createDirectories(dir.resolve("fake-bin"));
+        script(fakeBin.resolve("mvn"), "echo \"$PWD $*\" >> " + calls + "\n"
+                + "echo 'noise from the build'\n"
+                + "mkdir -p examples/target && cp " + JAR + " examples/target/qcow2.jar\n");
+        Map<String, String> env = Map.of("PATH", fakeBin + File.pathSeparator + System.getenv("PATH"));
+
+        Run first = run(dir, env, link.toString(), "--version");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(first.err()).contains("building", "noise from the build");
+        assertThat(Files.readString(calls)).isEqualTo(root.toRealPath() + " -B -q -DskipTests package\n");
+
+        Run second = run(dir, env, link.toString(), "--version");
+        assertThat(second.err()).isEmpty();
+        assertThat(Files.readAllLines(calls)).hasSize(1);
+    }
+
+    @Test
+    void respectsJavaHomeAndJavaOptions() throws Exception {
+        Path javaHome = Files.createDirectories(dir.resolve("jdk/bin"));
+        Path args = dir.resolve("java-args");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        script(javaHome.resolve("java"), "echo \"$*\" > " + args + "\nexec " + realJava + " \"$@\"\n");
+        Run run = run(dir, Map.of("JAVA_HOME", javaHome.getParent().toString(),
+                "QCOW4J_JAVA_OPTS", "-Dqcow4j.probe=1 -Xmx256m"), LAUNCHER.toString(), "--version");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Files.readString(args)).isEqualTo("-Dqcow4j.probe=1 -Xmx256m -jar " + JAR + " --version\n");
+    }
+
+    private static void script(Path path, String body) throws Exception {
+        Files.writeString(path, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static Run run(Path workingDir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(List.of(command)).directory(workingDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + List.of(command));
+        }
+        return new Run(process.exitValue(), out.join(), err.join());
+    }
+
+    private static CompletableFuture<String> drain(java.io.InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (stream) {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}
