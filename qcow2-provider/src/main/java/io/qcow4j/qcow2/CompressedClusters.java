@@ -2,6 +2,7 @@ package io.qcow4j.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.qcow4j.spi.CorruptImageException;
@@ -17,6 +18,8 @@ final class CompressedClusters {
     private final HostFile file;
     private final Geometry geometry;
     private final ThreadLocal<State> states;
+    /** Counts decompressions, so tests can tell that small reads of one cluster decompress it once. */
+    private final LongAdder decompressions = new LongAdder();
 
     /** One thread's codec, buffers, and which cluster {@code output} holds. */
     private static final class State {
@@ -52,6 +55,10 @@ final class CompressedClusters {
         dst.put(cluster);
     }
 
+    long decompressions() {
+        return decompressions.sum();
+    }
+
     private void decompress(long entry, State state) throws IOException {
         int shift = geometry.compressedSizeShift();
         long hostOffset = entry & ((1L << shift) - 1);
@@ -67,6 +74,7 @@ final class CompressedClusters {
         file.readAvailable(input, hostOffset);
         input.flip();
         ByteBuffer output = state.output.clear();
+        decompressions.increment();
         try {
             state.decompressor.decompress(input, output);
         } catch (CorruptImageException e) {

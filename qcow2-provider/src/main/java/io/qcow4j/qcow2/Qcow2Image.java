@@ -138,8 +138,8 @@ final class Qcow2Image implements Image {
         return Optional.ofNullable(backing);
     }
 
-    List<SnapshotTable.Snapshot> snapshots() {
-        return metadata.snapshots();
+    CompressedClusters compressedClusters() {
+        return compressed;
     }
 
     private void ensureOpen() throws ClosedChannelException {
