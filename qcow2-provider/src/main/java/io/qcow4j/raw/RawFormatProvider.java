@@ -8,6 +8,7 @@ import com.google.auto.service.AutoService;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageFormatProvider;
+import io.qcow4j.spi.NoSuchSnapshotException;
 import io.qcow4j.spi.OpenOptions;
 import io.qcow4j.spi.ProbeResult;
 
@@ -29,6 +30,10 @@ public final class RawFormatProvider implements ImageFormatProvider {
 
     @Override
     public Image open(Path path, OpenOptions options) throws IOException {
+        if (options.snapshot() != null) {
+            throw new NoSuchSnapshotException(path + ": a raw image has no snapshots (asked for '"
+                    + options.snapshot() + "')");
+        }
         return RawImage.open(path);
     }
 }

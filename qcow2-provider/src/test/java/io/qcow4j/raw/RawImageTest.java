@@ -84,6 +84,14 @@ class RawImageTest {
     }
 
     @Test
+    void rawImagesHaveNoSnapshots() throws Exception {
+        Path file = sparseFile();
+        assertThatThrownBy(() -> Images.open(file, OpenOptions.defaults().withSnapshot("s1")))
+                .isInstanceOf(io.qcow4j.spi.NoSuchSnapshotException.class)
+                .hasMessageContaining("a raw image has no snapshots (asked for 's1')");
+    }
+
+    @Test
     void readsAfterCloseFail() throws Exception {
         Image image = Images.open(sparseFile());
         image.close();
