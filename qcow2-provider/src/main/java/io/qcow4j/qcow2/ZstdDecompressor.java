@@ -18,11 +18,12 @@ final class ZstdDecompressor implements ClusterDecompressor {
     @Override
     public void decompress(ByteBuffer src, ByteBuffer dst) throws CorruptImageException {
         context.reset();
+        boolean frameDone = false;
         try {
             while (dst.hasRemaining()) {
                 int srcBefore = src.position();
                 int dstBefore = dst.position();
-                context.decompressDirectByteBufferStream(dst, src);
+                frameDone = context.decompressDirectByteBufferStream(dst, src);
                 if (src.position() == srcBefore && dst.position() == dstBefore) {
                     break;
                 }
@@ -34,6 +35,11 @@ final class ZstdDecompressor implements ClusterDecompressor {
         if (dst.hasRemaining()) {
             throw new CorruptImageException("Image is corrupt: zstd cluster decodes to " + dst.position()
                     + " bytes, short of the " + dst.limit() + "-byte cluster");
+        }
+        if (!frameDone) {
+            // QEMU too refuses a last frame that is not flushed whole when the cluster is full
+            throw new CorruptImageException("Image is corrupt: zstd frame goes on past the end of the "
+                    + dst.limit() + "-byte cluster");
         }
     }
 }
