@@ -111,7 +111,7 @@ final class Qcow2Opener {
     }
 
     static Supplier<ClusterDecompressor> decompressors(CompressionType type) {
-        return type == CompressionType.ZSTD ? ZstdDecompressor::new : InflaterDecompressor::new;
+        return type == CompressionType.ZSTD ? ZstdDecompressor::new : DeflateBackend.decompressors();
     }
 
     private static void refuseUnknownFeatures(Qcow2Header header, HeaderExtensions extensions)

@@ -1,0 +1,134 @@
+package io.qcow4j.qcow2;
+
+import java.lang.System.Logger.Level;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Which inflater reads deflate-compressed clusters: libdeflate (the system's {@code libdeflate.so.0}, Debian package
+ * {@code libdeflate0}) when it loads, else the JDK's {@link java.util.zip.Inflater}. The system property
+ * {@value #PROPERTY} ({@code auto}, {@code libdeflate} or {@code jdk}) overrides the choice; it is read whenever an
+ * image is opened. The choice is logged once at DEBUG level on the {@code io.qcow4j.qcow2} logger.
+ */
+public final class DeflateBackend {
+
+    /** The system property that forces a backend. */
+    public static final String PROPERTY = "qcow4j.inflate";
+    public static final String LIBDEFLATE = "libdeflate";
+    public static final String JDK = "jdk";
+
+    private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
+    /** Messages already logged, so that each appears once however many images are opened. */
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private DeflateBackend() {
+    }
+
+    /** The backend that images opened now inflate with: {@value #LIBDEFLATE} or {@value #JDK}. */
+    public static String name() {
+        return libdeflateSelected() ? LIBDEFLATE : JDK;
+    }
+
+    /** {@link #name()} with the reason, for diagnostics such as {@code info --debug}. */
+    public static String describe() {
+        String requested = requested();
+        if (libdeflateSelected()) {
+            return LIBDEFLATE + " (libdeflate.so.0 through jnr-ffi; " + PROPERTY + "=" + requested + ")";
+        }
+        if (requested.equals(JDK)) {
+            return JDK + " (java.util.zip.Inflater; " + PROPERTY + "=" + JDK + ")";
+        }
+        return JDK + " (java.util.zip.Inflater; libdeflate.so.0 unavailable: " + Native.failure() + ")";
+    }
+
+    /** Whether libdeflate.so.0 loaded, whatever the property says. */
+    static boolean libdeflateAvailable() {
+        return Native.LIBRARY != null;
+    }
+
+    /**
+     * Per-thread decompressors of the backend selected now. libdeflate (and jnr-ffi with it) loads when the first
+     * decompressor is made, not when an image is opened: most images hold no compressed cluster.
+     */
+    static Supplier<ClusterDecompressor> decompressors() {
+        String requested = requested();
+        if (requested.equals(JDK)) {
+            return DeflateBackend::jdk;
+        }
+        return () -> selects(requested) ? libdeflate() : jdk();
+    }
+
+    private static ClusterDecompressor libdeflate() {
+        logOnce(Level.DEBUG, "inflating deflate clusters with libdeflate (libdeflate.so.0)");
+        return new LibdeflateDecompressor(Native.LIBRARY);
+    }
+
+    private static ClusterDecompressor jdk() {
+        logOnce(Level.DEBUG, "inflating deflate clusters with java.util.zip.Inflater");
+        return new InflaterDecompressor();
+    }
+
+    private static boolean libdeflateSelected() {
+        return selects(requested());
+    }
+
+    private static boolean selects(String requested) {
+        switch (requested) {
+            case JDK:
+                return false;
+            case LIBDEFLATE:
+                if (!libdeflateAvailable()) {
+                    logOnce(Level.WARNING, PROPERTY + "=" + LIBDEFLATE + " but libdeflate.so.0 does not load ("
+                            + Native.failure() + "); using java.util.zip.Inflater");
+                }
+                return libdeflateAvailable();
+            case "auto":
+                return libdeflateAvailable();
+            default:
+                logOnce(Level.WARNING, "unknown " + PROPERTY + " value '" + requested + "' (expected auto, "
+                        + LIBDEFLATE + " or " + JDK + "); choosing automatically");
+                return libdeflateAvailable();
+        }
+    }
+
+    private static String requested() {
+        return System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static void logOnce(Level level, String message) {
+        if (LOGGED.add(message)) {
+            LOG.log(level, message);
+        }
+    }
+
+    /** Loaded on first use, once per JVM. */
+    private static final class Native {
+        static final Libdeflate LIBRARY;
+        static final Throwable FAILURE;
+
+        static {
+            Libdeflate library = null;
+            Throwable failure = null;
+            try {
+                library = Libdeflate.load();
+                // allocating and freeing one decompressor proves the symbols resolve, not just the file
+                long probe = library.libdeflate_alloc_decompressor();
+                library.libdeflate_free_decompressor(probe);
+            } catch (LinkageError | RuntimeException e) {
+                library = null;
+                failure = e;
+            }
+            LIBRARY = library;
+            FAILURE = failure;
+        }
+
+        private Native() {
+        }
+
+        static String failure() {
+            return FAILURE == null ? "none" : FAILURE.toString();
+        }
+    }
+}

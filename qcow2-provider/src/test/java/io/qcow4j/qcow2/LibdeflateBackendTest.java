@@ -1,0 +1,63 @@
+package io.qcow4j.qcow2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How {@link DeflateBackend} chooses, and what it says about the choice. */
+class LibdeflateBackendTest {
+
+    @AfterEach
+    void automaticBackend() {
+        System.clearProperty(DeflateBackend.PROPERTY);
+    }
+
+    @Test
+    void choosesLibdeflateByItselfWhereItLoads() {
+        DecompressorDeflateTest.requireLibdeflate();
+        assertThat(DeflateBackend.name()).isEqualTo("libdeflate");
+        assertThat(DeflateBackend.describe()).isEqualTo("libdeflate (libdeflate.so.0 through jnr-ffi; "
+                + "qcow4j.inflate=auto)");
+        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(LibdeflateDecompressor.class);
+    }
+
+    @Test
+    void theJdkInflaterCanBeForced() {
+        System.setProperty("qcow4j.inflate", "JDK");
+        assertThat(DeflateBackend.name()).isEqualTo("jdk");
+        assertThat(DeflateBackend.describe()).isEqualTo("jdk (java.util.zip.Inflater; qcow4j.inflate=jdk)");
+        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(InflaterDecompressor.class);
+    }
+
+    @Test
+    void libdeflateCanBeForced() {
+        DecompressorDeflateTest.requireLibdeflate();
+        System.setProperty("qcow4j.inflate", "libdeflate");
+        assertThat(DeflateBackend.name()).isEqualTo("libdeflate");
+        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(LibdeflateDecompressor.class);
+    }
+
+    @Test
+    void anUnknownValueChoosesAutomatically() {
+        System.setProperty("qcow4j.inflate", "zlib-ng");
+        String expected = DeflateBackend.libdeflateAvailable() ? "libdeflate" : "jdk";
+        assertThat(DeflateBackend.name()).isEqualTo(expected);
+        assertThat(DeflateBackend.decompressors().get().getClass().getSimpleName())
+                .isEqualTo(DeflateBackend.libdeflateAvailable() ? "LibdeflateDecompressor" : "InflaterDecompressor");
+    }
+
+    @Test
+    void thePropertyIsReadWhenAnImageIsOpenedNotWhenItsThreadsStart() {
+        System.setProperty("qcow4j.inflate", "jdk");
+        var supplier = Qcow2Opener.decompressors(CompressionType.DEFLATE);
+        System.clearProperty("qcow4j.inflate");
+        assertThat(supplier.get()).isInstanceOf(InflaterDecompressor.class);
+    }
+
+    @Test
+    void zstdImagesAreNotAffected() {
+        System.setProperty("qcow4j.inflate", "jdk");
+        assertThat(Qcow2Opener.decompressors(CompressionType.ZSTD).get()).isInstanceOf(ZstdDecompressor.class);
+    }
+}
