@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import io.qcow4j.fuse.MountLauncher;
 import io.qcow4j.fuse.MountOptions;
 import io.qcow4j.fuse.MountRequest;
-import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,9 +53,7 @@ final class MountCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         // open it here first: a missing or damaged image fails with the same line as in every other command
-        try (Image ignored = Images.open(Path.of(image), common.openOptions())) {
-            // only checked
-        }
+        Images.open(Path.of(image), common.openOptions()).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
                 .withAllowOther(allowOther).withDebug(fuseDebug);
         MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common.openOptions(), options);

@@ -48,6 +48,7 @@ public final class Qcow2Command implements Runnable {
                 .setParameterExceptionHandler(failures)
                 .setOut(new PrintWriter(new OutputStreamWriter(streams.out(), StandardCharsets.UTF_8), true))
                 .setErr(new PrintWriter(streams.err(), true));
+        WarningLines warnings = WarningLines.install(streams.err());
         try {
             return commandLine.execute(args);
         } catch (Exception | Error failure) {
@@ -56,6 +57,8 @@ public final class Qcow2Command implements Runnable {
             failures.report(command == null ? null : command.subject(), command != null && command.common().debug,
                     failure);
             return Failures.FAILED;
+        } finally {
+            warnings.close();
         }
     }
 

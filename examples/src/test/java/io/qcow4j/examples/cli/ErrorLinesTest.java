@@ -155,6 +155,20 @@ class ErrorLinesTest {
     }
 
     @Test
+    void warningsAreOneLineAndTheOutputStaysQemus() throws Exception {
+        Qemu.require("qemu-img");
+        Path dirty = Qemu.createQcow2(dir.resolve("dirty.qcow2"), "1M", "lazy_refcounts=on");
+        try (FileChannel channel = FileChannel.open(dirty, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {1}), 79); // incompatible feature bit 0: dirty
+        }
+        Cli.Result result = Cli.run("info", dirty.toString());
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).isEqualTo(Qemu.run("qemu-img", "info", dirty.toString()))
+                .contains("cleanly shut down: no\n");
+        assertThat(result.stderr()).startsWith("qcow2: warning: " + dirty + ": ").contains("dirty").hasLineCount(1);
+    }
+
+    @Test
     void debugAddsTheStackTrace() throws Exception {
         Path damaged = qcow2WithHeaderBytes("debug.qcow2", 4, new byte[] {0, 0, 0, 7});
         Cli.Result result = Cli.run("info", "--debug", damaged.toString());
