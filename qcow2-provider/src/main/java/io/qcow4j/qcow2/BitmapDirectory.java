@@ -52,6 +52,10 @@ final class BitmapDirectory {
             throw new ImageLimitException("bitmaps extension: bitmap_directory_size "
                     + Long.toUnsignedString(directorySize) + " exceeds " + MAX_DIRECTORY_BYTES);
         }
+        if (directoryOffset < 0 || directoryOffset > file.size() - directorySize) {
+            throw new CorruptImageException("bitmaps extension: the " + directorySize + "-byte bitmap directory at "
+                    + Long.toUnsignedString(directoryOffset) + " passes the end of the " + file.size() + "-byte file");
+        }
         ByteBuffer directory = ByteBuffer.allocate((int) directorySize);
         file.readFully(directory, directoryOffset, "bitmap directory");
         List<Bitmap> bitmaps = new ArrayList<>();
