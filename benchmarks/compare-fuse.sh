@@ -135,7 +135,7 @@ for kind in deflate plain; do
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"] >> 20)') MiB virtual)" >&2
 
     mount_ours "$image"
-    cmp -n $((64 << 20)) "$file" "$source_raw" || die "our mount does not read the source bytes"
+    cmp -n $((64 << 20)) "$file" "$source_raw" || die "our mount does not read the source bytes: $(stat -c "%s bytes %A" "$file")"
     result[$kind,ours,seq]=$(seq_mbs "$file")
     result[$kind,ours,rand]=$(rand_iops "$file")
     unmount_all
