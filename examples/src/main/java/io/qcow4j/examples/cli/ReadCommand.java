@@ -31,6 +31,11 @@ import picocli.CommandLine.Spec;
 final class ReadCommand implements Callable<Integer>, ImageCommand {
 
     private static final String STANDARD_OUTPUT = "standard output";
+    /**
+     * The status of a C tool that SIGPIPE killed (128 + 13): the reader of the pipe went away ({@code | head}), which
+     * is how pipelines end, not an error worth a message.
+     */
+    static final int BROKEN_PIPE = 141;
 
     @ParentCommand
     private Qcow2Command parent;
@@ -63,9 +68,8 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
         }
         try (Image opened = Images.open(Path.of(image), common.openOptions())) {
             long end = end(opened.size());
-            copy(opened, end, channel(parent.streams().out()));
+            return copy(opened, end, channel(parent.streams().out())) ? 0 : BROKEN_PIPE;
         }
-        return 0;
     }
 
     private long end(long size) throws ImageException {
@@ -82,7 +86,8 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
         return offset + length;
     }
 
-    private void copy(Image source, long end, WritableByteChannel out) throws IOException {
+    /** @return false when the reader of standard output went away before the end */
+    private boolean copy(Image source, long end, WritableByteChannel out) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(bufferSize, Math.max(end - offset, 1)));
         long position = offset;
         while (position < end) {
@@ -94,9 +99,13 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
                     out.write(buffer);
                 }
             } catch (IOException e) {
+                if ("Broken pipe".equals(e.getMessage())) {
+                    return false;
+                }
                 throw new FileSystemException(STANDARD_OUTPUT, null, e.getMessage());
             }
         }
+        return true;
     }
 
     private static WritableByteChannel channel(OutputStream out) {

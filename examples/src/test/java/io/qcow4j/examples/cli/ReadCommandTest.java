@@ -2,6 +2,10 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +69,43 @@ class ReadCommandTest {
         assertThat(beyond.exit()).isEqualTo(1);
         assertThat(beyond.stderr()).isEqualTo("qcow2: " + sample
                 + ": offset 68157440 is past the end of the 67108864-byte disk\n");
+    }
+
+    @Test
+    void aClosedPipeEndsQuietlyAsForCat() {
+        OutputStream closesAfter64K = new OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 65536) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Qcow2Command.run(new Streams(closesAfter64K, new PrintStream(err, true, StandardCharsets.UTF_8),
+                false), "read", "--buffer-size", "4K", Cli.SAMPLE.toString());
+        assertThat(exit).isEqualTo(ReadCommand.BROKEN_PIPE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        err.reset();
+        exit = Qcow2Command.run(new Streams(full, new PrintStream(err, true, StandardCharsets.UTF_8), false),
+                "read", Cli.SAMPLE.toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qcow2: standard output: No space left on device\n");
     }
 
     @Test
