@@ -34,8 +34,9 @@ final class ForegroundMount {
             MountPoints.checkUsable(request.mountPoint());
             image = MountLauncher.open(request);
             try {
+                // a background process's standard error goes nowhere: its read errors go to the system log
                 mount = RawFileMount.mount(image, request.mountPoint(), request.mountOptions()
-                        .withFileName(request.fileName()), err);
+                        .withFileName(request.fileName()), reportReady ? SyslogLines.stream() : err);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(image);
                 throw e;
