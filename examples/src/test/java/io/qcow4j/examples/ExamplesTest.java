@@ -8,12 +8,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Qemu;
 
 class ExamplesTest {
 
@@ -49,6 +54,50 @@ class ExamplesTest {
         String out = capture(() -> OpenAndRead.main(new String[] {SAMPLE.toString()}));
         assertThat(out).startsWith("qcow2, 67108864 bytes\nqcow4j sample disk\n")
                 .contains("DATA        depth 0, compressed");
+    }
+
+    @Test
+    void mountFromCodeServesUntilUnmounted() throws Exception {
+        Qemu.require("qemu-img");
+        Qemu.require("fusermount");
+        Path expected = Qemu.toRaw(SAMPLE, dir.resolve("expected.raw"));
+        Path mountPoint = Files.createDirectory(dir.resolve("mnt"));
+        CountDownLatch serving = new CountDownLatch(1);
+        PrintStream saved = System.out;
+        // the program says "serving ..." once the file is readable: that line is the signal to go on
+        System.setOut(new PrintStream(new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                if (toString(StandardCharsets.UTF_8).contains("serving ")) {
+                    serving.countDown();
+                }
+            }
+        }, true, StandardCharsets.UTF_8));
+        CompletableFuture<Void> program = CompletableFuture.runAsync(() -> {
+            try {
+                MountFromCode.main(new String[] {SAMPLE.toString(), mountPoint.toString()});
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        try {
+            CompletableFuture.anyOf(program, CompletableFuture.runAsync(() -> {
+                try {
+                    serving.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })).get(60, TimeUnit.SECONDS);
+            assertThat(program).as("the program ended before serving").isNotCompletedExceptionally();
+            assertThat(Files.mismatch(mountPoint.resolve("sample.raw"), expected)).isEqualTo(-1);
+        } finally {
+            if (Files.readString(Path.of("/proc/self/mounts")).contains(" " + mountPoint + " ")) {
+                Qemu.run("fusermount", "-u", mountPoint.toString());
+            }
+            System.setOut(saved);
+        }
+        program.get(60, TimeUnit.SECONDS); // returns once unmounted
     }
 
     private interface Action {

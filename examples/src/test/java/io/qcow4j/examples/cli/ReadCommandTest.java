@@ -35,6 +35,11 @@ class ReadCommandTest {
                 Cli.SAMPLE.toString());
         assertThat(odd.exit()).isZero();
         assertThat(Arrays.equals(odd.stdout(), Arrays.copyOfRange(expected, 3 << 20, 6 << 20))).isTrue();
+
+        // a cache of one L2 table: every cluster of another table evicts it
+        Cli.Result smallCache = Cli.run("read", "--l2-cache-size", "16K", "-f", "qcow2", Cli.SAMPLE.toString());
+        assertThat(smallCache.exit()).isZero();
+        assertThat(Arrays.equals(smallCache.stdout(), expected)).isTrue();
     }
 
     @Test
