@@ -8,7 +8,7 @@ import io.qcow4j.spi.Image;
 
 /**
  * One copying thread: claims segments until none are left or the conversion stops, and copies each with its own
- * direct buffer (reused for every read, so the memory is one buffer per worker).
+ * direct buffer (reused for every read, so the memory is one buffer per worker). Not shared between threads.
  */
 final class Worker implements Runnable {
 
@@ -17,6 +17,7 @@ final class Worker implements Runnable {
     private final TargetFile target;
     private final ZeroDetector detector;
     private final int bufferSize;
+    private ByteBuffer buffer;
 
     Worker(Conversion conversion, ByteBuffer zeros) {
         this.conversion = conversion;
@@ -30,7 +31,6 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         try {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(bufferSize);
             long size = conversion.size();
             long segmentSize = conversion.options().segmentSize();
             while (!conversion.stopping()) {
@@ -38,7 +38,7 @@ final class Worker implements Runnable {
                 if (start >= size) {
                     break;
                 }
-                copySegment(buffer, start, Math.min(size, start + segmentSize));
+                copySegment(start, Math.min(size, start + segmentSize));
             }
         } catch (ConversionException e) {
             conversion.fail(e);
@@ -53,7 +53,7 @@ final class Worker implements Runnable {
      * Copies {@code [start, end)}: consecutive runs of the same kind (data, or reading as zero) are merged first, so
      * that small clusters still make large reads and few hole punches.
      */
-    private void copySegment(ByteBuffer buffer, long start, long end) throws ConversionException {
+    private void copySegment(long start, long end) throws ConversionException {
         BlockStatus next = status(start, end);
         while (next != null && !conversion.stopping()) {
             boolean zero = next.readsAsZero();
@@ -72,7 +72,7 @@ final class Worker implements Runnable {
                 zeroRange(runStart, runEnd - runStart);
                 conversion.done(runEnd - runStart);
             } else {
-                copyData(buffer, runStart, runEnd);
+                copyData(runStart, runEnd);
             }
         }
     }
@@ -91,7 +91,11 @@ final class Worker implements Runnable {
         return status;
     }
 
-    private void copyData(ByteBuffer buffer, long start, long end) throws ConversionException {
+    private void copyData(long start, long end) throws ConversionException {
+        if (buffer == null) {
+            // allocated on the first data: a worker that only sees holes needs none
+            buffer = ByteBuffer.allocateDirect(bufferSize);
+        }
         long at = start;
         while (at < end && !conversion.stopping()) {
             int length = (int) Math.min(bufferSize, end - at);
@@ -114,29 +118,29 @@ final class Worker implements Runnable {
     }
 
     /** Writes the buffer's non-zero runs; its zero runs become holes (or zeros, per the target). */
-    private void writeData(ByteBuffer buffer, long guest) throws ConversionException {
-        int limit = buffer.limit();
+    private void writeData(ByteBuffer data, long guest) throws ConversionException {
+        int limit = data.limit();
         if (detector == null) {
-            write(buffer, 0, limit, guest);
+            write(data, 0, limit, guest);
             return;
         }
         int at = 0;
         while (at < limit) {
-            if (detector.startsZero(buffer, at, guest)) {
-                int end = detector.zeroRunEnd(buffer, at, guest);
+            if (detector.startsZero(data, at, guest)) {
+                int end = detector.zeroRunEnd(data, at, guest);
                 zeroRange(guest + at, end - at);
                 at = end;
             } else {
-                int end = detector.dataRunEnd(buffer, at, guest);
-                write(buffer, at, end, guest + at);
+                int end = detector.dataRunEnd(data, at, guest);
+                write(data, at, end, guest + at);
                 at = end;
             }
         }
     }
 
-    private void write(ByteBuffer buffer, int from, int to, long position) throws ConversionException {
+    private void write(ByteBuffer data, int from, int to, long position) throws ConversionException {
         try {
-            target.write(buffer.slice(from, to - from), position);
+            target.write(data.slice(from, to - from), position);
         } catch (IOException | RuntimeException e) {
             throw Failures.target(target.path(), "writing", position, e);
         }
