@@ -46,6 +46,8 @@ final class RawFileFs extends FuseStubFS {
         this.metadata = metadata;
         this.allocated = allocated;
         this.errors = errors;
+        // jnr-fuse wraps fuse_file_info in a new Struct (a dozen objects) on every read; reads do not need it
+        fuseOperations.read.set((path, buf, length, offset, fi) -> read(path, buf, length, offset, null));
     }
 
     /** Completes when the kernel has finished the FUSE handshake: requests are served from then on. */
