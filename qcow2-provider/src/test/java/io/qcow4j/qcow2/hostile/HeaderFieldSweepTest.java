@@ -1,0 +1,110 @@
+package io.qcow4j.qcow2.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageException;
+import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Qemu;
+
+/**
+ * Every header field of several small images, set to each of a list of hostile values (0, 1, all ones, all ones
+ * minus one, unaligned, huge, negative as unsigned, the original plus or minus one): opening and reading the whole
+ * disk either fails with an {@link ImageException} (or another IOException) that has a message, or succeeds; never an
+ * unchecked exception, an {@link OutOfMemoryError} under the module's small test heap, or a hang.
+ */
+class HeaderFieldSweepTest {
+
+    /** Fields that change no byte of the disk when a reader accepts them. */
+    private static final Set<HeaderField> METADATA_ONLY = Set.of(HeaderField.COMPATIBLE_FEATURES,
+            HeaderField.REFCOUNT_TABLE_OFFSET, HeaderField.REFCOUNT_TABLE_CLUSTERS, HeaderField.REFCOUNT_ORDER);
+
+    @TempDir
+    static Path fixtures;
+    @TempDir
+    Path dir;
+
+    private static final List<Path> IMAGES = new ArrayList<>();
+
+    @BeforeAll
+    static void images() {
+        Qemu.require("qemu-img");
+        IMAGES.add(Fixtures.plain(fixtures, "v3-512.qcow2", "1.1", 512));
+        IMAGES.add(Fixtures.plain(fixtures, "v2-512.qcow2", "0.10", 512));
+        IMAGES.add(Fixtures.compressed(fixtures, "v3-zstd-4k.qcow2", "1.1", 4096, "zstd"));
+        IMAGES.add(Fixtures.extendedL2(fixtures, "extended-16k.qcow2"));
+        IMAGES.add(Fixtures.withSnapshot(fixtures, "snapshot-512.qcow2"));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyFieldOfEveryImage() {
+        return IMAGES.stream().map(image -> DynamicContainer.dynamicContainer(image.getFileName().toString(),
+                Stream.of(HeaderField.values())
+                        .filter(f -> f.inVersion2() || ImagePatcher.of(image).get(HeaderField.VERSION) == 3)
+                        .map(field -> DynamicTest.dynamicTest(field.specName(), () -> sweep(image, field)))));
+    }
+
+    private void sweep(Path image, HeaderField field) throws IOException {
+        long original = ImagePatcher.of(image).get(field);
+        byte[] expected = null;
+        for (long value : hostileValues(field, original, ImagePatcher.of(image).clusterSize())) {
+            ImagePatcher p = ImagePatcher.copy(image, dir.resolve("swept.qcow2")).set(field, value);
+            IOException failure = Outcome.of(p.path());
+            String what = field.specName() + " = " + Long.toUnsignedString(value) + " in " + image.getFileName();
+            if (failure != null && !failure.getMessage().contains(field.specName())
+                    && !failure.getMessage().contains(Long.toUnsignedString(value))) {
+                System.out.println("SWEEPMSG " + what + " -> " + failure);
+            }
+            if (failure == null && METADATA_ONLY.contains(field)) {
+                if (expected == null) {
+                    expected = Fixtures.expected(image);
+                }
+                try (Image opened = Images.open(p.path(), Outcome.SAFE)) {
+                    Bytes.assertSame(ImageExerciser.readAll(opened), expected, what);
+                }
+            }
+        }
+    }
+
+    /** The values to try: generic hostile ones for the field's width, and ones near the original. */
+    static List<Long> hostileValues(HeaderField field, long original, int clusterSize) {
+        Set<Long> values = new LinkedHashSet<>();
+        long max = field.max();
+        if (field.width() == 1) {
+            values.addAll(List.of(0L, 1L, 2L, 0x7fL, 0x80L, 0xfeL, 0xffL));
+        } else {
+            values.addAll(List.of(0L, 1L, 2L, 3L, 4L, 7L, 8L, 9L, 16L, 21L, 22L, 63L, 64L, 104L, 112L, 0x1ffL, 0x200L, 0x201L,
+                    clusterSize - 1L, (long) clusterSize, clusterSize + 8L, 0x10000L, 0x400000L, 0x7fffffffL,
+                    0x80000000L, 0xfffffffeL, 0xffffffffL));
+            if (field.width() == 8) {
+                values.addAll(List.of(1L << 32, 1L << 40, 1L << 55, 1L << 56, 1L << 61, 1L << 62,
+                        Long.MAX_VALUE - 1, Long.MAX_VALUE, Long.MIN_VALUE, -2L, -1L, -512L, -(long) clusterSize));
+            }
+        }
+        values.addAll(List.of(original - 1, original + 1, original * 2, original + clusterSize,
+                original - clusterSize, original | (1L << (8 * field.width() - 1)), original ^ 0x100L));
+        List<Long> masked = new ArrayList<>();
+        for (long v : values) {
+            long m = v & max;
+            if (m != original && !masked.contains(m)) {
+                masked.add(m);
+            }
+        }
+        return masked;
+    }
+}

@@ -1,0 +1,158 @@
+package io.qcow4j.qcow2.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageLimitException;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.testing.Qemu;
+
+/**
+ * Images that point at other files (QEMU CVE-2024-4467, OpenStack OSSA-2024-001, CVE-2008-2004): backing chains that
+ * loop or never end, safe mode refusing every file but the image, and a raw backing file that looks like qcow2.
+ */
+class HostileBackingTest {
+
+    private static final OpenOptions FOLLOW = OpenOptions.defaults();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        Qemu.require("qemu-img");
+    }
+
+    /** A qcow2 overlay in {@code dir} whose backing file name is {@code backing} (a 4-byte name), not checked. */
+    private Path overlayNaming(String name, String backing) {
+        Path image = dir.resolve(name);
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=512", "-b", backing, "-F",
+                "qcow2", image.toString(), "64k");
+        return image;
+    }
+
+    @Test
+    void anImageNamingItselfAsItsBackingFile() {
+        Path self = overlayNaming("self.qcow2", "self.qcow2");
+        assertThat(Outcome.failure(self, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("loops").hasMessageContaining("self.qcow2");
+    }
+
+    @Test
+    void anImageNamingItselfThroughAnotherPath() throws IOException {
+        Files.createDirectories(dir.resolve("sub"));
+        Path self = overlayNaming("self.qcow2", "sub/../self.qcow2");
+        Files.createSymbolicLink(dir.resolve("link.qcow2"), self);
+        assertThat(Outcome.failure(dir.resolve("link.qcow2"), FOLLOW))
+                .isExactlyInstanceOf(BackingChainException.class).hasMessageContaining("loops");
+    }
+
+    @Test
+    void aChainFromAToBAndBackToA() {
+        Path a = overlayNaming("a.qcow2", "b.qcow2");
+        overlayNaming("b.qcow2", "a.qcow2");
+        assertThat(Outcome.failure(a, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("loops").hasMessageContaining("a.qcow2").hasMessageContaining("b.qcow2");
+    }
+
+    @Test
+    void aChainDeeperThanTheLimit() {
+        // c000 -> c001 -> ... -> c299: made by patching the 4-byte backing name of one template
+        Path template = overlayNaming("template.qcow2", "c001");
+        ImagePatcher t = ImagePatcher.of(template);
+        long nameAt = t.get(HeaderField.BACKING_FILE_OFFSET);
+        assertThat(t.get(HeaderField.BACKING_FILE_SIZE)).isEqualTo(4);
+        for (int i = 0; i < 300; i++) {
+            ImagePatcher.copy(template, dir.resolve(String.format("c%03d", i)))
+                    .bytes(nameAt, String.format("c%03d", i + 1).getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(Outcome.failure(dir.resolve("c000"), FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
+                .hasMessageContaining("backing chain deeper than 256");
+    }
+
+    @Test
+    void aMissingBackingFile() {
+        Path overlay = overlayNaming("overlay.qcow2", "nowhere.qcow2");
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("nowhere.qcow2").hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void aBackingFileThatIsADirectory() throws IOException {
+        Files.createDirectories(dir.resolve("adir"));
+        Path overlay = overlayNaming("overlay.qcow2", "adir");
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("adir");
+    }
+
+    @Test
+    void safeModeRefusesABackingFileEvenWhenItExists() throws IOException {
+        Path base = Fixtures.plain(dir, "base.qcow2", "1.1", 512);
+        Path overlay = overlayNaming("overlay.qcow2", "base.qcow2");
+        assertThat(Outcome.of(overlay, FOLLOW)).isNull();
+        assertThat(Outcome.failure(overlay)).isExactlyInstanceOf(UnsafeImageException.class)
+                .hasMessageContaining("backing file 'base.qcow2'").hasMessageContaining("safe mode");
+        assertThat(base).exists();
+    }
+
+    @Test
+    void safeModeRefusesAnAbsoluteBackingFileOutsideTheImagesDirectory() {
+        Path overlay = dir.resolve("passwd.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "/etc/passwd", "-F", "raw",
+                overlay.toString(), "64k");
+        assertThat(Outcome.failure(overlay)).isExactlyInstanceOf(UnsafeImageException.class)
+                .hasMessageContaining("'/etc/passwd'");
+    }
+
+    @Test
+    void safeModeRefusesAnExternalDataFile() throws IOException {
+        Path image = dir.resolve("withdata.qcow2");
+        Qemu.createQcow2(image, "64k", "data_file=" + dir.resolve("data.raw"), "cluster_size=512");
+        Qemu.io(image, "qcow2", "write -P 0x61 0 4k");
+        assertThat(Outcome.of(image, FOLLOW)).isNull();
+        assertThat(Outcome.failure(image)).isExactlyInstanceOf(UnsafeImageException.class)
+                .hasMessageContaining("external file").hasMessageContaining("data.raw")
+                .hasMessageContaining("safe mode");
+    }
+
+    @Test
+    void aMissingExternalDataFile() throws IOException {
+        Path image = dir.resolve("withdata.qcow2");
+        Qemu.createQcow2(image, "64k", "data_file=" + dir.resolve("data.raw"), "cluster_size=512");
+        Files.delete(dir.resolve("data.raw"));
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("data.raw").hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void aRawBackingFileThatLooksLikeQcow2IsReadAsRaw() throws IOException {
+        // CVE-2008-2004: a guest writes a qcow2 header into its raw disk; probing that disk would let the guest
+        // name any host file as a backing file. The declared format wins: the bytes read are the header's bytes.
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "host secret\n");
+        Path guestDisk = dir.resolve("guest.img");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", secret.toString(), "-F", "raw",
+                guestDisk.toString(), "64k");
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "guest.img", "-F", "raw", overlay.toString(),
+                "64k");
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(overlay, dir.resolve("expected.raw")));
+        try (Image image = Images.open(overlay, FOLLOW)) {
+            byte[] actual = ImageExerciser.readAll(image);
+            assertThat(actual).isEqualTo(expected);
+            assertThat(new String(actual, 0, 4, StandardCharsets.ISO_8859_1)).isEqualTo("QFI\u00fb");
+            assertThat(new String(actual, StandardCharsets.ISO_8859_1)).doesNotContain("host secret");
+        }
+    }
+}

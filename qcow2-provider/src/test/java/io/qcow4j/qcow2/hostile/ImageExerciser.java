@@ -1,0 +1,119 @@
+package io.qcow4j.qcow2.hostile;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageInfo;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.SnapshotInfo;
+
+/**
+ * Does everything a caller may do with an untrusted image: open it, ask for its info, walk its block status, read
+ * it, and open and read its snapshots, checking the API's contract on the way (an {@link AssertionError} when it is
+ * broken). A damaged image may make any step throw an {@link IOException}; anything else escapes to the caller.
+ *
+ * <p>The work is bounded by a budget, not by the image: a few KiB of file can describe a disk of terabytes of data
+ * (many L1 entries may share one L2 table), and reading all of it proves nothing more than reading the first part.
+ */
+public final class ImageExerciser {
+
+    /** How much to do with one image. */
+    public record Budget(long readBytes, int statusCalls, int snapshots) {
+    }
+
+    /** Enough to read every small test image whole. */
+    public static final Budget TESTS = new Budget(64L << 20, 100_000, 4);
+    /** Per fuzzer execution: small, so that the fuzzer runs thousands of inputs a second. */
+    public static final Budget FUZZ = new Budget(4L << 20, 4_096, 2);
+
+    private static final int CHUNK = 256 * 1024;
+
+    private ImageExerciser() {
+    }
+
+    /** Opens {@code path}, reads it (and its snapshots) within {@code budget}, and closes it. */
+    public static void exercise(Path path, OpenOptions options, Budget budget) throws IOException {
+        List<SnapshotInfo> snapshots;
+        try (Image image = Images.open(path, options)) {
+            ImageInfo info = image.info();
+            check(info.virtualSize() == image.size(), "info's virtual size " + info.virtualSize() + " != size "
+                    + image.size());
+            snapshots = info.snapshots();
+            walk(image, budget);
+        }
+        if (options.snapshot() == null) {
+            for (SnapshotInfo snapshot : snapshots.subList(0, Math.min(budget.snapshots(), snapshots.size()))) {
+                try (Image image = Images.open(path, options.withSnapshot(snapshot.id()))) {
+                    walk(image, budget);
+                }
+            }
+        }
+    }
+
+    /** Walks the block status from the start, reads each run within the budget, and checks zero runs read as zero. */
+    static void walk(Image image, Budget budget) throws IOException {
+        long size = image.size();
+        check(size >= 0, "negative size " + size);
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        long readLeft = budget.readBytes();
+        long at = 0;
+        for (int calls = 0; at < size && calls < budget.statusCalls(); calls++) {
+            BlockStatus status = image.blockStatus(at, size - at);
+            check(status.offset() == at && status.length() > 0 && status.end() <= size && status.end() > at,
+                    "block status " + status + " for offset " + at + " of a " + size + "-byte disk");
+            long run = Math.min(status.length(), readLeft);
+            for (long done = 0; done < run; ) {
+                int n = (int) Math.min(CHUNK, run - done);
+                readExactly(image, buffer.clear().limit(n), at + done);
+                if (status.readsAsZero() && image.backing().isEmpty()) {
+                    checkZeros(buffer, status, at + done);
+                }
+                done += n;
+            }
+            readLeft -= run;
+            at = status.end();
+        }
+        if (size > 0) {
+            // the far end of the disk, whatever the budget left unread
+            int n = (int) Math.min(CHUNK, size);
+            readExactly(image, buffer.clear().limit(n), size - n);
+        }
+        check(image.read(buffer.clear(), size) == -1, "a read at the end of the disk did not return -1");
+    }
+
+    private static void readExactly(Image image, ByteBuffer buffer, long position) throws IOException {
+        int wanted = buffer.remaining();
+        int n = image.read(buffer, position);
+        check(n == wanted && !buffer.hasRemaining(), "read of " + wanted + " bytes at " + position + " returned " + n
+                + " with " + buffer.remaining() + " bytes left in the buffer");
+        buffer.flip();
+    }
+
+    private static void checkZeros(ByteBuffer buffer, BlockStatus status, long position) {
+        for (int i = buffer.position(); i < buffer.limit(); i++) {
+            if (buffer.get(i) != 0) {
+                throw new AssertionError("byte " + (position + i) + " reads " + buffer.get(i) + " but block status "
+                        + status + " says it reads as zero");
+            }
+        }
+    }
+
+    /** Reads a small disk whole. */
+    public static byte[] readAll(Image image) throws IOException {
+        check(image.size() <= Integer.MAX_VALUE - 8, "disk too large to read whole: " + image.size());
+        ByteBuffer all = ByteBuffer.allocate((int) image.size());
+        image.readFully(all, 0);
+        return all.array();
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+}

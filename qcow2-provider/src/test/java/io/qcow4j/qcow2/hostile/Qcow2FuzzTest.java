@@ -1,0 +1,44 @@
+package io.qcow4j.qcow2.hostile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Fuzzes opening and reading whole images with Jazzer. Any bytes may come in; the only allowed failure is an
+ * {@link IOException} with a message. An unchecked exception, an error (an {@link OutOfMemoryError} under the
+ * module's 256 MiB test heap among them), a broken API contract (see {@link ImageExerciser}) or a hang is a finding.
+ *
+ * <p>In a plain test run this replays the seeds (small qemu-img-made images of every feature, made by
+ * {@code src/test/resources/io/qcow4j/qcow2/hostile/make-fuzz-seeds.sh}) and past findings in
+ * {@code src/test/resources/io/qcow4j/qcow2/hostile/Qcow2FuzzTestInputs/openAndRead/}. To fuzz (for
+ * {@code maxDuration}, or as long as the libFuzzer flag passed last says):
+ * <pre>
+ * JAZZER_FUZZ=1 mvn -B -o -pl qcow2-provider test -Dtest=Qcow2FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=1200
+ * </pre>
+ * A finding is saved in that directory and fails the run; it then replays in every plain run.
+ */
+class Qcow2FuzzTest {
+
+    /** Safe mode: a fuzzed header may name any host file as a backing or data file. */
+    @TempDir
+    static Path dir;
+
+    @FuzzTest(maxDuration = "60s")
+    void openAndRead(byte[] image) throws IOException {
+        Path file = dir.resolve("input.qcow2");
+        Files.write(file, image);
+        try {
+            ImageExerciser.exercise(file, Outcome.SAFE, ImageExerciser.FUZZ);
+        } catch (IOException e) {
+            if (e.getMessage() == null || e.getMessage().isBlank()) {
+                throw new AssertionError("an " + e.getClass().getName() + " without a message", e);
+            }
+        }
+    }
+}
