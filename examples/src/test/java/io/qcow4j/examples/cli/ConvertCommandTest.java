@@ -30,7 +30,8 @@ class ConvertCommandTest {
         assertThat(result.stdout()).isEmpty();
         assertThat(result.stderr()).as("no progress bar: stderr is no terminal and no -p").isEmpty();
         assertThat(Files.mismatch(target, expected)).isEqualTo(-1);
-        assertThat(allocated(target)).isLessThanOrEqualTo(allocated(expected));
+        // about 1.3 MiB of data, and what the file system rounds and preallocates around it
+        assertThat(allocated(target)).as("sparse").isLessThan(8L << 20);
     }
 
     @Test
