@@ -28,13 +28,22 @@ final class MountArguments {
         MountOptions mount = MountOptions.defaults();
         boolean reportReady = false;
         for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String inlineValue = null;
-            if (arg.startsWith("--") && arg.contains("=")) {
-                inlineValue = arg.substring(arg.indexOf('=') + 1);
-                arg = arg.substring(0, arg.indexOf('='));
+            String option = args[i];
+            String value = null;
+            int equals = option.indexOf('=');
+            if (option.startsWith("--") && equals > 0) {
+                value = option.substring(equals + 1);
+                option = option.substring(0, equals);
+                if (!takesValue(option)) {
+                    throw new IllegalArgumentException("option " + option + " takes no value");
+                }
+            } else if (takesValue(option)) {
+                if (++i >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                value = args[i];
             }
-            switch (arg) {
+            switch (option) {
                 case "-h", "--help" -> {
                     return new Parsed(null, false, true);
                 }
@@ -43,22 +52,16 @@ final class MountArguments {
                 case "--allow-other" -> mount = mount.withAllowOther(true);
                 case "--safe" -> open = open.withSafe(true);
                 case REPORT_READY -> reportReady = true;
-                case "--name", "-n" -> mount = mount.withFileName(value(args, ++i, arg, inlineValue));
-                case "--format" -> open = open.withFormat(value(args, ++i, arg, inlineValue));
-                case "--l2-cache-size" -> open = open.withL2CacheBytes(parseSize(value(args, ++i, arg, inlineValue)));
-                case "--snapshot", "-l" -> open = open.withSnapshot(value(args, ++i, arg, inlineValue));
+                case "-n", "--name" -> mount = mount.withFileName(value);
+                case "--format" -> open = open.withFormat(value);
+                case "--l2-cache-size" -> open = open.withL2CacheBytes(parseSize(value));
+                case "-l", "--snapshot" -> open = open.withSnapshot(value);
                 default -> {
-                    if (arg.startsWith("-") && arg.length() > 1) {
-                        throw new IllegalArgumentException("unknown option " + arg);
+                    if (option.startsWith("-") && option.length() > 1) {
+                        throw new IllegalArgumentException("unknown option " + option);
                     }
-                    positional.add(arg);
+                    positional.add(option);
                 }
-            }
-            if (inlineValue != null && !takesValue(arg)) {
-                throw new IllegalArgumentException("option " + arg + " takes no value");
-            }
-            if (inlineValue != null) {
-                i--; // value() consumed the next argument's slot for nothing
             }
         }
         if (positional.size() != 2) {
@@ -71,19 +74,9 @@ final class MountArguments {
 
     private static boolean takesValue(String option) {
         return switch (option) {
-            case "--name", "--format", "--l2-cache-size", "--snapshot" -> true;
+            case "-n", "--name", "--format", "--l2-cache-size", "-l", "--snapshot" -> true;
             default -> false;
         };
-    }
-
-    private static String value(String[] args, int index, String option, String inlineValue) {
-        if (inlineValue != null) {
-            return inlineValue;
-        }
-        if (index >= args.length) {
-            throw new IllegalArgumentException("option " + option + " needs a value");
-        }
-        return args[index];
     }
 
     /** A byte count such as {@code 8388608}, {@code 8M}, {@code 512k} or {@code 1G} (binary units). */
