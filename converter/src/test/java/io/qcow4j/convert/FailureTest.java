@@ -83,7 +83,15 @@ class FailureTest {
         }
         assumeTrue(root, "mounting a small tmpfs needs root; skipping");
         Path mount = Files.createDirectory(dir.resolve("small-fs"));
-        Qemu.run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString());
+        try {
+            Qemu.run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString());
+        } catch (IllegalStateException e) {
+            // root without the right to mount (a container): only CI must be able to
+            if (Qemu.inCi()) {
+                throw e;
+            }
+            assumeTrue(false, "cannot mount a tmpfs here: " + e.getMessage());
+        }
         try {
             Path target = mount.resolve("out.raw");
             FakeImage image = new FakeImage(8L << 20).data(0, 8L << 20);
