@@ -74,6 +74,9 @@ final class Qcow2Opener {
             String backingName = header.backingFileOffset() != 0
                     ? HeaderExtensions.string(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
                     : null;
+            if (backingName != null && backingName.isEmpty()) {
+                backingName = null; // QEMU reads an empty name (size 0, or a NUL first) as no backing file
+            }
             Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps());

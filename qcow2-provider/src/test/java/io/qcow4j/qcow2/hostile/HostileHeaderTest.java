@@ -367,6 +367,20 @@ class HostileHeaderTest {
                 .hasMessageContaining("backing_file_offset " + Long.toUnsignedString(offset));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 20})
+    void anEmptyBackingFileNameIsNoBackingFile(int size) throws IOException {
+        // QEMU: a name of size 0, or one that starts with a NUL, means no backing file; safe mode has nothing to refuse
+        ImagePatcher p = copyOf(v3).set(HeaderField.BACKING_FILE_OFFSET, 200).set(HeaderField.BACKING_FILE_SIZE,
+                size);
+        assertThat(Outcome.of(p.path())).isNull();
+        try (Image image = Images.open(p.path(), Outcome.SAFE)) {
+            assertThat(image.backing()).isEmpty();
+            assertThat(image.info().backingFilename()).isNull();
+            Bytes.assertSame(ImageExerciser.readAll(image), Fixtures.expected(p.path()), "empty backing name");
+        }
+    }
+
     // ---- encryption
 
     @ParameterizedTest
