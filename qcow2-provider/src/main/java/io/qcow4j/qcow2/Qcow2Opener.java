@@ -95,7 +95,7 @@ final class Qcow2Opener {
             long[] l1 = readL1(file, l1Offset, l1Size);
 
             dataFile = openDataFile(path, header, extensions, options, file);
-            if (backingName != null) {
+            if (backingName != null && options.followBacking()) {
                 backing = openBacking(path, backingName, backingPath, extensions.backingFormat(), options);
             }
             L2Cache cache = new L2Cache(file, geometry, l1, options.l2CacheBytes());

@@ -196,6 +196,14 @@ class Qcow2FeaturesTest {
         assertThatThrownBy(() -> Images.open(top, OpenOptions.defaults().withSafe(true)))
                 .isInstanceOf(UnsafeImageException.class)
                 .hasMessageContaining("backing file 'gone.qcow2'");
+        // as qemu-img info does, the image alone opens without its backing file, and still names it
+        try (Image alone = Images.open(top, OpenOptions.defaults().withFollowBacking(false).withSafe(true))) {
+            assertThat(alone.backing()).isEmpty();
+            assertThat(alone.info().backingFilename()).isEqualTo("gone.qcow2");
+            ByteBuffer zeros = ByteBuffer.allocate(4096);
+            alone.readFully(zeros, 0);
+            assertThat(zeros.array()).containsOnly(0);
+        }
     }
 
     @Test

@@ -104,7 +104,8 @@ class ImagesTest {
         assertThat(defaults.safe()).isFalse();
         assertThat(defaults.l2CacheBytes()).isEqualTo(8L << 20);
         OpenOptions changed = defaults.withSafe(true).withFormat("qcow2").withSnapshot("s1").withL2CacheBytes(1024);
-        assertThat(changed).isEqualTo(new OpenOptions("qcow2", true, 1024, "s1"));
+        assertThat(changed).isEqualTo(new OpenOptions("qcow2", true, 1024, "s1", true));
+        assertThat(changed.withFollowBacking(false).followBacking()).isFalse();
         assertThatThrownBy(() -> defaults.withL2CacheBytes(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 }
