@@ -43,7 +43,8 @@ final class InfoCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         String text;
-        try (Image opened = Images.open(Path.of(image), common.openOptions())) {
+        // like qemu-img info, the image alone is shown without opening its backing file, which may be missing
+        try (Image opened = Images.open(Path.of(image), common.openOptions().withFollowBacking(backingChain))) {
             List<ImageChain.Layer> layers = ImageChain.of(image, opened);
             List<ImageChain.Layer> shown = backingChain ? layers : layers.subList(0, 1);
             text = output == OutputFormat.json ? json(shown) : human(shown);

@@ -69,6 +69,24 @@ class InfoCommandTest {
     }
 
     @Test
+    void anOverlayWhoseBackingFileIsMissingStillShowsItsInfo() throws Exception {
+        Qemu.require("qemu-img");
+        Path orphanDir = Files.createDirectories(dir.resolve("orphan"));
+        Path base = Qemu.createQcow2(orphanDir.resolve("gone.qcow2"), "1M");
+        Path overlay = Qemu.createQcow2(orphanDir.resolve("orphan.qcow2"), "2M", "backing_file=gone.qcow2",
+                "backing_fmt=qcow2");
+        Files.delete(base);
+        Cli.Result ours = Cli.run("info", "--output=json", overlay.toString());
+        assertThat(ours.exit()).isZero();
+        assertThat(MiniJson.parse(ours.out())).isEqualTo(
+                MiniJson.parse(Qemu.run("qemu-img", "info", "--output=json", overlay.toString())));
+
+        Cli.Result chain = Cli.run("info", "--backing-chain", overlay.toString());
+        assertThat(chain.exit()).isEqualTo(1);
+        assertThat(chain.stderr()).startsWith("qcow2: ").contains("gone.qcow2 does not exist");
+    }
+
+    @Test
     void relativeNamesAreShownAsTypedWithTheBackingFileBesideTheOverlay() {
         Qemu.require("qemu-img");
         Path overlay = images.get(1);
