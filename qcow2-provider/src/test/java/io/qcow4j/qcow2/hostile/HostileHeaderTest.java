@@ -250,6 +250,44 @@ class HostileHeaderTest {
         assertThat(Outcome.of(p.path())).isNull();
     }
 
+    @Test
+    void aBitmapDirectoryTooLargeOrPastTheEndOfTheFile() throws IOException {
+        Path withBitmap = ImagePatcher.copy(v3, dir.resolve("bitmap.qcow2")).path();
+        Qemu.run("qemu-img", "bitmap", "--add", withBitmap.toString(), "b0");
+        assertThat(Outcome.of(withBitmap)).isNull();
+        long ext = extension(ImagePatcher.of(withBitmap), 0x23852875);
+
+        ImagePatcher tooMany = ImagePatcher.copy(withBitmap, dir.resolve("many.qcow2")).u32(ext + 8, 65536);
+        assertThat(Outcome.failure(tooMany.path())).isExactlyInstanceOf(ImageLimitException.class)
+                .hasMessageContaining("nb_bitmaps 65536");
+        ImagePatcher tooLarge = ImagePatcher.copy(withBitmap, dir.resolve("large.qcow2")).u64(ext + 16, 1L << 40);
+        assertThat(Outcome.failure(tooLarge.path())).isExactlyInstanceOf(ImageLimitException.class)
+                .hasMessageContaining("bitmap_directory_size " + (1L << 40));
+        // within the limit, but not within the file: refused before anything is allocated for it
+        ImagePatcher pastEnd = ImagePatcher.copy(withBitmap, dir.resolve("past.qcow2")).u64(ext + 16, 32 << 20);
+        assertThat(Outcome.failure(pastEnd.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("bitmap directory").hasMessageContaining("passes the end");
+        ImagePatcher offset = ImagePatcher.copy(withBitmap, dir.resolve("offset.qcow2")).u64(ext + 24, -512);
+        assertThat(Outcome.failure(offset.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("bitmap directory");
+    }
+
+    /** The offset of the first header extension of {@code type}, walking the chain from header_length. */
+    private static long extension(ImagePatcher p, long type) {
+        long at = p.get(HeaderField.HEADER_LENGTH);
+        while (at + 8 <= p.clusterSize()) {
+            long t = p.get(at, 4);
+            if (t == type) {
+                return at;
+            }
+            if (t == 0) {
+                break;
+            }
+            at += 8 + ((p.get(at + 4, 4) + 7) & ~7L);
+        }
+        throw new IllegalStateException(String.format("no extension 0x%08x in %s", type, p.path()));
+    }
+
     // ---- feature bits
 
     @Test
