@@ -8,6 +8,8 @@
 #   QCOW4J_BENCH_PERCENT  share of the virtual size that holds data (default 25: 1 GiB of 4 GiB)
 #   QCOW4J_BENCH_RUNS     hyperfine runs per command (default 5)
 #   QCOW4J_BENCH_KINDS    which images (default "none deflate zstd raw empty")
+#   QCOW4J_BENCH_OURS     "cli" for bin/qcow2 convert (the default when it is built), "main" for the benchmarks jar's
+#                         ConvertMain (the converter as last installed, without the command line's start-up)
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -30,7 +32,8 @@ if [ ! -f "$cli_jar" ] || [ ! -f "$bench_jar" ]; then
 fi
 
 # Ours: the command line when it has a convert command, else the benchmarks' own small main class
-if [ -f "$cli_jar" ] && java -jar "$cli_jar" convert --help >/dev/null 2>&1; then
+if [ "${QCOW4J_BENCH_OURS:-cli}" = cli ] && [ -f "$cli_jar" ] \
+        && java -jar "$cli_jar" convert --help >/dev/null 2>&1; then
     ours="$root/bin/qcow2 convert"
     ours_name="bin/qcow2 convert"
 else
