@@ -80,6 +80,33 @@ class DecompressorImageTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
+    void mixesWholeClusterAndPartialReadsOfCompressedClusters(String backend) throws Exception {
+        // whole clusters into direct buffers are decompressed in place, the rest through the per-thread cache:
+        // neither may serve the other's cluster
+        use(backend);
+        Path content = dir.resolve("content.raw");
+        Files.write(content, realistic(8 * CLUSTER, 36));
+        Path image = Qemu.toQcow2(content, dir.resolve("image.qcow2"), List.of("-c"));
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("reference.raw")));
+        int[][] reads = {{0, CLUSTER}, {100, 1000}, {CLUSTER, CLUSTER}, {200, 50}, {CLUSTER + 7, 9},
+            {2 * CLUSTER, CLUSTER}, {2 * CLUSTER + 5, 100}, {0, CLUSTER}, {CLUSTER - 10, CLUSTER}, {3 * CLUSTER, 1},
+            {3 * CLUSTER, CLUSTER}, {0, 8 * CLUSTER}};
+        try (Image opened = Images.open(image)) {
+            for (int[] read : reads) {
+                for (boolean direct : new boolean[] {true, false}) {
+                    ByteBuffer dst = direct ? ByteBuffer.allocateDirect(read[1]) : ByteBuffer.allocate(read[1]);
+                    assertThat(opened.read(dst, read[0])).isEqualTo(read[1]);
+                    byte[] got = new byte[read[1]];
+                    dst.flip().get(got);
+                    assertThat(got).as("%d bytes at %d, direct %s", read[1], read[0], direct)
+                            .isEqualTo(Arrays.copyOfRange(expected, read[0], read[0] + read[1]));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
     void failsLikeQemuOnGarbageInACompressedCluster(String backend) throws Exception {
         use(backend);
         CompressedCluster cluster = oneCompressedCluster("zlib");
