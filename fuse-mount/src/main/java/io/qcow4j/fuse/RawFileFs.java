@@ -55,6 +55,11 @@ final class RawFileFs extends FuseStubFS {
         return initialised;
     }
 
+    /** The fuse_operations table, for {@link FuseLoop}. */
+    jnr.ffi.Struct operations() {
+        return fuseOperations;
+    }
+
     /** Tells jnr-fuse the file system is gone, so its shutdown hook does not unmount whatever is there later. */
     void forgetMount() {
         mounted.set(false);

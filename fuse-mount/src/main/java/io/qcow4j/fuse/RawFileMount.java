@@ -37,6 +37,11 @@ public final class RawFileMount implements Closeable {
 
     /** How long libfuse gets to finish mounting before the mount counts as failed. */
     private static final long MOUNT_TIMEOUT_SECONDS = 30;
+    /**
+     * Threads serving requests. Most of them wait: the kernel keeps up to 12 requests in flight, and a reader thread
+     * spends its time decompressing or in pread.
+     */
+    private static final int THREADS = Math.min(32, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
     /** How long {@link #close()} waits for libfuse's loop to end once unmounted. */
     private static final long UNMOUNT_WAIT_SECONDS = 10;
 
@@ -74,12 +79,30 @@ public final class RawFileMount implements Closeable {
                 : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
         RawFileFs fs = newFileSystem(image, fileName, imageFile, log);
 
-        CompletableFuture<Void> finished = new CompletableFuture<>();
         String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
+        CompletableFuture<Void> finished = FuseLoop.available()
+                ? FuseLoop.start(fs.operations(), realMountPoint, options.debug(), fuseOptions, THREADS, fileName)
+                        .finished()
+                : jnrFuseLoop(fs, realMountPoint, options.debug(), fuseOptions, fileName);
+
+        RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
+        mount.awaitReadable();
+        ReadAhead.widen(realMountPoint);
+        Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
+        return mount;
+    }
+
+    /**
+     * jnr-fuse's own mount, in case libfuse's session calls do not bind: it serves from libfuse's threads, with a
+     * JVM attach per request.
+     */
+    private static CompletableFuture<Void> jnrFuseLoop(RawFileFs fs, Path mountPoint, boolean debug,
+                                                       String[] fuseOptions, String fileName) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
         Thread loop = new Thread(() -> {
             try {
                 // blocking: libfuse's multi-threaded loop runs here until the file system is unmounted
-                fs.mount(realMountPoint, true, options.debug(), fuseOptions);
+                fs.mount(mountPoint, true, debug, fuseOptions);
                 finished.complete(null);
             } catch (Throwable e) {
                 finished.completeExceptionally(e);
@@ -89,12 +112,7 @@ public final class RawFileMount implements Closeable {
         }, "qcow4j-fuse-" + fileName);
         loop.setDaemon(true);
         loop.start();
-
-        RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
-        mount.awaitReadable();
-        ReadAhead.widen(realMountPoint);
-        Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
-        return mount;
+        return finished;
     }
 
     private static Path imageFile(Image image) {
