@@ -99,23 +99,32 @@ class HeaderFieldSweepTest {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
-    /** The values to try: generic hostile ones for the field's width, and ones near the original. */
+    /**
+     * The values to try: for every field 0, 1, all ones, all ones minus one, the top bit alone (negative as signed),
+     * huge, unaligned, and the original plus or minus one and plus a cluster; then the edges of the field's own range.
+     */
     static List<Long> hostileValues(HeaderField field, long original, int clusterSize) {
-        Set<Long> values = new LinkedHashSet<>();
         long max = field.max();
-        if (field.width() == 1) {
-            values.addAll(List.of(0L, 1L, 2L, 0x7fL, 0x80L, 0xfeL, 0xffL));
-        } else {
-            values.addAll(List.of(0L, 1L, 2L, 3L, 4L, 7L, 8L, 9L, 16L, 21L, 22L, 63L, 64L, 104L, 112L, 0x1ffL, 0x200L, 0x201L,
-                    clusterSize - 1L, (long) clusterSize, clusterSize + 8L, 0x10000L, 0x400000L, 0x7fffffffL,
-                    0x80000000L, 0xfffffffeL, 0xffffffffL));
-            if (field.width() == 8) {
-                values.addAll(List.of(1L << 32, 1L << 40, 1L << 55, 1L << 56, 1L << 61, 1L << 62,
-                        Long.MAX_VALUE - 1, Long.MAX_VALUE, Long.MIN_VALUE, -2L, -1L, -512L, -(long) clusterSize));
-            }
-        }
-        values.addAll(List.of(original - 1, original + 1, original * 2, original + clusterSize,
-                original - clusterSize, original | (1L << (8 * field.width() - 1)), original ^ 0x100L));
+        long top = 1L << (8 * field.width() - 1);
+        Set<Long> values = new LinkedHashSet<>(List.of(0L, 1L, max, max - 1, top, top | 0x200L,
+                field.width() == 8 ? 1L << 40 : 0x7fffffffL, 0x201L, original - 1, original + 1,
+                original + clusterSize));
+        values.addAll(switch (field) {
+            case VERSION -> List.of(2L, 3L, 4L);
+            case CLUSTER_BITS -> List.of(8L, 9L, 12L, 16L, 21L, 22L, 64L);
+            case BACKING_FILE_OFFSET -> List.of(72L, 104L, 112L, clusterSize - 8L, (long) clusterSize);
+            case BACKING_FILE_SIZE -> List.of(1023L, 1024L, (long) clusterSize);
+            case SIZE -> List.of(1L << 30, 1L << 61, 1L << 62, Long.MAX_VALUE);
+            case CRYPT_METHOD -> List.of(2L, 3L);
+            case L1_SIZE -> List.of(0x400000L, 0x400001L);
+            case NB_SNAPSHOTS -> List.of(2L, 65536L, 65537L);
+            case INCOMPATIBLE_FEATURES, COMPATIBLE_FEATURES, AUTOCLEAR_FEATURES ->
+                    List.of(original | 2, original | 4, original | 8, original | 16, original | 32, ~original);
+            case REFCOUNT_ORDER -> List.of(6L, 7L);
+            case HEADER_LENGTH -> List.of(100L, 104L, 105L, 112L, (long) clusterSize, clusterSize + 8L);
+            case COMPRESSION_TYPE -> List.of(2L);
+            default -> List.<Long>of();
+        });
         List<Long> masked = new ArrayList<>();
         for (long v : values) {
             long m = v & max;

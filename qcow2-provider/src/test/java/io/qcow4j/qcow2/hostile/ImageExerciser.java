@@ -59,10 +59,14 @@ public final class ImageExerciser {
     static void walk(Image image, Budget budget) throws IOException {
         long size = image.size();
         check(size >= 0, "negative size " + size);
-        ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        ByteBuffer heap = ByteBuffer.allocate(CHUNK);
+        // direct buffers take other paths (a whole compressed cluster decompresses straight into one)
+        ByteBuffer direct = ByteBuffer.allocateDirect(CHUNK);
+        ByteBuffer buffer = heap;
         long readLeft = budget.readBytes();
         long at = 0;
         for (int calls = 0; at < size && calls < budget.statusCalls(); calls++) {
+            buffer = buffer == heap ? direct : heap;
             BlockStatus status = image.blockStatus(at, size - at);
             check(status.offset() == at && status.length() > 0 && status.end() <= size && status.end() > at,
                     "block status " + status + " for offset " + at + " of a " + size + "-byte disk");
@@ -72,6 +76,13 @@ public final class ImageExerciser {
                 readExactly(image, buffer.clear().limit(n), at + done);
                 if (status.readsAsZero() && image.backing().isEmpty()) {
                     checkZeros(buffer, status, at + done);
+                } else if (done == 0) {
+                    // the run's first chunk again, through the other kind of buffer: the same bytes
+                    ByteBuffer other = buffer == heap ? direct : heap;
+                    readExactly(image, other.clear().limit(n), at);
+                    check(other.equals(buffer), "reading " + n + " bytes at " + at + " into a "
+                            + (other.isDirect() ? "direct" : "heap") + " buffer gave other bytes than into a "
+                            + (buffer.isDirect() ? "direct" : "heap") + " one");
                 }
                 done += n;
             }
