@@ -20,6 +20,8 @@ final class BytesImage implements Image {
     private final long dataLength;
     private final long badFrom;
     private final long badTo;
+    /** Every thread that has read, to see who serves the requests. */
+    final java.util.Set<Thread> readingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     BytesImage(byte[] bytes, long dataLength, long badFrom, long badTo) {
         this.bytes = bytes;
@@ -40,6 +42,7 @@ final class BytesImage implements Image {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+        readingThreads.add(Thread.currentThread());
         if (position >= bytes.length) {
             return -1;
         }

@@ -125,6 +125,29 @@ class RawFileMountTest {
     }
 
     @Test
+    void requestsAreServedByTheMountsOwnLongLivedThreads() throws Exception {
+        byte[] bytes = random(8 << 20, 6);
+        BytesImage recording = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (RawFileMount mount = RawFileMount.mount(recording, mountPoint, MountOptions.defaults())) {
+            for (int round = 0; round < 3; round++) {
+                try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ,
+                        com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).alignedSlice(4096);
+                    for (long at = 0; at < bytes.length; at += buffer.capacity()) {
+                        buffer.clear();
+                        channel.read(buffer, at);
+                    }
+                }
+            }
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        // not a JVM thread attached for one request and dropped (which loses every thread-local cache)
+        assertThat(recording.readingThreads).isNotEmpty().hasSizeLessThanOrEqualTo(32)
+                .allSatisfy(thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-image.raw-"));
+    }
+
+    @Test
     void refusesEveryChangeWithReadOnlyFileSystem() throws Exception {
         Path raw = sparseRaw("disk.img", 2);
         byte[] before = Files.readAllBytes(raw);
