@@ -95,6 +95,9 @@ final class Qcow2Opener {
             long[] l1 = readL1(file, l1Offset, l1Size);
 
             dataFile = openDataFile(path, header, extensions, options, file);
+            if (backingName != null) {
+                refuseInSafeMode(path, backingName, options);
+            }
             if (backingName != null && options.followBacking()) {
                 backing = openBacking(path, backingName, backingPath, extensions.backingFormat(), options);
             }
@@ -190,12 +193,17 @@ final class Qcow2Opener {
         }
     }
 
-    private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
-            throws IOException {
+    /** Safe mode refuses an image that names a backing file, even where the caller would not open it. */
+    private static void refuseInSafeMode(Path path, String backingName, OpenOptions options)
+            throws UnsafeImageException {
         if (options.safe()) {
-            throw new UnsafeImageException(path + ": the image has the backing file '" + name
+            throw new UnsafeImageException(path + ": the image has the backing file '" + backingName
                     + "'; safe mode opens no file but the image");
         }
+    }
+
+    private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
+            throws IOException {
         // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say.
         OpenOptions backingOptions = options.withSnapshot(null).withFormat(format);
         try {

@@ -3,12 +3,15 @@ package io.qcow4j.examples.cli;
 import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Option;
 
-/** The options every subcommand takes: how to open the image, and how to report failures. */
+/**
+ * The options every subcommand takes: how to open the image, and how to report failures. The format option is not
+ * among them: it is {@code -f} everywhere ({@link FormatOption}) but in {@code mount}, where {@code -f} keeps the
+ * mount in the foreground, as in sshfs and other FUSE tools.
+ */
 final class CommonOptions {
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT",
-            description = "The image format (qcow2, raw, ...); probed from the file's first bytes when absent.")
-    String format;
+    static final String FORMAT_HELP = "The image format (qcow2, raw, ...); probed from the file's first bytes when"
+            + " absent.";
 
     @Option(names = "--safe",
             description = "For untrusted images: refuse any image that names a backing file or an external data file,"
@@ -27,7 +30,7 @@ final class CommonOptions {
     @Option(names = "--debug", description = "Print the stack trace of an error after its one-line message.")
     boolean debug;
 
-    OpenOptions openOptions() {
+    OpenOptions openOptions(String format) {
         OpenOptions options = OpenOptions.defaults().withFormat(format).withSafe(safe).withSnapshot(snapshot);
         return l2CacheSize == null ? options : options.withL2CacheBytes(l2CacheSize);
     }

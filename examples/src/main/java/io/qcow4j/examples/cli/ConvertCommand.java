@@ -37,6 +37,9 @@ final class ConvertCommand implements Callable<Integer>, ImageCommand {
     @Mixin
     private CommonOptions common;
 
+    @Mixin
+    private FormatOption format;
+
     @Option(names = "-O", paramLabel = "raw", defaultValue = "raw",
             description = "The target format: raw, the only one (accepted for qemu-img's command lines).")
     private String targetFormat;
@@ -82,7 +85,7 @@ final class ConvertCommand implements Callable<Integer>, ImageCommand {
         if (bar != null) {
             options = options.withProgress(bar);
         }
-        try (Image image = Images.open(Path.of(source), common.openOptions())) {
+        try (Image image = Images.open(Path.of(source), common.openOptions(format.format))) {
             Conversion conversion = Converter.start(image, Path.of(target), options);
             // Ctrl-C: stop the workers and let the converter delete the half-written target
             Thread cancelOnExit = new Thread(() -> cancel(conversion), "qcow2-convert-cancel");

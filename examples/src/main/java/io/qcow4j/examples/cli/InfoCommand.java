@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +31,9 @@ final class InfoCommand implements Callable<Integer>, ImageCommand {
     @Mixin
     private CommonOptions common;
 
+    @Mixin
+    private FormatOption format;
+
     @Option(names = "--output", paramLabel = "human|json", defaultValue = "human",
             description = "human (default) or json, with qemu-img's JSON keys.")
     private OutputFormat output;
@@ -44,7 +48,8 @@ final class InfoCommand implements Callable<Integer>, ImageCommand {
     public Integer call() throws Exception {
         String text;
         // like qemu-img info, the image alone is shown without opening its backing file, which may be missing
-        try (Image opened = Images.open(Path.of(image), common.openOptions().withFollowBacking(backingChain))) {
+        OpenOptions options = common.openOptions(format.format).withFollowBacking(backingChain);
+        try (Image opened = Images.open(Path.of(image), options)) {
             List<ImageChain.Layer> layers = ImageChain.of(image, opened);
             List<ImageChain.Layer> shown = backingChain ? layers : layers.subList(0, 1);
             text = output == OutputFormat.json ? json(shown) : human(shown);

@@ -28,6 +28,9 @@ final class MapCommand implements Callable<Integer>, ImageCommand {
     @Mixin
     private CommonOptions common;
 
+    @Mixin
+    private FormatOption format;
+
     @Option(names = "--output", paramLabel = "human|json", defaultValue = "human",
             description = "human (default): the ranges stored in some file; json: every range, as qemu-img map does.")
     private OutputFormat output;
@@ -38,7 +41,7 @@ final class MapCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         String text;
-        try (Image opened = Images.open(Path.of(image), common.openOptions())) {
+        try (Image opened = Images.open(Path.of(image), common.openOptions(format.format))) {
             List<BlockStatus> runs = opened.map(0, opened.size());
             if (output == OutputFormat.json) {
                 text = MapText.json(runs);

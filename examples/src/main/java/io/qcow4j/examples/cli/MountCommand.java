@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
                 "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'."},
         footer = {"", "Examples:",
                 "  qcow2 mount disk.qcow2 /mnt/disk && ls -ls /mnt/disk     # disk.raw",
-                "  qcow2 mount --foreground --name vda disk.qcow2 /mnt/disk # Ctrl-C unmounts",
+                "  qcow2 mount -f --name vda disk.qcow2 /mnt/disk           # Ctrl-C unmounts",
                 "  fusermount -u /mnt/disk",
                 "  (bin/mount-qcow2 IMAGE MOUNTPOINT is the same command.)"})
 final class MountCommand implements Callable<Integer>, ImageCommand {
@@ -35,7 +35,11 @@ final class MountCommand implements Callable<Integer>, ImageCommand {
             description = "The raw file's name (default: the image's name with .raw).")
     private String name;
 
-    @Option(names = "--foreground", description = "Serve from this process until unmounted (Ctrl-C unmounts).")
+    @Option(names = "--format", paramLabel = "FMT", description = CommonOptions.FORMAT_HELP)
+    private String format;
+
+    @Option(names = {"-f", "--foreground"},
+            description = "Serve from this process until unmounted (Ctrl-C unmounts).")
     private boolean foreground;
 
     @Option(names = "--allow-other", description = MountLauncher.ALLOW_OTHER_HELP)
@@ -53,10 +57,10 @@ final class MountCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         // open it here first: a missing or damaged image fails with the same line as in every other command
-        Images.open(Path.of(image), common.openOptions()).close();
+        Images.open(Path.of(image), common.openOptions(format)).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
                 .withAllowOther(allowOther).withDebug(fuseDebug);
-        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common.openOptions(), options);
+        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common.openOptions(format), options);
         Streams streams = parent.streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
         try (PrintStream err = new PrintStream(new PrefixedLines(streams.err(), "mount-qcow2: ", "qcow2: "), true,

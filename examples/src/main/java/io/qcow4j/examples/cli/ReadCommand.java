@@ -46,6 +46,9 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
     @Mixin
     private CommonOptions common;
 
+    @Mixin
+    private FormatOption format;
+
     @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class, defaultValue = "0",
             description = "The guest offset to start at (K, M, G suffixes; default 0).")
     private long offset;
@@ -66,7 +69,7 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
         if (bufferSize < 1 || bufferSize > (1 << 30)) {
             throw new ParameterException(spec.commandLine(), "--buffer-size must be between 1 and 1G: " + bufferSize);
         }
-        try (Image opened = Images.open(Path.of(image), common.openOptions())) {
+        try (Image opened = Images.open(Path.of(image), common.openOptions(format.format))) {
             long end = end(opened.size());
             return copy(opened, end, channel(parent.streams().out())) ? 0 : BROKEN_PIPE;
         }

@@ -40,6 +40,14 @@ class MountCommandTest {
     }
 
     @Test
+    void dashFKeepsTheMountInTheForegroundAsInOtherFuseTools() {
+        Cli.Result help = Cli.run("mount", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("-f, --foreground").contains("--format=FMT").doesNotContain("-f, --format");
+        assertThat(Cli.run("info", "--help").out()).contains("-f, --format=FMT");
+    }
+
+    @Test
     void aMissingMountPointIsOneLine() {
         Path nowhere = dir.resolve("nowhere");
         Cli.Result result = Cli.run("mount", Cli.SAMPLE.toString(), nowhere.toString());
