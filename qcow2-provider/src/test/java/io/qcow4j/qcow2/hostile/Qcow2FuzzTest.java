@@ -15,13 +15,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  *
  * <p>In a plain test run this replays the seeds (small qemu-img-made images of every feature, made by
  * {@code src/test/resources/io/qcow4j/qcow2/hostile/make-fuzz-seeds.sh}) and past findings in
- * {@code src/test/resources/io/qcow4j/qcow2/hostile/Qcow2FuzzTestInputs/openAndRead/}. To fuzz (for
- * {@code maxDuration}, or as long as the libFuzzer flag passed last says):
+ * {@code src/test/resources/io/qcow4j/qcow2/hostile/Qcow2FuzzTestInputs/openAndRead/}. {@code JAZZER_FUZZ=1} fuzzes
+ * instead (and turns on the module's {@code fuzz} profile, which gives Jazzer its coverage hooks), for
+ * {@code maxDuration} or as long as the last {@code -max_total_time} passed says:
  * <pre>
- * JAZZER_FUZZ=1 mvn -B -o -pl qcow2-provider test -Dtest=Qcow2FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=1200
+ * JAZZER_FUZZ=1 mvn -B -pl qcow2-provider test -Dtest=Qcow2FuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=1800
  * </pre>
- * A finding is saved in that directory and fails the run; it then replays in every plain run.
+ * A finding is saved in that inputs directory (commit it: it then replays in every plain run) and fails the run; the
+ * generated corpus grows in {@code qcow2-provider/.cifuzz-corpus/}, which is not committed.
  */
 class Qcow2FuzzTest {
 
