@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.ImageLimitException;
 

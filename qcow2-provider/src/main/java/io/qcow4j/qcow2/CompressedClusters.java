@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
+import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.CorruptImageException;
 
 /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.CorruptImageException;
 
 /**

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
+import io.qcow4j.internal.Zeros;
+import io.qcow4j.internal.HostFile;
+import io.qcow4j.internal.Ranges;
 import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.CorruptImageException;
@@ -48,14 +50,11 @@ final class Qcow2Image implements Image {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-        if (position < 0) {
-            throw new IllegalArgumentException("negative position: " + position);
-        }
+        int total = Ranges.readLength(dst, position, size);
         ensureOpen();
-        if (position >= size) {
+        if (total < 0) {
             return -1;
         }
-        int total = (int) Math.min(dst.remaining(), size - position);
         int savedLimit = dst.limit();
         try {
             int done = 0;
@@ -103,10 +102,7 @@ final class Qcow2Image implements Image {
 
     @Override
     public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
-        Objects.checkIndex(offset, size);
-        if (maxLength < 1) {
-            throw new IllegalArgumentException("maxLength must be positive: " + maxLength);
-        }
+        Ranges.checkStatusQuery(offset, maxLength, size);
         ensureOpen();
         Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
         long length = extent.length();

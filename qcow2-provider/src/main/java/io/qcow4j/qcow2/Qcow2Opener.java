@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
+import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.BackingChainException;
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.Image;

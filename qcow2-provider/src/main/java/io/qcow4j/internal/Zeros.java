@@ -1,10 +1,10 @@
-package io.qcow4j.qcow2;
+package io.qcow4j.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** Fills buffers with zeros without allocating. */
-final class Zeros {
+public final class Zeros {
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16).asReadOnlyBuffer();
 
@@ -12,7 +12,7 @@ final class Zeros {
     }
 
     /** Fills {@code dst} from its position to its limit with zeros. */
-    static void fill(ByteBuffer dst) {
+    public static void fill(ByteBuffer dst) {
         if (dst.hasArray()) {
             int from = dst.arrayOffset() + dst.position();
             Arrays.fill(dst.array(), from, from + dst.remaining(), (byte) 0);

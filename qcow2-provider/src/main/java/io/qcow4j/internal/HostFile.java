@@ -1,4 +1,4 @@
-package io.qcow4j.qcow2;
+package io.qcow4j.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import io.qcow4j.spi.CorruptImageException;
  * A file the image reads from (the image itself or its external data file), opened once; positional reads only,
  * so that any number of threads share it without a lock.
  */
-final class HostFile implements Closeable {
+public final class HostFile implements Closeable {
 
     private final Path path;
     private final FileChannel channel;
@@ -25,7 +25,7 @@ final class HostFile implements Closeable {
         this.size = size;
     }
 
-    static HostFile open(Path path) throws IOException {
+    public static HostFile open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
             return new HostFile(path, channel, channel.size());
@@ -35,12 +35,12 @@ final class HostFile implements Closeable {
         }
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The file's length when it was opened: every structure must lie below it. */
-    long size() {
+    public long size() {
         return size;
     }
 
@@ -49,7 +49,7 @@ final class HostFile implements Closeable {
      *
      * @param what names the structure for the error message, such as "L2 table"
      */
-    void readFully(ByteBuffer dst, long position, String what) throws IOException {
+    public void readFully(ByteBuffer dst, long position, String what) throws IOException {
         int length = dst.remaining();
         if (position < 0 || position > size || length > size - position) {
             throw new CorruptImageException(what + " at offset " + position + " (" + length
@@ -63,7 +63,7 @@ final class HostFile implements Closeable {
     }
 
     /** Reads until {@code dst} is full or the file ends; returns the bytes read. */
-    int readAvailable(ByteBuffer dst, long position) throws IOException {
+    public int readAvailable(ByteBuffer dst, long position) throws IOException {
         int total = 0;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, position + total);
