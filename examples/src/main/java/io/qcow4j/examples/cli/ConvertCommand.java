@@ -1,7 +1,6 @@
 package io.qcow4j.examples.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import io.qcow4j.convert.Conversion;
 import io.qcow4j.convert.ConversionException;
@@ -11,12 +10,8 @@ import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Convert an image to a sparse raw file, as qemu-img convert -O raw does, with several workers"
@@ -26,16 +21,7 @@ import picocli.CommandLine.Spec;
                 "  qcow2 convert -p -m 16 disk.qcow2 /dev/vdb   # a device: zeros are written",
                 "  qcow2 convert -n disk.qcow2 old.raw          # reuse a file; zeros become holes",
                 "  qcow2 convert --safe -f qcow2 upload.qcow2 upload.raw"})
-final class ConvertCommand implements Callable<Integer>, ImageCommand {
-
-    @ParentCommand
-    private Qcow2Command parent;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    private CommonOptions common;
+final class ConvertCommand extends ImageCommand {
 
     @Mixin
     private FormatOption format;
@@ -80,12 +66,12 @@ final class ConvertCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         ConvertOptions options = options();
-        Streams streams = parent.streams();
+        Streams streams = streams();
         ProgressBar bar = progress || streams.errIsTerminal() ? new ProgressBar(streams.err(), System::nanoTime) : null;
         if (bar != null) {
             options = options.withProgress(bar);
         }
-        try (Image image = Images.open(Path.of(source), common.openOptions(format.format))) {
+        try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
             Conversion conversion = Converter.start(image, Path.of(target), options);
             // Ctrl-C: stop the workers and let the converter delete the half-written target
             Thread cancelOnExit = new Thread(() -> cancel(conversion), "qcow2-convert-cancel");
@@ -125,10 +111,6 @@ final class ConvertCommand implements Callable<Integer>, ImageCommand {
                 .replace("bufferSize", "--buffer-size").replace("sparseSize", "--sparse-size");
     }
 
-    private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
-    }
-
     private static void cancel(Conversion conversion) {
         if (!conversion.isDone()) {
             conversion.cancel();
@@ -149,12 +131,7 @@ final class ConvertCommand implements Callable<Integer>, ImageCommand {
     }
 
     @Override
-    public String subject() {
+    String subject() {
         return source;
-    }
-
-    @Override
-    public CommonOptions common() {
-        return common;
     }
 }

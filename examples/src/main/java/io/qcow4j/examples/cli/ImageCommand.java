@@ -1,10 +1,48 @@
 package io.qcow4j.examples.cli;
 
-/** A subcommand as the error handler sees it: which file it works on, and whether to show stack traces. */
-interface ImageCommand {
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * A subcommand: the options they all take and the streams they all write to, and what the error handler needs of
+ * them (which file an error is about, and whether to show stack traces).
+ */
+abstract class ImageCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private Qcow2Command parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private CommonOptions common;
 
     /** The file an error line names when the error itself names none. */
-    String subject();
+    abstract String subject();
 
-    CommonOptions common();
+    final CommonOptions common() {
+        return common;
+    }
+
+    final Streams streams() {
+        return parent.streams();
+    }
+
+    /** Writes text to standard output as UTF-8. */
+    final void print(String text) throws IOException {
+        streams().out().write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A usage error: picocli prints it with a pointer to this command's help, and the exit status is 2. */
+    final ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
 }

@@ -3,17 +3,14 @@ package io.qcow4j.examples.cli;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import io.qcow4j.fuse.MountLauncher;
 import io.qcow4j.fuse.MountOptions;
 import io.qcow4j.fuse.MountRequest;
 import io.qcow4j.spi.Images;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
@@ -23,13 +20,7 @@ import picocli.CommandLine.ParentCommand;
                 "  qcow2 mount -f --name vda disk.qcow2 /mnt/disk           # Ctrl-C unmounts",
                 "  fusermount -u /mnt/disk",
                 "  (bin/mount-qcow2 IMAGE MOUNTPOINT is the same command.)"})
-final class MountCommand implements Callable<Integer>, ImageCommand {
-
-    @ParentCommand
-    private Qcow2Command parent;
-
-    @Mixin
-    private CommonOptions common;
+final class MountCommand extends ImageCommand {
 
     @Option(names = {"-n", "--name"}, paramLabel = "NAME",
             description = "The raw file's name (default: the image's name with .raw).")
@@ -57,11 +48,11 @@ final class MountCommand implements Callable<Integer>, ImageCommand {
     @Override
     public Integer call() throws Exception {
         // open it here first: a missing or damaged image fails with the same line as in every other command
-        Images.open(Path.of(image), common.openOptions(format)).close();
+        Images.open(Path.of(image), common().openOptions(format)).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
                 .withAllowOther(allowOther).withDebug(fuseDebug);
-        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common.openOptions(format), options);
-        Streams streams = parent.streams();
+        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common().openOptions(format), options);
+        Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
         try (PrintStream err = new PrintStream(new PrefixedLines(streams.err(), "mount-qcow2: ", "qcow2: "), true,
                 StandardCharsets.UTF_8)) {
@@ -72,12 +63,7 @@ final class MountCommand implements Callable<Integer>, ImageCommand {
     }
 
     @Override
-    public String subject() {
+    String subject() {
         return image;
-    }
-
-    @Override
-    public CommonOptions common() {
-        return common;
     }
 }

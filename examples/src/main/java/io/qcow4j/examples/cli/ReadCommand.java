@@ -7,20 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileSystemException;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.Images;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",
@@ -28,7 +19,7 @@ import picocli.CommandLine.Spec;
                 "  qcow2 read disk.qcow2 > disk.raw           # the whole disk, not sparse",
                 "  qcow2 read --length 512 disk.qcow2 | xxd   # the boot sector",
                 "  qcow2 read --offset 1M --length 4K disk.qcow2"})
-final class ReadCommand implements Callable<Integer>, ImageCommand {
+final class ReadCommand extends SingleImageCommand {
 
     private static final String STANDARD_OUTPUT = "standard output";
     /**
@@ -36,18 +27,6 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
      * is how pipelines end, not an error worth a message.
      */
     static final int BROKEN_PIPE = 141;
-
-    @ParentCommand
-    private Qcow2Command parent;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    private CommonOptions common;
-
-    @Mixin
-    private FormatOption format;
 
     @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class, defaultValue = "0",
             description = "The guest offset to start at (K, M, G suffixes; default 0).")
@@ -61,17 +40,14 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
             description = "Bytes read and written at a time (default 1M).")
     private long bufferSize;
 
-    @Parameters(paramLabel = "IMAGE", description = "The image file.")
-    private String image;
-
     @Override
     public Integer call() throws Exception {
         if (bufferSize < 1 || bufferSize > (1 << 30)) {
-            throw new ParameterException(spec.commandLine(), "--buffer-size must be between 1 and 1G: " + bufferSize);
+            throw usage("--buffer-size must be between 1 and 1G: " + bufferSize);
         }
-        try (Image opened = Images.open(Path.of(image), common.openOptions(format.format))) {
+        try (Image opened = open(openOptions())) {
             long end = end(opened.size());
-            return copy(opened, end, channel(parent.streams().out())) ? 0 : BROKEN_PIPE;
+            return copy(opened, end, channel(streams().out())) ? 0 : BROKEN_PIPE;
         }
     }
 
@@ -113,15 +89,5 @@ final class ReadCommand implements Callable<Integer>, ImageCommand {
 
     private static WritableByteChannel channel(OutputStream out) {
         return out instanceof FileOutputStream file ? file.getChannel() : Channels.newChannel(out);
-    }
-
-    @Override
-    public String subject() {
-        return image;
-    }
-
-    @Override
-    public CommonOptions common() {
-        return common;
     }
 }

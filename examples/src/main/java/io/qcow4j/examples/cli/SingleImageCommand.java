@@ -1,0 +1,34 @@
+package io.qcow4j.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** A subcommand on one image, its only parameter, whose format {@code -f} names. */
+abstract class SingleImageCommand extends ImageCommand {
+
+    @Mixin
+    private FormatOption format;
+
+    @Parameters(paramLabel = "IMAGE", description = "The image file.")
+    private String image;
+
+    @Override
+    final String subject() {
+        return image;
+    }
+
+    /** How the command line says to open the image. */
+    final OpenOptions openOptions() {
+        return common().openOptions(format.format);
+    }
+
+    final Image open(OpenOptions options) throws IOException {
+        return Images.open(Path.of(image), options);
+    }
+}
