@@ -23,18 +23,13 @@ class InfoCommandTest {
 
     @BeforeAll
     static void makeImages() throws Exception {
-        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
-            Qemu.require("qemu-img");
-            images = QemuImages.make(dir);
-        }
+        images = QemuImages.makeIfQemu(dir);
     }
 
     @Test
     void jsonMatchesQemuImgKeyForKeyAndInOrder() {
         Qemu.require("qemu-img");
-        List<Path> all = new ArrayList<>(images);
-        all.add(Cli.SAMPLE);
-        for (Path image : all) {
+        for (Path image : QemuImages.withSample(images)) {
             for (List<String> options : List.of(List.<String>of(), List.of("--backing-chain"))) {
                 List<String> args = new ArrayList<>(List.of("info", "--output=json"));
                 args.addAll(options);
@@ -57,9 +52,7 @@ class InfoCommandTest {
     @Test
     void humanFormReadsLikeQemuImgLineForLine() {
         Qemu.require("qemu-img");
-        List<Path> all = new ArrayList<>(images);
-        all.add(Cli.SAMPLE);
-        for (Path image : all) {
+        for (Path image : QemuImages.withSample(images)) {
             Cli.Result ours = Cli.run("info", "--backing-chain", image.toString());
             assertThat(ours.exit()).isZero();
             assertThat(ours.out()).containsPattern("(?m)^disk size: [0-9.]+ [KMG]?i?B$");

@@ -3,7 +3,6 @@ package io.qcow4j.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,19 +21,14 @@ class MapCommandTest {
 
     @BeforeAll
     static void makeImages() throws Exception {
-        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
-            Qemu.require("qemu-img");
-            images = QemuImages.make(dir);
-        }
+        images = QemuImages.makeIfQemu(dir);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void jsonRangesMatchQemuImg() {
         Qemu.require("qemu-img");
-        List<Path> all = new ArrayList<>(images);
-        all.add(Cli.SAMPLE);
-        for (Path image : all) {
+        for (Path image : QemuImages.withSample(images)) {
             Cli.Result ours = Cli.run("map", "--output=json", image.toString());
             assertThat(ours.exit()).as("%s: %s", image, ours.stderr()).isZero();
             assertThat(ours.stderr()).isEmpty();

@@ -2,6 +2,7 @@ package io.qcow4j.examples.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.qcow4j.testing.Qemu;
@@ -10,6 +11,25 @@ import io.qcow4j.testing.Qemu;
 final class QemuImages {
 
     private QemuImages() {
+    }
+
+    /**
+     * For a {@code @BeforeAll}: the images of {@link #make}, or null where qemu-img is missing outside CI (the tests
+     * that use them skip then, through {@link Qemu#require}; in CI a missing qemu-img fails here).
+     */
+    static List<Path> makeIfQemu(Path dir) throws Exception {
+        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
+            Qemu.require("qemu-img");
+            return make(dir);
+        }
+        return null;
+    }
+
+    /** The images and the repository's sample image after them. */
+    static List<Path> withSample(List<Path> images) {
+        List<Path> all = new ArrayList<>(images);
+        all.add(Cli.SAMPLE);
+        return all;
     }
 
     /**
