@@ -51,25 +51,18 @@ public class InflateBenchmark {
     @Param({"usr", "mixed"})
     public String content;
 
-    private Cluster decompressor;
-    private List<ByteBuffer> clusters;
-    private ByteBuffer output;
-    private int next;
+    private ClusterRing clusters;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        clusters = Samples.compressedClusters(content, "zlib", 65536, 1024);
-        decompressor = backend.equals("jdk") ? Cluster.of("io.qcow4j.qcow2.InflaterDecompressor")
-                : Cluster.of("io.qcow4j.qcow2.LibdeflateDecompressor", Libdeflate.load());
-        output = ByteBuffer.allocateDirect(65536);
+        clusters = ClusterRing.of(content, "zlib", backend.equals("jdk")
+                ? Cluster.of("io.qcow4j.qcow2.InflaterDecompressor")
+                : Cluster.of("io.qcow4j.qcow2.LibdeflateDecompressor", Libdeflate.load()));
     }
 
     @Benchmark
     public ByteBuffer inflateCluster() throws Throwable {
-        ByteBuffer src = clusters.get(next).duplicate();
-        next = next + 1 == clusters.size() ? 0 : next + 1;
-        decompressor.decompress(src, output.clear());
-        return output;
+        return clusters.decompressNext();
     }
 
     /**
@@ -152,10 +145,6 @@ public class InflateBenchmark {
         private Samples() {
         }
 
-        static Path directory() throws IOException {
-            return Files.createDirectories(Path.of(System.getProperty("qcow4j.bench.dir", "/tmp/qcow4j-bench-jmh")));
-        }
-
         /** Up to {@code max} compressed clusters, each in a direct buffer holding its declared sectors. */
         static List<ByteBuffer> compressedClusters(String content, String compression, int clusterSize, int max)
                 throws IOException, InterruptedException {
@@ -196,7 +185,7 @@ public class InflateBenchmark {
         /** The compressed image of the content, built once with qemu-img. */
         static Path image(String content, String compression, int clusterSize)
                 throws IOException, InterruptedException {
-            Path dir = directory();
+            Path dir = BenchImages.directory();
             Path image = dir.resolve("samples-" + content + "-" + compression + "-" + clusterSize + ".qcow2");
             if (Files.exists(image)) {
                 return image;
@@ -207,7 +196,7 @@ public class InflateBenchmark {
                 default -> throw new IllegalArgumentException("content must be usr or mixed: " + content);
             };
             Path partial = dir.resolve(image.getFileName() + ".partial");
-            run(List.of("qemu-img", "convert", "-c", "-O", "qcow2", "-o",
+            BenchImages.run(List.of("qemu-img", "convert", "-c", "-O", "qcow2", "-o",
                     "cluster_size=" + clusterSize + ",compression_type=" + compression, raw.toString(),
                     partial.toString()));
             Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
@@ -219,7 +208,7 @@ public class InflateBenchmark {
             Path raw = dir.resolve("usr-96m.raw");
             if (!Files.exists(raw)) {
                 Path partial = dir.resolve("usr-96m.raw.partial");
-                run(List.of("sh", "-c", "tar -cf - -C / usr/bin usr/lib/x86_64-linux-gnu usr/share/doc "
+                BenchImages.run(List.of("sh", "-c", "tar -cf - -C / usr/bin usr/lib/x86_64-linux-gnu usr/share/doc "
                         + "2>/dev/null | head -c 100663296 > " + partial));
                 Files.move(partial, raw, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -234,13 +223,6 @@ public class InflateBenchmark {
                 }
             }
             return buffer.flip();
-        }
-
-        private static void run(List<String> command) throws IOException, InterruptedException {
-            Process process = new ProcessBuilder(command).inheritIO().start();
-            if (process.waitFor() != 0) {
-                throw new IOException("exit " + process.exitValue() + " from " + command);
-            }
         }
     }
 }

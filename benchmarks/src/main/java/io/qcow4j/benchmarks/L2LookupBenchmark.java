@@ -130,7 +130,7 @@ public class L2LookupBenchmark {
     }
 
     static Path image(String layout) throws IOException, InterruptedException {
-        Path dir = InflateBenchmark.Samples.directory();
+        Path dir = BenchImages.directory();
         Path image = dir.resolve("l2-" + layout + ".qcow2");
         if (Files.exists(image)) {
             return image;
@@ -139,29 +139,23 @@ public class L2LookupBenchmark {
         switch (layout) {
             case "compressed" -> Files.copy(InflateBenchmark.Samples.image("usr", "zlib", CLUSTER), partial,
                     StandardCopyOption.REPLACE_EXISTING);
-            case "contiguous" -> run(List.of("qemu-img", "convert", "-O", "qcow2",
+            case "contiguous" -> BenchImages.run(List.of("qemu-img", "convert", "-O", "qcow2",
                     InflateBenchmark.Samples.usrSample(dir).toString(), partial.toString()));
             case "fragmented" -> {
                 long size = 96L << 20;
-                run(List.of("qemu-img", "create", "-q", "-f", "qcow2", partial.toString(), Long.toString(size)));
+                BenchImages.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", partial.toString(),
+                        Long.toString(size)));
                 List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
                 for (long at = size - CLUSTER; at >= 0; at -= CLUSTER) {
                     command.add("-c");
                     command.add("write -q -P " + (1 + (at / CLUSTER) % 255) + " " + at + " " + CLUSTER);
                 }
                 command.add(partial.toString());
-                run(command);
+                BenchImages.run(command);
             }
             default -> throw new IllegalArgumentException("layout: " + layout);
         }
         Files.move(partial, image, StandardCopyOption.ATOMIC_MOVE);
         return image;
-    }
-
-    private static void run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).inheritIO().start();
-        if (process.waitFor() != 0) {
-            throw new IOException("exit " + process.exitValue() + " from " + command);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.qcow4j.benchmarks;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,23 +33,15 @@ public class ZstdBenchmark {
     @Param({"usr", "mixed"})
     public String content;
 
-    private InflateBenchmark.Cluster decompressor;
-    private List<ByteBuffer> clusters;
-    private ByteBuffer output;
-    private int next;
+    private ClusterRing clusters;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        clusters = InflateBenchmark.Samples.compressedClusters(content, "zstd", 65536, 1024);
-        decompressor = InflateBenchmark.Cluster.of("io.qcow4j.qcow2.ZstdDecompressor");
-        output = ByteBuffer.allocateDirect(65536);
+        clusters = ClusterRing.of(content, "zstd", InflateBenchmark.Cluster.of("io.qcow4j.qcow2.ZstdDecompressor"));
     }
 
     @Benchmark
     public ByteBuffer decodeCluster() throws Throwable {
-        ByteBuffer src = clusters.get(next).duplicate();
-        next = next + 1 == clusters.size() ? 0 : next + 1;
-        decompressor.decompress(src, output.clear());
-        return output;
+        return clusters.decompressNext();
     }
 }
