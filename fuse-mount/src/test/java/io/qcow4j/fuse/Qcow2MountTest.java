@@ -18,10 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,28 +56,16 @@ class Qcow2MountTest {
         Path overlay = compressedChain();
         Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
         byte[] expected = Files.readAllBytes(reference);
-        ExecutorService readers = Executors.newFixedThreadPool(4);
         try (Image image = Images.open(overlay);
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             assertThat(image.format()).isEqualTo("qcow2");
             assertThat(image.backing()).isPresent();
             assertThat(mount.file().getFileName().toString()).isEqualTo("overlay.raw");
             Qemu.run("cmp", reference.toString(), mount.file().toString());
-            List<Future<?>> results = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                long seed = t;
-                results.add(readers.submit(() -> {
-                    compareRandomReads(mount.file(), expected, seed);
-                    return null;
-                }));
-            }
-            for (Future<?> result : results) {
-                result.get();
-            }
+            RandomReads.concurrently(mount.file(), expected, 4, 0, 100, 200_000);
             long blocks = Long.parseLong(Qemu.run("stat", "-c", "%b", mount.file().toString()).trim());
             assertThat(blocks * 512).isEqualTo(dataBytes(image)).isPositive().isLessThan(image.size());
         } finally {
-            readers.shutdownNow();
             unmountQuietly(mountPoint);
         }
         assertNotMounted(mountPoint);
@@ -95,23 +79,6 @@ class Qcow2MountTest {
             }
         }
         return data;
-    }
-
-    private static void compareRandomReads(Path file, byte[] expected, long seed) throws IOException {
-        Random random = new Random(seed);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            for (int i = 0; i < 100; i++) {
-                int length = 1 + random.nextInt(200_000);
-                long offset = random.nextInt(expected.length);
-                ByteBuffer buffer = ByteBuffer.allocate(length);
-                while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
-                    // short reads continue where they stopped
-                }
-                int n = (int) Math.min(length, expected.length - offset);
-                assertThat(buffer.position()).isEqualTo(n);
-                assertThat(ByteBuffer.wrap(buffer.array(), 0, n)).isEqualTo(ByteBuffer.wrap(expected, (int) offset, n));
-            }
-        }
     }
 
     @Test

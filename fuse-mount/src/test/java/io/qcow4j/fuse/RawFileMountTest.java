@@ -22,13 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,42 +180,12 @@ class RawFileMountTest {
     void concurrentReadersAtRandomOffsetsSeeTheReferenceBytes() throws Exception {
         byte[] reference = random(12 << 20, 4);
         Path raw = Files.write(dir.resolve("disk.img"), reference);
-        ExecutorService readers = Executors.newFixedThreadPool(6);
         try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                long seed = 100 + t;
-                results.add(readers.submit(() -> readRandomly(mount.file(), reference, seed)));
-            }
-            for (Future<Integer> result : results) {
-                assertThat(result.get()).isEqualTo(150);
-            }
+            RandomReads.concurrently(mount.file(), reference, 6, 100, 150, 300_000);
         } finally {
-            readers.shutdownNow();
             unmountQuietly(mountPoint);
         }
-    }
-
-    private static int readRandomly(Path file, byte[] reference, long seed) throws IOException {
-        Random random = new Random(seed);
-        int checked = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            for (int i = 0; i < 150; i++) {
-                int length = 1 + random.nextInt(300_000);
-                long offset = random.nextInt(reference.length);
-                ByteBuffer buffer = ByteBuffer.allocate(length);
-                while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
-                    // short reads continue where they stopped
-                }
-                int expected = (int) Math.min(length, reference.length - offset);
-                assertThat(buffer.position()).isEqualTo(expected);
-                assertThat(ByteBuffer.wrap(buffer.array(), 0, expected))
-                        .isEqualTo(ByteBuffer.wrap(reference, (int) offset, expected));
-                checked++;
-            }
-        }
-        return checked;
     }
 
     @Test
