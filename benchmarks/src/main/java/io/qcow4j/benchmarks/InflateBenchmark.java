@@ -13,20 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import io.qcow4j.qcow2.Libdeflate;
 
@@ -37,32 +26,25 @@ import io.qcow4j.qcow2.Libdeflate;
  * blocks ({@code mixed}). The score is time per cluster; 65536 / score is the output rate.
  * {@code java -jar benchmarks/target/benchmarks.jar InflateBenchmark -f 1 -wi 2 -i 3}
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class InflateBenchmark {
+public class InflateBenchmark extends ClusterBenchmark {
 
     @Param({"libdeflate", "jdk"})
     public String backend;
 
-    @Param({"usr", "mixed"})
-    public String content;
+    @Override
+    String compression() {
+        return "zlib";
+    }
 
-    private ClusterRing clusters;
-
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        clusters = ClusterRing.of(content, "zlib", backend.equals("jdk")
-                ? Cluster.of("io.qcow4j.qcow2.InflaterDecompressor")
-                : Cluster.of("io.qcow4j.qcow2.LibdeflateDecompressor", Libdeflate.load()));
+    @Override
+    Cluster decompressor() throws ReflectiveOperationException {
+        return backend.equals("jdk") ? Cluster.of("io.qcow4j.qcow2.InflaterDecompressor")
+                : Cluster.of("io.qcow4j.qcow2.LibdeflateDecompressor", Libdeflate.load());
     }
 
     @Benchmark
     public ByteBuffer inflateCluster() throws Throwable {
-        return clusters.decompressNext();
+        return decompressNext();
     }
 
     /**
