@@ -70,7 +70,8 @@ class LauncherIT {
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
         assertThat(first.err()).contains("building", "noise from the build");
-        assertThat(Files.readString(calls)).isEqualTo(root.toRealPath() + " -B -q -DskipTests package\n");
+        assertThat(Files.readString(calls))
+                .isEqualTo(root.toRealPath() + " -B -q -Dstyle.color=never -DskipTests package\n");
 
         Run second = run(dir, env, link.toString(), "--version");
         assertThat(second.err()).isEmpty();
