@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.ImageException;
@@ -120,13 +121,8 @@ record HeaderExtensions(String backingFormat, String dataFile, List<FeatureName>
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
-    /** The name the feature table gives an incompatible bit, or a generic one. */
-    String incompatibleFeatureName(int bit) {
-        for (FeatureName f : featureNames) {
-            if (f.type() == 0 && f.bit() == bit) {
-                return f.name();
-            }
-        }
-        return "Unknown incompatible feature: bit " + bit;
+    /** The name the feature table gives an incompatible bit, if it has one. */
+    Optional<String> incompatibleFeatureName(int bit) {
+        return featureNames.stream().filter(f -> f.type() == 0 && f.bit() == bit).map(FeatureName::name).findFirst();
     }
 }

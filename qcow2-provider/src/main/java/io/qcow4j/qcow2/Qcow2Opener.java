@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
@@ -125,13 +126,26 @@ final class Qcow2Opener {
             throws ImageException {
         long unknown = header.incompatibleFeatures() & ~Qcow2Header.INCOMPAT_KNOWN;
         if (unknown != 0) {
-            StringJoiner names = new StringJoiner(", ");
+            // named bits by their names; the unnamed ones grouped, so that a header full of them stays one short line
+            StringJoiner features = new StringJoiner(", ");
+            StringJoiner unnamed = new StringJoiner(", ");
+            int unnamedCount = 0;
             for (int bit = 0; bit < 64; bit++) {
                 if ((unknown & (1L << bit)) != 0) {
-                    names.add(extensions.incompatibleFeatureName(bit));
+                    Optional<String> name = extensions.incompatibleFeatureName(bit);
+                    if (name.isPresent()) {
+                        features.add(name.get());
+                    } else {
+                        unnamed.add(Integer.toString(bit));
+                        unnamedCount++;
+                    }
                 }
             }
-            throw new UnsupportedFeatureException("Unsupported qcow2 feature(s): " + names);
+            if (unnamedCount > 0) {
+                features.add("unknown incompatible feature " + (unnamedCount == 1 ? "bit " : "bits ") + unnamed);
+            }
+            throw new UnsupportedFeatureException(String.format("Unsupported qcow2 feature(s): %s "
+                    + "(incompatible_features %#x)", features, header.incompatibleFeatures()));
         }
         if (header.hasDataFile() && extensions.dataFile() == null) {
             throw new CorruptImageException("the image needs an external data file (incompatible feature bit 2) "

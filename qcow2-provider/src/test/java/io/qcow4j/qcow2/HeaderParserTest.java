@@ -205,8 +205,8 @@ class HeaderParserTest {
         Qcow2Header h = HeaderParser.parse(b, FILE_SIZE);
         HeaderExtensions e = HeaderExtensions.parse(b, h);
         assertThat(e.backingFormat()).isEqualTo("raw");
-        assertThat(e.incompatibleFeatureName(9)).isEqualTo("future feature");
-        assertThat(e.incompatibleFeatureName(10)).isEqualTo("Unknown incompatible feature: bit 10");
+        assertThat(e.incompatibleFeatureName(9)).contains("future feature");
+        assertThat(e.incompatibleFeatureName(10)).isEmpty();
 
         b.putInt(at + 4, 65536);
         assertThatThrownBy(() -> HeaderExtensions.parse(b, h)).isInstanceOf(CorruptImageException.class)

@@ -298,6 +298,16 @@ class HostileHeaderTest {
     }
 
     @Test
+    void manyUnknownIncompatibleBitsStayOneShortLine() {
+        ImagePatcher p = copyOf(v3).set(HeaderField.INCOMPATIBLE_FEATURES, 0xffffffffffffffe0L);
+        Throwable failure = Outcome.failure(p.path());
+        assertThat(failure).isExactlyInstanceOf(UnsupportedFeatureException.class)
+                .hasMessageContaining("unknown incompatible feature bits 5, 6, 7, 8")
+                .hasMessageContaining(", 62, 63 (incompatible_features 0xffffffffffffffe0)");
+        assertThat(failure.getMessage()).hasSizeLessThan(400).doesNotContain("\n");
+    }
+
+    @Test
     void unknownIncompatibleBitNamedByTheFeatureTable() {
         ImagePatcher p = copyOf(v3).set(HeaderField.INCOMPATIBLE_FEATURES, (1L << 5) | (1L << 63));
         featureNameTable(p, new int[] {0, 5}, "frobnicated clusters", new int[] {1, 5}, "a compatible name");
