@@ -127,4 +127,18 @@ public final class ImageExerciser {
             throw new AssertionError(message);
         }
     }
+
+    /**
+     * One fuzz input: open in safe mode and exercise within the fuzzing budget. Only an {@link IOException} with a
+     * message may come out; anything else (an unchecked exception, an error, a hang caught by Jazzer) is a finding.
+     */
+    static void fuzzOne(Path file) {
+        try {
+            exercise(file, Outcome.SAFE, FUZZ);
+        } catch (IOException e) {
+            if (e.getMessage() == null || e.getMessage().isBlank()) {
+                throw new AssertionError("an " + e.getClass().getName() + " without a message", e);
+            }
+        }
+    }
 }

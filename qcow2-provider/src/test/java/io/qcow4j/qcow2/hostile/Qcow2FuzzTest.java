@@ -35,12 +35,6 @@ class Qcow2FuzzTest {
     void openAndRead(byte[] image) throws IOException {
         Path file = dir.resolve("input.qcow2");
         Files.write(file, image);
-        try {
-            ImageExerciser.exercise(file, Outcome.SAFE, ImageExerciser.FUZZ);
-        } catch (IOException e) {
-            if (e.getMessage() == null || e.getMessage().isBlank()) {
-                throw new AssertionError("an " + e.getClass().getName() + " without a message", e);
-            }
-        }
+        ImageExerciser.fuzzOne(file);
     }
 }

@@ -52,13 +52,7 @@ class Qcow2PatchFuzzTest {
         }
         Path file = dir.resolve("patched.qcow2");
         Files.write(file, image);
-        try {
-            ImageExerciser.exercise(file, Outcome.SAFE, ImageExerciser.FUZZ);
-        } catch (IOException e) {
-            if (e.getMessage() == null || e.getMessage().isBlank()) {
-                throw new AssertionError("an " + e.getClass().getName() + " without a message", e);
-            }
-        }
+        ImageExerciser.fuzzOne(file);
     }
 
     private static List<byte[]> load() {
