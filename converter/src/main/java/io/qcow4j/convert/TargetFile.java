@@ -209,9 +209,18 @@ final class TargetFile {
 
     /** Ends a successful conversion: forces the data to disk when asked, then closes. */
     void finish(boolean sync) throws IOException {
-        try (FileChannel toClose = channel; HolePuncher alsoClose = puncher) {
+        try {
             if (sync) {
-                toClose.force(true);
+                channel.force(true);
+            }
+        } finally {
+            // the hole puncher's descriptor is closed whatever happens to the channel
+            try {
+                channel.close();
+            } finally {
+                if (puncher != null) {
+                    puncher.close();
+                }
             }
         }
     }

@@ -3,12 +3,12 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.List;
 import java.util.Optional;
 
-import io.qcow4j.internal.Zeros;
+import io.qcow4j.internal.Closeables;
 import io.qcow4j.internal.HostFile;
 import io.qcow4j.internal.Ranges;
+import io.qcow4j.internal.Zeros;
 import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.CorruptImageException;
@@ -147,8 +147,6 @@ final class Qcow2Image implements Image {
     @Override
     public void close() throws IOException {
         closed = true;
-        try (HostFile f = file; HostFile d = dataFile != file ? dataFile : null; Image b = backing) {
-            // try-with-resources closes all three, keeping the first failure
-        }
+        Closeables.closeAll(file, dataFile != file ? dataFile : null, backing);
     }
 }

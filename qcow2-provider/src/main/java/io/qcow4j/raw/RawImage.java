@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.qcow4j.internal.Closeables;
 import io.qcow4j.internal.FileAllocation;
 import io.qcow4j.internal.HostFile;
 import io.qcow4j.internal.Ranges;
@@ -87,10 +88,6 @@ final class RawImage implements Image {
 
     @Override
     public void close() throws IOException {
-        try {
-            holes.close();
-        } finally {
-            file.close();
-        }
+        Closeables.closeAll(holes, file);
     }
 }
