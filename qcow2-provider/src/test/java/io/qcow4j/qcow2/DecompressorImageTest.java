@@ -30,6 +30,7 @@ import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
 import io.qcow4j.testing.ImageContent;
+import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -179,16 +180,7 @@ class DecompressorImageTest {
         byte[] expected = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("reference.raw")));
         try (Image opened = Images.open(image)) {
             assertThat(opened.size()).isEqualTo(expected.length);
-            ByteBuffer all = ByteBuffer.allocate(expected.length);
-            ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
-            long at = 0;
-            int n;
-            while ((n = opened.read(chunk.clear(), at)) > 0) {
-                all.put(chunk.flip());
-                at += n;
-            }
-            int mismatch = Arrays.mismatch(all.array(), expected);
-            assertThat(mismatch).as("first guest offset where we differ from qemu-img").isEqualTo(-1);
+            Bytes.assertReadsAs(opened, expected);
         }
         return expected;
     }

@@ -53,23 +53,10 @@ class Qcow2MatrixTest {
         try (Image image = Images.open(top)) {
             assertThat(image.format()).isEqualTo("qcow2");
             assertThat(image.size()).isEqualTo(expected.length);
-            assertWholeRead(image, expected);
+            Bytes.assertReadsAs(image, expected);
             assertRandomReads(image, expected, c.clusterSize());
             assertMapMatchesQemu(image, top, expected);
         }
-    }
-
-    private static void assertWholeRead(Image image, byte[] expected) throws IOException {
-        ByteBuffer actual = ByteBuffer.allocate(expected.length);
-        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
-        long at = 0;
-        int n;
-        while ((n = image.read(chunk.clear(), at)) > 0) {
-            actual.put(chunk.flip());
-            at += n;
-        }
-        assertThat(at).isEqualTo(expected.length);
-        Bytes.assertSame(actual.array(), expected, 0);
     }
 
     private static void assertRandomReads(Image image, byte[] expected, int clusterSize) throws Exception {

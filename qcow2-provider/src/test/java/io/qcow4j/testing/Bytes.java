@@ -1,6 +1,10 @@
 package io.qcow4j.testing;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+
+import io.qcow4j.spi.Image;
 
 /** Byte-array assertions that name the first differing guest offset instead of printing megabytes. */
 public final class Bytes {
@@ -21,5 +25,24 @@ public final class Bytes {
 
     public static void assertSame(byte[] actual, byte[] expected) {
         assertSame(actual, expected, 0);
+    }
+
+    /** Reads the whole disk front to back in 1 MiB direct chunks and fails unless it is exactly {@code expected}. */
+    public static void assertReadsAs(Image image, byte[] expected) throws IOException {
+        ByteBuffer actual = ByteBuffer.allocate(expected.length);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
+        long at = 0;
+        int n;
+        while ((n = image.read(chunk.clear(), at)) > 0) {
+            if (n > actual.remaining()) {
+                throw new AssertionError("the image reads past the " + expected.length + " bytes qemu-img gives");
+            }
+            actual.put(chunk.flip());
+            at += n;
+        }
+        if (at != expected.length) {
+            throw new AssertionError("the image reads " + at + " bytes, qemu-img gives " + expected.length);
+        }
+        assertSame(actual.array(), expected, 0);
     }
 }
