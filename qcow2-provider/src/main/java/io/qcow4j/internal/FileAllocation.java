@@ -1,12 +1,11 @@
 package io.qcow4j.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /** How many bytes a file occupies on disk, as {@code du} and qemu-img's {@code actual-size} count them. */
 public final class FileAllocation {
@@ -22,7 +21,7 @@ public final class FileAllocation {
     public static long allocatedBytes(Path path) throws IOException {
         LibC libc = LibC.get();
         if (libc != null && isSupportedArch()) {
-            Pointer buf = Memory.allocate(Runtime.getRuntime(libc), STAT_SIZE);
+            ByteBuffer buf = ByteBuffer.allocateDirect(STAT_SIZE).order(ByteOrder.nativeOrder());
             if (libc.stat(path.toString(), buf) == 0) {
                 return buf.getLong(ST_BLOCKS_OFFSET) * 512;
             }

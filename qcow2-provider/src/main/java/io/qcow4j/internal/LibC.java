@@ -1,33 +1,79 @@
 package io.qcow4j.internal;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import com.kenai.jffi.Type;
+
+import io.qcow4j.internal.NativeLibrary.Function;
 
 /** The few libc calls the JDK does not offer: sparse-file queries and allocation size. */
-public interface LibC {
+public final class LibC {
 
-    int O_RDONLY = 0;
-    int SEEK_DATA = 3;
-    int SEEK_HOLE = 4;
+    public static final int O_RDONLY = 0;
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
     /** Linux's {@code ENXIO}: no data (or hole) at or after the offset given to lseek. */
-    int ENXIO = 6;
+    public static final int ENXIO = 6;
 
-    int open(@In String path, int flags);
+    private static final Charset FILE_NAMES = fileNameCharset();
 
-    long lseek(int fd, long offset, int whence);
+    private final Function open;
+    private final Function lseek;
+    private final Function close;
+    private final Function stat;
 
-    int close(int fd);
+    private LibC(NativeLibrary libc) {
+        this.open = libc.function("open", true, Type.SINT, Type.POINTER, Type.SINT);
+        this.lseek = libc.function("lseek", true, Type.SLONG, Type.SINT, Type.SLONG, Type.SINT);
+        this.close = libc.function("close", true, Type.SINT, Type.SINT);
+        this.stat = libc.function("stat", true, Type.SINT, Type.POINTER, Type.POINTER);
+    }
 
-    int stat(@In String path, @Out Pointer buf);
-
-    /** The loaded library, or null where libc cannot be bound (not Linux, no jnr natives). */
-    static LibC get() {
+    /** The loaded library, or null where libc cannot be bound (not Linux, no jffi natives). */
+    public static LibC get() {
         return Holder.LIBC;
     }
 
-    final class Holder {
+    /** {@code open(2)}: a file descriptor, or -1 with {@link NativeLibrary#errno()} set. */
+    public int open(String path, int flags) {
+        ByteBuffer name = cString(path);
+        try {
+            return (int) open.call(NativeLibrary.address(name), flags);
+        } finally {
+            Reference.reachabilityFence(name);
+        }
+    }
+
+    /** {@code lseek(2)}: the new offset, or -1 with {@link NativeLibrary#errno()} set. */
+    public long lseek(int fd, long offset, int whence) {
+        return lseek.call(fd, offset, whence);
+    }
+
+    public int close(int fd) {
+        return (int) close.call(fd);
+    }
+
+    /** {@code stat(2)} into {@code buf}, a direct buffer at least as large as {@code struct stat}. */
+    public int stat(String path, ByteBuffer buf) {
+        ByteBuffer name = cString(path);
+        try {
+            return (int) stat.call(NativeLibrary.address(name), NativeLibrary.address(buf));
+        } finally {
+            Reference.reachabilityFence(name);
+            Reference.reachabilityFence(buf);
+        }
+    }
+
+    /** A path as the C library wants it: in the encoding the JDK itself uses for file names, NUL-terminated. */
+    private static ByteBuffer cString(String value) {
+        byte[] bytes = value.getBytes(FILE_NAMES);
+        return ByteBuffer.allocateDirect(bytes.length + 1).put(bytes).put((byte) 0);
+    }
+
+    private static final class Holder {
         static final LibC LIBC = load();
 
         private Holder() {
@@ -35,10 +81,18 @@ public interface LibC {
 
         private static LibC load() {
             try {
-                return LibraryLoader.create(LibC.class).failImmediately().load("c");
-            } catch (Throwable e) {
+                return new LibC(NativeLibrary.open("libc.so.6"));
+            } catch (LinkageError | RuntimeException e) {
                 return null;
             }
+        }
+    }
+
+    private static Charset fileNameCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
         }
     }
 }

@@ -3,8 +3,6 @@ package io.qcow4j.internal;
 import java.io.Closeable;
 import java.nio.file.Path;
 
-import jnr.ffi.LastError;
-import jnr.ffi.Runtime;
 
 /**
  * Finds the data and the holes of a sparse file with {@code lseek(SEEK_DATA / SEEK_HOLE)}. Where the platform cannot
@@ -43,7 +41,7 @@ public final class SparseFileMap implements Closeable {
         }
         long data = libc.lseek(fd, offset, LibC.SEEK_DATA);
         if (data < 0) {
-            int errno = LastError.getLastError(Runtime.getRuntime(libc));
+            int errno = NativeLibrary.errno();
             return new Run(fileSize, errno == LibC.ENXIO);
         }
         if (data > offset) {

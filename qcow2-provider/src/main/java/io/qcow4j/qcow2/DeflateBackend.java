@@ -35,7 +35,7 @@ public final class DeflateBackend {
     public static String describe() {
         String requested = requested();
         if (libdeflateSelected()) {
-            return LIBDEFLATE + " (libdeflate.so.0 through jnr-ffi; " + PROPERTY + "=" + requested + ")";
+            return LIBDEFLATE + " (libdeflate.so.0 through jffi; " + PROPERTY + "=" + requested + ")";
         }
         if (requested.equals(JDK)) {
             return JDK + " (java.util.zip.Inflater; " + PROPERTY + "=" + JDK + ")";
@@ -49,7 +49,7 @@ public final class DeflateBackend {
     }
 
     /**
-     * Per-thread decompressors of the backend selected now. libdeflate (and jnr-ffi with it) loads when the first
+     * Per-thread decompressors of the backend selected now. libdeflate loads when the first
      * decompressor is made, not when an image is opened: most images hold no compressed cluster.
      */
     static Supplier<ClusterDecompressor> decompressors() {
@@ -114,8 +114,8 @@ public final class DeflateBackend {
             try {
                 library = Libdeflate.load();
                 // allocating and freeing one decompressor proves the symbols resolve, not just the file
-                long probe = library.libdeflate_alloc_decompressor();
-                library.libdeflate_free_decompressor(probe);
+                long probe = library.allocDecompressor();
+                library.freeDecompressor(probe);
             } catch (LinkageError | RuntimeException e) {
                 library = null;
                 failure = e;

@@ -1,42 +1,55 @@
 package io.qcow4j.qcow2;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.IgnoreError;
-import jnr.ffi.types.intptr_t;
-import jnr.ffi.types.size_t;
+import com.kenai.jffi.Type;
+
+import io.qcow4j.internal.NativeLibrary;
+import io.qcow4j.internal.NativeLibrary.Function;
 
 /**
  * The three libdeflate calls that inflate a whole buffer, bound from the system's {@code libdeflate.so.0}. Not API:
- * it is public only because jnr-ffi implements it in a class loader of its own, which cannot see package-private
- * types. Pointers travel as plain addresses so that a call allocates nothing.
+ * it is public only so that the benchmarks can load it. Pointers travel as plain addresses, so a call allocates
+ * nothing and copies nothing.
  */
-public interface Libdeflate {
+public final class Libdeflate {
 
     /** {@code enum libdeflate_result}. */
-    int SUCCESS = 0;
-    int BAD_DATA = 1;
-    int SHORT_OUTPUT = 2;
-    int INSUFFICIENT_SPACE = 3;
+    static final int SUCCESS = 0;
+    static final int BAD_DATA = 1;
+    static final int SHORT_OUTPUT = 2;
+    static final int INSUFFICIENT_SPACE = 3;
 
-    /** Returns a {@code struct libdeflate_decompressor *}, or 0 when out of memory. */
-    @IgnoreError
-    @intptr_t
-    long libdeflate_alloc_decompressor();
+    private final Function alloc;
+    private final Function decompress;
+    private final Function free;
 
-    /**
-     * Inflates raw deflate from {@code in} into {@code out}; with {@code actualIn} and {@code actualOut} non-null it
-     * stops at the end of the stream, reports the bytes consumed and produced, and never returns SHORT_OUTPUT.
-     */
-    @IgnoreError
-    int libdeflate_deflate_decompress_ex(@intptr_t long decompressor, @intptr_t long in, @size_t long inBytes,
-                                         @intptr_t long out, @size_t long outBytes, @intptr_t long actualIn,
-                                         @intptr_t long actualOut);
-
-    @IgnoreError
-    void libdeflate_free_decompressor(@intptr_t long decompressor);
+    private Libdeflate(NativeLibrary library) {
+        // errno is never read, so no call needs to save it
+        this.alloc = library.function("libdeflate_alloc_decompressor", false, Type.POINTER);
+        this.decompress = library.function("libdeflate_deflate_decompress", false, Type.SINT,
+                Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER, Type.ULONG, Type.POINTER);
+        this.free = library.function("libdeflate_free_decompressor", false, Type.VOID, Type.POINTER);
+    }
 
     /** Loads Debian's {@code libdeflate0}; throws {@link LinkageError} or another unchecked error when it cannot. */
-    static Libdeflate load() {
-        return LibraryLoader.create(Libdeflate.class).failImmediately().load("libdeflate.so.0");
+    public static Libdeflate load() {
+        return new Libdeflate(NativeLibrary.open("libdeflate.so.0"));
+    }
+
+    /** {@code libdeflate_alloc_decompressor()}: a {@code struct libdeflate_decompressor *}, or 0 when out of memory. */
+    long allocDecompressor() {
+        return alloc.call();
+    }
+
+    /**
+     * {@code libdeflate_deflate_decompress}: inflates the raw deflate stream at {@code in} into {@code out}; with
+     * {@code actualOut} non-zero it accepts a stream shorter than {@code outBytes} and stores the length produced
+     * there. Input after the end of the stream is ignored.
+     */
+    int decompress(long decompressor, long in, long inBytes, long out, long outBytes, long actualOut) {
+        return (int) decompress.call(decompressor, in, inBytes, out, outBytes, actualOut);
+    }
+
+    void freeDecompressor(long decompressor) {
+        free.call(decompressor);
     }
 }

@@ -4,8 +4,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import com.kenai.jffi.MemoryIO;
-
+import io.qcow4j.internal.NativeLibrary;
 import io.qcow4j.spi.CorruptImageException;
 
 /**
@@ -22,22 +21,22 @@ final class LibdeflateDecompressor implements ClusterDecompressor {
 
     private final Libdeflate library;
     private final long handle;
-    /** Where libdeflate reports actual_in_nbytes (offset 0) and actual_out_nbytes (offset 8). */
-    private final ByteBuffer actual = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    /** Where libdeflate reports actual_out_nbytes. */
+    private final ByteBuffer actual = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private final long actualAddress;
     private InflaterDecompressor zlib;
     private long fallbacks;
 
     LibdeflateDecompressor(Libdeflate library) {
         this.library = library;
-        long allocated = library.libdeflate_alloc_decompressor();
+        long allocated = library.allocDecompressor();
         if (allocated == 0) {
             throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
         }
         this.handle = allocated;
-        this.actualAddress = address(actual);
+        this.actualAddress = NativeLibrary.address(actual);
         // The decompressor lives as long as the thread that owns this instance; free it when the instance goes.
-        CLEANER.register(this, () -> library.libdeflate_free_decompressor(allocated));
+        CLEANER.register(this, () -> library.freeDecompressor(allocated));
     }
 
     @Override
@@ -49,10 +48,11 @@ final class LibdeflateDecompressor implements ClusterDecompressor {
         }
         int in = src.remaining();
         int out = dst.remaining();
-        int result = library.libdeflate_deflate_decompress_ex(handle, address(src) + src.position(), in,
-                address(dst) + dst.position(), out, actualAddress, actualAddress + 8);
-        if (result == Libdeflate.SUCCESS && actual.getLong(8) == out) {
-            src.position(src.position() + (int) actual.getLong(0));
+        int result = library.decompress(handle, NativeLibrary.address(src) + src.position(), in,
+                NativeLibrary.address(dst) + dst.position(), out, actualAddress);
+        if (result == Libdeflate.SUCCESS && actual.getLong(0) == out) {
+            // what follows the stream in src is the padding of its last sector, never read again
+            src.position(src.limit());
             dst.position(dst.limit());
             return;
         }
@@ -71,9 +71,5 @@ final class LibdeflateDecompressor implements ClusterDecompressor {
             zlib = new InflaterDecompressor();
         }
         return zlib;
-    }
-
-    private static long address(ByteBuffer direct) {
-        return MemoryIO.getInstance().getDirectBufferAddress(direct);
     }
 }

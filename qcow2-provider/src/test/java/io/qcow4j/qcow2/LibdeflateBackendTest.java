@@ -17,7 +17,7 @@ class LibdeflateBackendTest {
     void choosesLibdeflateByItselfWhereItLoads() {
         DecompressorDeflateTest.requireLibdeflate();
         assertThat(DeflateBackend.name()).isEqualTo("libdeflate");
-        assertThat(DeflateBackend.describe()).isEqualTo("libdeflate (libdeflate.so.0 through jnr-ffi; "
+        assertThat(DeflateBackend.describe()).isEqualTo("libdeflate (libdeflate.so.0 through jffi; "
                 + "qcow4j.inflate=auto)");
         assertThat(DeflateBackend.decompressors().get()).isInstanceOf(LibdeflateDecompressor.class);
     }

@@ -1,0 +1,94 @@
+package io.qcow4j.internal;
+
+import java.nio.ByteBuffer;
+
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallContextCache;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+
+/**
+ * A system library whose C functions are called through jffi directly. jnr-ffi's interface binding would be shorter
+ * to write, but it generates and assembles a stub class at load time, which costs a tenth of a second or more of
+ * every short command; jffi only resolves symbols. Arguments travel as 64-bit integers (addresses for pointers),
+ * so a call allocates nothing.
+ */
+public final class NativeLibrary {
+
+    private final String file;
+    private final Library library;
+
+    private NativeLibrary(String file, Library library) {
+        this.file = file;
+        this.library = library;
+    }
+
+    /** Opens {@code file} ({@code libdeflate.so.0}, say); throws {@link UnsatisfiedLinkError} when it cannot. */
+    public static NativeLibrary open(String file) {
+        Library library = Library.getCachedInstance(file, Library.LAZY | Library.LOCAL);
+        if (library == null) {
+            throw new UnsatisfiedLinkError(file + ": " + Library.getLastError());
+        }
+        return new NativeLibrary(file, library);
+    }
+
+    /** The {@code errno} that the last call on this thread left, for functions resolved with {@code saveErrno}. */
+    public static int errno() {
+        return LastError.getInstance().get();
+    }
+
+    /** Where a direct buffer's memory starts, to pass it to C. */
+    public static long address(ByteBuffer direct) {
+        return MemoryIO.getInstance().getDirectBufferAddress(direct);
+    }
+
+    /**
+     * The function {@code name} returning {@code result} and taking {@code parameters}; {@code saveErrno} keeps the
+     * call's {@code errno} for {@link #errno()}. Throws {@link UnsatisfiedLinkError} when it is missing.
+     */
+    public Function function(String name, boolean saveErrno, Type result, Type... parameters) {
+        long address = library.getSymbolAddress(name);
+        if (address == 0) {
+            throw new UnsatisfiedLinkError(file + " has no symbol " + name + ": " + Library.getLastError());
+        }
+        return new Function(address, CallContextCache.getInstance().getCallContext(result, parameters,
+                CallingConvention.DEFAULT, saveErrno));
+    }
+
+    /** One resolved C function; integer and pointer arguments only. */
+    public static final class Function {
+        private static final Invoker INVOKER = Invoker.getInstance();
+
+        private final long address;
+        private final CallContext context;
+
+        private Function(long address, CallContext context) {
+            this.address = address;
+            this.context = context;
+        }
+
+        public long call() {
+            return INVOKER.invokeN0(context, address);
+        }
+
+        public long call(long a) {
+            return INVOKER.invokeN1(context, address, a);
+        }
+
+        public long call(long a, long b) {
+            return INVOKER.invokeN2(context, address, a, b);
+        }
+
+        public long call(long a, long b, long c) {
+            return INVOKER.invokeN3(context, address, a, b, c);
+        }
+
+        public long call(long a, long b, long c, long d, long e, long f) {
+            return INVOKER.invokeN6(context, address, a, b, c, d, e, f);
+        }
+    }
+}
