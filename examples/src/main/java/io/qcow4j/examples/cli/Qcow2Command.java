@@ -3,6 +3,7 @@ package io.qcow4j.examples.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,8 +18,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "qcow2", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Read, inspect, convert and mount qcow2 and raw disk images (read-only), as qemu-img would.",
-        subcommands = {InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class, MountCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  qcow2 info disk.qcow2",
                 "  qcow2 convert -p disk.qcow2 disk.raw",
@@ -42,8 +41,12 @@ public final class Qcow2Command implements Runnable {
     /** Runs one command line and returns its exit status; never throws, never prints a stack trace unasked. */
     static int run(Streams streams, String... args) {
         Failures failures = new Failures(streams.err());
-        CommandLine commandLine = new CommandLine(new Qcow2Command(streams))
-                .setCaseInsensitiveEnumValuesAllowed(true)
+        CommandLine commandLine = new CommandLine(new Qcow2Command(streams));
+        // before the settings below, which apply to the subcommands known when they are made
+        for (Class<?> subcommand : Subcommands.neededBy(args)) {
+            commandLine.addSubcommand(subcommand);
+        }
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(failures)
                 .setParameterExceptionHandler(failures)
                 .setOut(new PrintWriter(new OutputStreamWriter(streams.out(), StandardCharsets.UTF_8), true))
@@ -76,7 +79,9 @@ public final class Qcow2Command implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing required subcommand (info, map, read, convert,"
-                + " mount)");
+        // the command line named no subcommand, so picocli knows them all
+        List<String> names = spec.subcommands().keySet().stream().filter(name -> !"help".equals(name)).toList();
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (" + String.join(", ", names)
+                + ")");
     }
 }
