@@ -6,11 +6,14 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +93,57 @@ class LauncherIT {
         // the launcher's own options (native access, class-data sharing) come first, then the user's
         assertThat(Files.readString(args)).startsWith("--enable-native-access=ALL-UNNAMED ")
                 .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + JAR + " --version\n");
+    }
+
+    @Test
+    void makesItsClassDataArchiveOnceAndAgainWhenTheJarChanges() throws Exception {
+        // a checkout of its own, so that its archives are this test's; -Xshare:on fails when the archive is unusable
+        Path root = Files.createDirectories(dir.resolve("checkout"));
+        Path target = Files.createDirectories(root.resolve("examples/target"));
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(LAUNCHER, root.resolve("bin/qcow2"));
+        Path jar = Files.copy(JAR, target.resolve("qcow2.jar"));
+        Files.createDirectories(root.resolve("sample"));
+        Files.copy(Cli.SAMPLE, root.resolve("sample/sample.qcow2"));
+        Files.copy(Cli.SAMPLE_BASE, root.resolve("sample/base.qcow2"));
+        String launcher = root.resolve("bin/qcow2").toString();
+        Map<String, String> strict = Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on");
+
+        Run first = run(dir, strict, launcher, "info", "--output=json", Cli.SAMPLE.toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("\"format\": \"qcow2\"");
+        assertThat(first.err()).isEmpty();
+        Path archive = onlyArchive(target);
+        FileTime made = Files.getLastModifiedTime(archive);
+
+        Run again = run(dir, strict, launcher, "--version");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(onlyArchive(target)).isEqualTo(archive);
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(made);
+
+        // a rebuilt jar: the JVM refuses the archive made from the old one, so the launcher must make another
+        Instant now = Instant.now();
+        Files.setLastModifiedTime(archive, FileTime.from(now.minusSeconds(600)));
+        Files.setLastModifiedTime(jar, FileTime.from(now.minusSeconds(300)));
+        Run rebuilt = run(dir, strict, launcher, "--version");
+        assertThat(rebuilt.exit()).as(rebuilt.err()).isZero();
+        assertThat(rebuilt.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(rebuilt.err()).isEmpty();
+        assertThat(onlyArchive(target)).isEqualTo(archive);
+        assertThat(Files.getLastModifiedTime(archive).toInstant()).isAfter(now.minusSeconds(300));
+        try (Stream<Path> files = Files.list(target)) {
+            // no class list or half-made archive left behind
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder("qcow2.jar",
+                    archive.getFileName().toString());
+        }
+    }
+
+    private static Path onlyArchive(Path target) throws Exception {
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> archives = files.filter(file -> file.getFileName().toString().endsWith(".jsa")).toList();
+            assertThat(archives).hasSize(1);
+            return archives.get(0);
+        }
     }
 
     private static void script(Path path, String body) throws Exception {
