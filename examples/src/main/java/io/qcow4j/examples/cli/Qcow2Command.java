@@ -51,22 +51,36 @@ public final class Qcow2Command implements Runnable {
                 .setParameterExceptionHandler(failures)
                 .setOut(new PrintWriter(new OutputStreamWriter(streams.out(), StandardCharsets.UTF_8), true))
                 .setErr(new PrintWriter(streams.err(), true));
-        WarningLines warnings = WarningLines.install(streams.err());
+        commandLine.setExecutionStrategy(parsed -> execute(streams, parsed));
         try {
             return commandLine.execute(args);
         } catch (Exception | Error failure) {
             // picocli hands Errors (a stack overflow on a hostile image, say) straight through
-            ImageCommand command = current(commandLine);
+            ImageCommand command = current(commandLine.getParseResult());
             failures.report(command == null ? null : command.subject(), command != null && command.common().debug,
                     failure);
             return Failures.FAILED;
+        }
+    }
+
+    /**
+     * Runs the parsed command with the library's warnings shown as one line each; the JDK's logging is set up only
+     * when a command works on an image, as the version and help have nothing to log and the set-up costs their time.
+     */
+    private static int execute(Streams streams, ParseResult parsed) {
+        if (current(parsed) == null) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
+        WarningLines warnings = WarningLines.install(streams.err());
+        try {
+            return new CommandLine.RunLast().execute(parsed);
         } finally {
             warnings.close();
         }
     }
 
-    private static ImageCommand current(CommandLine commandLine) {
-        ParseResult parsed = commandLine.getParseResult();
+    private static ImageCommand current(ParseResult result) {
+        ParseResult parsed = result;
         while (parsed != null && parsed.subcommand() != null) {
             parsed = parsed.subcommand();
         }

@@ -22,9 +22,13 @@ final class Subcommands {
 
     /**
      * The subcommands picocli must know to parse and run {@code args} as it would knowing them all: the one its first
-     * argument names, or all of them when it names none (top-level help, version, usage errors list or need them).
+     * argument names, none for the version alone, or else all of them (top-level help and usage errors list them).
      */
     static List<Class<?>> neededBy(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // the standard version option, alone: the version needs no subcommand
+            return List.of();
+        }
         Class<?> first = args.length > 0 ? named(args[0]) : null;
         if (first == null) {
             return ALL;

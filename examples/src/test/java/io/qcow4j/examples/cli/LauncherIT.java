@@ -136,6 +136,12 @@ class LauncherIT {
             assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder("qcow2.jar",
                     archive.getFileName().toString());
         }
+
+        // a moved checkout: the archive names the jar's old path, so the JVM would refuse it too
+        Path moved = Files.move(root, dir.resolve("moved"));
+        Run elsewhere = run(dir, strict, moved.resolve("bin/qcow2").toString(), "--version");
+        assertThat(elsewhere.exit()).as(elsewhere.err()).isZero();
+        assertThat(elsewhere.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
     }
 
     private static Path onlyArchive(Path target) throws Exception {

@@ -77,11 +77,14 @@ class TopLevelTest {
         assertThat(Subcommands.neededBy("convert", "help", "mount")).containsExactly(ConvertCommand.class);
         assertThat(Subcommands.neededBy("help", "mount")).containsExactly(MountCommand.class,
                 CommandLine.HelpCommand.class);
+        assertThat(Subcommands.neededBy("--version")).isEmpty();
+        assertThat(Subcommands.neededBy("-V")).isEmpty();
         List<Class<?>> all = List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
                 MountCommand.class, CommandLine.HelpCommand.class);
         for (String[] args : List.of(new String[0], new String[] {"--help", "info"}, new String[] {"help"},
                 new String[] {"help", "help"}, new String[] {"help", "bogus"}, new String[] {"bogus"},
-                new String[] {"INFO"}, new String[] {"-V", "info"})) {
+                new String[] {"INFO"}, new String[] {"-V", "info"},
+                new String[] {"--version", "bogus"})) {
             assertThat(Subcommands.neededBy(args)).as(String.join(" ", args)).isEqualTo(all);
         }
     }
