@@ -50,8 +50,8 @@ public final class Qcow2Command implements Runnable {
                 .setExecutionExceptionHandler(failures)
                 .setParameterExceptionHandler(failures)
                 .setOut(new PrintWriter(new OutputStreamWriter(streams.out(), StandardCharsets.UTF_8), true))
-                .setErr(new PrintWriter(streams.err(), true));
-        commandLine.setExecutionStrategy(parsed -> execute(streams, parsed));
+                .setErr(new PrintWriter(streams.err(), true))
+                .setExecutionStrategy(new WarningLines.WhileWorking(streams.err()));
         try {
             return commandLine.execute(args);
         } catch (Exception | Error failure) {
@@ -63,23 +63,8 @@ public final class Qcow2Command implements Runnable {
         }
     }
 
-    /**
-     * Runs the parsed command with the library's warnings shown as one line each; the JDK's logging is set up only
-     * when a command works on an image, as the version and help have nothing to log and the set-up costs their time.
-     */
-    private static int execute(Streams streams, ParseResult parsed) {
-        if (current(parsed) == null) {
-            return new CommandLine.RunLast().execute(parsed);
-        }
-        WarningLines warnings = WarningLines.install(streams.err());
-        try {
-            return new CommandLine.RunLast().execute(parsed);
-        } finally {
-            warnings.close();
-        }
-    }
-
-    private static ImageCommand current(ParseResult result) {
+    /** The image command the command line runs, or null (help, version, usage errors). */
+    static ImageCommand current(ParseResult result) {
         ParseResult parsed = result;
         while (parsed != null && parsed.subcommand() != null) {
             parsed = parsed.subcommand();

@@ -8,6 +8,10 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionStrategy;
+import picocli.CommandLine.ParseResult;
+
 /**
  * Shows the library's warnings (a dirty or corrupt-flagged image opened read-only) as one line each,
  * {@code qcow2: warning: <message>}, instead of the JDK's two-line log format with a timestamp.
@@ -54,6 +58,34 @@ final class WarningLines extends Handler {
         root.removeHandler(this);
         for (Handler handler : replaced) {
             root.addHandler(handler);
+        }
+    }
+
+    /**
+     * Runs the parsed command with the warnings shown as lines while an image command works; the JDK's logging is set
+     * up only then, as the version and help have nothing to log and the set-up costs them time. A class, not a
+     * lambda: the class-data archive leaves out a lambda that implements one of picocli's Java 5 interfaces, and with
+     * it that interface and picocli's classes that implement it.
+     */
+    static final class WhileWorking implements IExecutionStrategy {
+
+        private final PrintStream err;
+
+        WhileWorking(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public int execute(ParseResult parsed) {
+            if (Qcow2Command.current(parsed) == null) {
+                return new CommandLine.RunLast().execute(parsed);
+            }
+            WarningLines warnings = install(err);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                warnings.close();
+            }
         }
     }
 }
