@@ -86,26 +86,27 @@ class LauncherIT {
         Path javaHome = Files.createDirectories(dir.resolve("jdk/bin"));
         Path args = dir.resolve("java-args");
         String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        script(javaHome.resolve("java"), "echo \"$*\" > " + args + "\nexec " + realJava + " \"$@\"\n");
+        script(javaHome.resolve("java"), "echo \"$*\" >> " + args + "\nexec " + realJava + " \"$@\"\n");
+        // a checkout of its own: the class-data archive is per JDK, and this one is new each time
+        Path root = checkout(dir.resolve("checkout"));
         Run run = run(dir, Map.of("JAVA_HOME", javaHome.getParent().toString(),
-                "QCOW4J_JAVA_OPTS", "-Dqcow4j.probe=1 -Xmx256m"), LAUNCHER.toString(), "--version");
+                "QCOW4J_JAVA_OPTS", "-Dqcow4j.probe=1 -Xmx256m"), root.resolve("bin/qcow2").toString(), "--version");
         assertThat(run.exit()).as(run.err()).isZero();
-        // the launcher's own options (native access, class-data sharing) come first, then the user's
-        assertThat(Files.readString(args)).startsWith("--enable-native-access=ALL-UNNAMED ")
-                .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + JAR + " --version\n");
+        // the launcher's own options (native access, class-data sharing) come first, then the user's; the JVMs
+        // before it made the archive
+        List<String> calls = Files.readAllLines(args);
+        assertThat(calls.get(calls.size() - 1)).startsWith("--enable-native-access=ALL-UNNAMED ")
+                .contains(" -XX:SharedArchiveFile=" + root.resolve("examples/target/qcow2-"))
+                .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + root.resolve("examples/target/qcow2.jar")
+                        + " --version");
     }
 
     @Test
     void makesItsClassDataArchiveOnceAndAgainWhenTheJarChanges() throws Exception {
         // a checkout of its own, so that its archives are this test's; -Xshare:on fails when the archive is unusable
-        Path root = Files.createDirectories(dir.resolve("checkout"));
-        Path target = Files.createDirectories(root.resolve("examples/target"));
-        Files.createDirectories(root.resolve("bin"));
-        Files.copy(LAUNCHER, root.resolve("bin/qcow2"));
-        Path jar = Files.copy(JAR, target.resolve("qcow2.jar"));
-        Files.createDirectories(root.resolve("sample"));
-        Files.copy(Cli.SAMPLE, root.resolve("sample/sample.qcow2"));
-        Files.copy(Cli.SAMPLE_BASE, root.resolve("sample/base.qcow2"));
+        Path root = checkout(dir.resolve("checkout"));
+        Path target = root.resolve("examples/target");
+        Path jar = target.resolve("qcow2.jar");
         String launcher = root.resolve("bin/qcow2").toString();
         Map<String, String> strict = Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on");
 
@@ -142,6 +143,17 @@ class LauncherIT {
         Run elsewhere = run(dir, strict, moved.resolve("bin/qcow2").toString(), "--version");
         assertThat(elsewhere.exit()).as(elsewhere.err()).isZero();
         assertThat(elsewhere.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+    }
+
+    /** A copy of the launcher, the jar and the sample (from which the launcher makes its class-data archive). */
+    private static Path checkout(Path root) throws Exception {
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(LAUNCHER, root.resolve("bin/qcow2"));
+        Files.copy(JAR, Files.createDirectories(root.resolve("examples/target")).resolve("qcow2.jar"));
+        Files.createDirectories(root.resolve("sample"));
+        Files.copy(Cli.SAMPLE, root.resolve("sample/sample.qcow2"));
+        Files.copy(Cli.SAMPLE_BASE, root.resolve("sample/base.qcow2"));
+        return root;
     }
 
     private static Path onlyArchive(Path target) throws Exception {
