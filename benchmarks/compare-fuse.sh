@@ -9,8 +9,8 @@
 #   - random 4 KiB reads: fio, 4 jobs, O_DIRECT (every read reaches the server), $RUNTIME (10) seconds;
 # and prints MB/s, IOPS and the ratios ours / qemu-storage-daemon.
 #
-# Ours runs from fuse-mount/target/classes and its runtime class path (built with Maven when missing); set
-# QCOW4J_MOUNT to another mount command (such as "bin/mount-qcow2") to measure that instead.
+# Ours is bin/mount-qcow2, as users run it (built with Maven on first use); set QCOW4J_MOUNT to another mount command
+# (such as "java -cp ... io.qcow4j.fuse.MountMain") to measure that instead.
 # Needs: qemu-img, qemu-storage-daemon (qemu-system-common), fio, fusermount, python3.
 set -euo pipefail
 
@@ -28,19 +28,9 @@ done
 [ -e /dev/fuse ] || die "/dev/fuse is missing"
 mkdir -p "$work"
 
-# --- ours: the command that mounts IMAGE on a directory and returns once the file is readable -------------------
-if [ -n "${QCOW4J_MOUNT:-}" ]; then
-    read -r -a ours_cmd <<<"$QCOW4J_MOUNT"
-else
-    cp_file="$root/fuse-mount/target/runtime-classpath.txt"
-    if [ ! -d "$root/fuse-mount/target/classes/io" ] || [ ! -s "$cp_file" ]; then
-        echo "building fuse-mount ..." >&2
-        (cd "$root" && mvn -B -q -pl fuse-mount install -DskipTests \
-            && mvn -B -q -pl fuse-mount dependency:build-classpath -Dmdep.includeScope=runtime \
-                   -Dmdep.outputFile="$cp_file") >&2
-    fi
-    ours_cmd=(java -cp "$root/fuse-mount/target/classes:$(cat "$cp_file")" io.qcow4j.fuse.MountMain)
-fi
+# --- ours: the command that mounts IMAGE on a directory and returns once the file is readable ------------------
+# by default the launcher users run (it builds the jar on first use); QCOW4J_MOUNT names another command
+read -r -a ours_cmd <<<"${QCOW4J_MOUNT:-$root/bin/mount-qcow2}"
 
 # --- images -----------------------------------------------------------------------------------------------------
 source_raw="$work/source.raw"
