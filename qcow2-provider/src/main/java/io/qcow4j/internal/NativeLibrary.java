@@ -20,6 +20,7 @@ import com.kenai.jffi.Type;
 public final class NativeLibrary {
 
     private final String file;
+    /** jffi's handle; jffi keeps a weak cache of these, so this reference is what keeps the library loaded. */
     private final Library library;
 
     private NativeLibrary(String file, Library library) {
@@ -55,7 +56,7 @@ public final class NativeLibrary {
         if (address == 0) {
             throw new UnsatisfiedLinkError(file + " has no symbol " + name + ": " + Library.getLastError());
         }
-        return new Function(address, CallContextCache.getInstance().getCallContext(result, parameters,
+        return new Function(this, address, CallContextCache.getInstance().getCallContext(result, parameters,
                 CallingConvention.DEFAULT, saveErrno));
     }
 
@@ -63,10 +64,13 @@ public final class NativeLibrary {
     public static final class Function {
         private static final Invoker INVOKER = Invoker.getInstance();
 
+        /** Held so that the library stays loaded while its functions can be called, should jffi ever unload it. */
+        private final NativeLibrary library;
         private final long address;
         private final CallContext context;
 
-        private Function(long address, CallContext context) {
+        private Function(NativeLibrary library, long address, CallContext context) {
+            this.library = library;
             this.address = address;
             this.context = context;
         }
