@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-
 /** How many bytes a file occupies on disk, as {@code du} and qemu-img's {@code actual-size} count them. */
 public final class FileAllocation {
 

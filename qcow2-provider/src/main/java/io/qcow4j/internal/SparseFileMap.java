@@ -3,7 +3,6 @@ package io.qcow4j.internal;
 import java.io.Closeable;
 import java.nio.file.Path;
 
-
 /**
  * Finds the data and the holes of a sparse file with {@code lseek(SEEK_DATA / SEEK_HOLE)}. Where the platform cannot
  * answer, the whole file is reported as data, which is always correct, only slower to copy.

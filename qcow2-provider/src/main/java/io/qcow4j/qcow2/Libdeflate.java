@@ -12,11 +12,8 @@ import io.qcow4j.internal.NativeLibrary.Function;
  */
 public final class Libdeflate {
 
-    /** {@code enum libdeflate_result}. */
+    /** {@code LIBDEFLATE_SUCCESS} of {@code enum libdeflate_result}; every other result sends the cluster to zlib. */
     static final int SUCCESS = 0;
-    static final int BAD_DATA = 1;
-    static final int SHORT_OUTPUT = 2;
-    static final int INSUFFICIENT_SPACE = 3;
 
     private final Function alloc;
     private final Function decompress;
