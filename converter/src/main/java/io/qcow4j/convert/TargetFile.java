@@ -209,18 +209,15 @@ final class TargetFile {
 
     /** Ends a successful conversion: forces the data to disk when asked, then closes. */
     void finish(boolean sync) throws IOException {
-        try {
+        // a failure to close is added to a failure to force rather than hiding it; the hole puncher (whose close
+        // cannot fail) is closed whatever happens to the channel
+        try (FileChannel toClose = channel) {
             if (sync) {
-                channel.force(true);
+                toClose.force(true);
             }
         } finally {
-            // the hole puncher's descriptor is closed whatever happens to the channel
-            try {
-                channel.close();
-            } finally {
-                if (puncher != null) {
-                    puncher.close();
-                }
+            if (puncher != null) {
+                puncher.close();
             }
         }
     }
