@@ -8,6 +8,7 @@ import io.qcow4j.fuse.MountLauncher;
 import io.qcow4j.fuse.MountOptions;
 import io.qcow4j.fuse.MountRequest;
 import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,10 +49,11 @@ final class MountCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         // open it here first: a missing or damaged image fails with the same line as in every other command
-        Images.open(Path.of(image), common().openOptions(format)).close();
+        OpenOptions openOptions = common().openOptions(format);
+        Images.open(Path.of(image), openOptions).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
                 .withAllowOther(allowOther).withDebug(fuseDebug);
-        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), common().openOptions(format), options);
+        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), openOptions, options);
         Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
         try (PrintStream err = new PrintStream(new PrefixedLines(streams.err(), "mount-qcow2: ", "qcow2: "), true,
