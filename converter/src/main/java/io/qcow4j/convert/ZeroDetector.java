@@ -5,12 +5,17 @@ import java.nio.ByteBuffer;
 /**
  * Splits a buffer of data read from the source into runs that are zero and runs that are not, in blocks of the
  * zero detection granularity aligned to guest offsets (so that holes line up with the target's file system blocks).
- * The comparisons are {@link ByteBuffer#mismatch}, which the JDK vectorises.
+ * The comparisons are {@link ByteBuffer#mismatch}, which the JDK vectorises, between views kept from one call to
+ * the next: a slice per block was a million short-lived buffers per GiB, and young collections that stopped every
+ * worker. One detector per worker: the views make it unsafe to share.
  */
 final class ZeroDetector {
 
     private final int granularity;
     private final ByteBuffer zeros;
+    /** The buffer last scanned, and a view of it whose position and limit frame each comparison. */
+    private ByteBuffer scanned;
+    private ByteBuffer view;
 
     /**
      * @param granularity the block size, greater than 0
@@ -74,8 +79,13 @@ final class ZeroDetector {
         if (from == to) {
             return to;
         }
-        int length = to - from;
-        int mismatch = buffer.slice(from, length).mismatch(zeros.slice(0, length));
+        if (buffer != scanned) {
+            scanned = buffer;
+            view = buffer.duplicate();
+        }
+        view.limit(to).position(from);
+        zeros.limit(to - from).position(0);
+        int mismatch = view.mismatch(zeros);
         return mismatch < 0 ? to : from + mismatch;
     }
 }

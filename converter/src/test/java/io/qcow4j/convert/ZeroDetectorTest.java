@@ -14,7 +14,10 @@ class ZeroDetectorTest {
 
     /** Runs as "Z:start-end" or "D:start-end", found the way the worker walks a buffer. */
     private static List<String> runs(ByteBuffer buffer, int granularity, long guest) {
-        ZeroDetector detector = new ZeroDetector(granularity, ZEROS);
+        return runs(new ZeroDetector(granularity, ZEROS), buffer, guest);
+    }
+
+    private static List<String> runs(ZeroDetector detector, ByteBuffer buffer, long guest) {
         List<String> runs = new ArrayList<>();
         int at = 0;
         while (at < buffer.limit()) {
@@ -68,5 +71,23 @@ class ZeroDetectorTest {
         ByteBuffer buffer = buffer(16384, 12000);
         buffer.limit(10000);
         assertThat(runs(buffer, 4096, 0)).containsExactly("Z:0-10000");
+    }
+
+    @Test
+    void oneDetectorScansBuffersInTurnAndLeavesThemAsTheyWere() {
+        // the detector keeps a view of the buffer it last scanned: a different buffer must not be read through it
+        ZeroDetector detector = new ZeroDetector(4096, ZEROS);
+        ByteBuffer first = buffer(16384, 5000);
+        ByteBuffer second = buffer(16384, 13000);
+        second.position(123);
+        for (int round = 0; round < 2; round++) {
+            assertThat(runs(detector, first, 0)).containsExactly("Z:0-4096", "D:4096-8192", "Z:8192-16384");
+            assertThat(runs(detector, second, 0)).containsExactly("Z:0-12288", "D:12288-16384");
+        }
+        second.put(100, (byte) 9);
+        assertThat(runs(detector, second, 0)).containsExactly("D:0-4096", "Z:4096-12288", "D:12288-16384");
+        assertThat(second.position()).isEqualTo(123);
+        assertThat(second.limit()).isEqualTo(16384);
+        assertThat(first.position()).isZero();
     }
 }
