@@ -87,12 +87,12 @@ final class Qcow2Opener {
 
             long l1Offset = header.l1TableOffset();
             int l1Size = header.l1Size();
-            long size = header.size();
             if (options.snapshot() != null) {
                 SnapshotTable.Snapshot snapshot = findSnapshot(path, snapshots, options.snapshot());
+                // at the image's current size, as qemu-img convert -l reads it: past the snapshot's L1 table
+                // (an image grown since) the clusters are unallocated, and read from the backing file or as zeros
                 l1Offset = snapshot.l1TableOffset();
                 l1Size = snapshot.l1Size();
-                size = snapshot.info().diskSize();
             }
             long[] l1 = readL1(file, l1Offset, l1Size);
 
@@ -107,7 +107,7 @@ final class Qcow2Opener {
             ClusterMap map = new ClusterMap(geometry, cache);
             CompressedClusters compressed = new CompressedClusters(file, geometry,
                     decompressors(header.compressionType()));
-            return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, size);
+            return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, header.size());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(backing, e);
             if (dataFile != file) {

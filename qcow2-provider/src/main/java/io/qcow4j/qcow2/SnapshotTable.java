@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.ImageException;
 import io.qcow4j.spi.ImageLimitException;
 import io.qcow4j.spi.SnapshotInfo;
@@ -71,7 +70,7 @@ final class SnapshotTable {
             }
             String id = HeaderExtensions.string(rest, (int) extraSize, idLength);
             String name = HeaderExtensions.string(rest, (int) extraSize + idLength, nameLength);
-            checkSnapshotL1(i, l1Offset, l1Size, diskSize, header, file.size());
+            checkSnapshotL1(i, l1Offset, l1Size, header, file.size());
             snapshots.add(new Snapshot(l1Offset, l1Size,
                     new SnapshotInfo(id, name, vmStateSize, dateSec, dateNsec, vmClockNsec, diskSize, icount)));
             tableEnd += entrySize;
@@ -79,22 +78,14 @@ final class SnapshotTable {
         return List.copyOf(snapshots);
     }
 
-    private static void checkSnapshotL1(int i, long l1Offset, int l1Size, long diskSize, Qcow2Header header,
-                                        long fileSize) throws ImageException {
+    /** The checks QEMU makes before it reads a snapshot's L1 table; its disk size plays no part in reading it. */
+    private static void checkSnapshotL1(int i, long l1Offset, int l1Size, Qcow2Header header, long fileSize)
+            throws ImageException {
         long l1Bytes = Integer.toUnsignedLong(l1Size) * 8;
         if (l1Bytes > HeaderParser.MAX_L1_BYTES) {
             throw new ImageLimitException("snapshot " + i + ": l1_size " + Integer.toUnsignedString(l1Size)
                     + " makes an L1 table of " + l1Bytes + " bytes, over the " + HeaderParser.MAX_L1_BYTES
                     + "-byte limit");
-        }
-        if (diskSize < 0) {
-            throw new ImageLimitException("snapshot " + i + ": disk size " + Long.toUnsignedString(diskSize)
-                    + " exceeds " + Long.MAX_VALUE + " bytes");
-        }
-        long needed = HeaderParser.l1EntriesNeeded(diskSize, header.clusterBits(), header.extendedL2());
-        if (needed > l1Size) {
-            throw new CorruptImageException("snapshot " + i + ": l1_size " + l1Size + " is too small for its disk "
-                    + "size " + diskSize + ", which needs " + needed + " L1 entries");
         }
         HeaderParser.checkTable("snapshot " + i + ": l1_table_offset", l1Offset, l1Bytes, header.clusterSize(),
                 fileSize);
