@@ -92,6 +92,10 @@ final class ClusterMap {
                 throw new CorruptImageException(String.format("Image is corrupt: zero cluster entry found in a "
                         + "version 2 image (L2 index %#x, entry %#x)", l2Index, entry));
             }
+            if (allocated) {
+                // the cluster reads as zeros whatever is there, but QEMU refuses a misplaced one all the same
+                checkAligned(host, l2Index);
+            }
             p.kind = Extent.Kind.ZERO;
             p.host = allocated ? host + inCluster : -1;
             return;

@@ -163,6 +163,17 @@ class HostileMappingTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {512, 2048 + 512})
+    void aZeroFlagWithAnUnalignedHostOffset(long delta) {
+        // the cluster would read as zeros whatever the offset, but QEMU refuses the entry: so do we
+        ImagePatcher p = copyOf(plain4k);
+        long host = p.dataCluster(Fixtures.DATA_AT) + delta;
+        p.l2Entry(Fixtures.DATA_AT, COPIED | host | 1);
+        assertThat(readFails(p.path(), Fixtures.DATA_AT)).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining(String.format("cluster allocation offset %#x unaligned", host));
+    }
+
     // ---- compressed clusters
 
     private static long compressedEntry(ImagePatcher p, long guestOffset) {
