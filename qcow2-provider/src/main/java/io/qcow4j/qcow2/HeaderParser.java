@@ -215,6 +215,11 @@ final class HeaderParser {
     }
 
     private static void checkRefcountTable(long offset, int clusters, int clusterSize) throws ImageException {
+        if (clusters == 0) {
+            // a reader needs no refcounts, but every image QEMU writes has them, and QEMU refuses one without
+            throw new CorruptImageException("qcow2 header: refcount_table_clusters is 0: the image has no reference "
+                    + "count table");
+        }
         long bytes = Integer.toUnsignedLong(clusters) * clusterSize;
         if (bytes > MAX_REFCOUNT_TABLE_BYTES) {
             throw new ImageLimitException("qcow2 header: refcount_table_clusters " + Integer.toUnsignedString(clusters)

@@ -52,6 +52,26 @@ public final class Qemu {
     }
 
     public static String run(List<String> command) {
+        Finished finished = start(command);
+        if (finished.exit() != 0) {
+            throw new IllegalStateException("exit " + finished.exit() + " from " + command + ": " + finished.err());
+        }
+        return finished.out();
+    }
+
+    /** Runs a command that must fail (a reference tool refusing a damaged image) and returns its standard error. */
+    public static String runForFailure(String... command) {
+        Finished finished = start(List.of(command));
+        if (finished.exit() == 0) {
+            fail("expected " + List.of(command) + " to fail, but it succeeded: " + finished.out());
+        }
+        return finished.err();
+    }
+
+    private record Finished(int exit, String out, String err) {
+    }
+
+    private static Finished start(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         try {
@@ -62,10 +82,7 @@ public final class Qemu {
                 process.destroyForcibly();
                 throw new IllegalStateException("timed out: " + command);
             }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("exit " + process.exitValue() + " from " + command + ": " + err.join());
-            }
-            return out.join();
+            return new Finished(process.exitValue(), out.join(), err.join());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -133,6 +133,16 @@ class HostileHeaderTest {
     }
 
     @Test
+    void noRefcountTable() {
+        // QEMU refuses the image; nothing a reader does needs the table, but no image QEMU writes lacks one
+        ImagePatcher p = copyOf(v3).set(HeaderField.REFCOUNT_TABLE_CLUSTERS, 0);
+        assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("refcount_table_clusters is 0");
+        assertThat(Qemu.runForFailure("qemu-img", "info", p.path().toString()))
+                .contains("does not contain a reference count table");
+    }
+
+    @Test
     void refcountTableOverflowingTheOffsetRange() {
         ImagePatcher p = copyOf(v3).set(HeaderField.REFCOUNT_TABLE_OFFSET, 0x7ffffffffffffe00L)
                 .set(HeaderField.REFCOUNT_TABLE_CLUSTERS, 2);
