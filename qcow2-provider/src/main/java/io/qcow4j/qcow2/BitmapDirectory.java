@@ -8,10 +8,12 @@ import java.util.List;
 import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.ImageLimitException;
+import io.qcow4j.spi.UnsupportedFeatureException;
 
 /**
- * Reads the names and flags of persistent dirty bitmaps, which {@code qemu-img info} lists. The bitmaps themselves
- * do not change what the disk reads, so their tables are not read.
+ * Reads the names and flags of persistent dirty bitmaps, which {@code qemu-img info} lists, and checks the directory
+ * as QEMU does when it opens an image: QEMU refuses to open one whose directory breaks a rule, so we do too. The
+ * bitmaps themselves do not change what the disk reads, so their tables are not read.
  */
 final class BitmapDirectory {
 
@@ -20,6 +22,15 @@ final class BitmapDirectory {
     /** QEMU's QCOW2_MAX_BITMAP_DIRECTORY_SIZE. */
     static final long MAX_DIRECTORY_BYTES = 1024L * MAX_BITMAPS;
     private static final int ENTRY_FIXED = 24;
+    // QEMU's limits on one directory entry (the BME_ constants of block/qcow2-bitmap.c)
+    private static final long MAX_TABLE_ENTRIES = 0x8000000L;
+    private static final long MAX_BITMAP_BYTES = 0x20000000L;
+    private static final int MIN_GRANULARITY_BITS = 9;
+    private static final int MAX_GRANULARITY_BITS = 31;
+    private static final int MAX_NAME_BYTES = 1023;
+    private static final int FLAG_IN_USE = 1;
+    private static final int FLAG_AUTO = 2;
+    private static final int DIRTY_TRACKING = 1;
 
     /** One bitmap as {@code qemu-img info} shows it. */
     record Bitmap(String name, long granularity, boolean inUse, boolean auto) {
@@ -39,19 +50,37 @@ final class BitmapDirectory {
     }
 
     /** The bitmaps named by the extension whose data starts at {@code extensionData}, or none. */
-    static List<Bitmap> read(HostFile file, ByteBuffer extensionData) throws IOException {
-        if (extensionData == null) {
+    static List<Bitmap> read(HostFile file, ByteBuffer extensionData, Qcow2Header header) throws IOException {
+        if (extensionData == null || (header.autoclearFeatures() & Qcow2Header.AUTOCLEAR_BITMAPS) == 0) {
+            // with the autoclear bit clear, a program that knows no bitmaps has written the image since: QEMU
+            // then takes every bitmap for stale and ignores the extension
             return List.of();
         }
         long count = Integer.toUnsignedLong(extensionData.getInt(0));
+        int reserved = extensionData.getInt(4);
         long directorySize = extensionData.getLong(8);
         long directoryOffset = extensionData.getLong(16);
+        if (reserved != 0) {
+            throw new CorruptImageException(String.format("bitmaps extension: reserved field is %#x, not 0",
+                    reserved));
+        }
         if (count > MAX_BITMAPS) {
             throw new ImageLimitException("bitmaps extension: nb_bitmaps " + count + " exceeds " + MAX_BITMAPS);
+        }
+        if (count == 0) {
+            throw new CorruptImageException("bitmaps extension: nb_bitmaps is 0");
+        }
+        if ((directoryOffset & (header.clusterSize() - 1)) != 0) {
+            throw new CorruptImageException("bitmaps extension: the bitmap directory offset "
+                    + Long.toUnsignedString(directoryOffset) + " is not aligned to the cluster size "
+                    + header.clusterSize());
         }
         if (directorySize < 0 || directorySize > MAX_DIRECTORY_BYTES) {
             throw new ImageLimitException("bitmaps extension: bitmap_directory_size "
                     + Long.toUnsignedString(directorySize) + " exceeds " + MAX_DIRECTORY_BYTES);
+        }
+        if (directorySize == 0) {
+            throw new CorruptImageException("bitmaps extension: bitmap_directory_size is 0");
         }
         if (directoryOffset < 0 || directoryOffset > file.size() - directorySize) {
             throw new CorruptImageException("bitmaps extension: the " + directorySize + "-byte bitmap directory at "
@@ -60,25 +89,85 @@ final class BitmapDirectory {
         ByteBuffer directory = ByteBuffer.allocate((int) directorySize);
         file.readFully(directory, directoryOffset, "bitmap directory");
         List<Bitmap> bitmaps = new ArrayList<>();
-        int at = 0;
-        for (long i = 0; i < count; i++) {
+        long at = 0;
+        while (at < directorySize) {
+            int i = bitmaps.size();
             if (at + ENTRY_FIXED > directorySize) {
                 throw new CorruptImageException("bitmap directory: entry " + i + " passes the end of the "
                         + directorySize + "-byte directory");
             }
-            int flags = directory.getInt(at + 12);
-            int granularityBits = directory.get(at + 17) & 0xff;
-            int nameSize = Short.toUnsignedInt(directory.getShort(at + 18));
-            long extraSize = Integer.toUnsignedLong(directory.getInt(at + 20));
-            long end = at + ENTRY_FIXED + extraSize + nameSize;
-            if (end > directorySize || granularityBits > 63) {
-                throw new CorruptImageException("bitmap directory: entry " + i + " is invalid (name " + nameSize
-                        + " bytes, extra data " + extraSize + " bytes, granularity bits " + granularityBits + ")");
+            if (i == count) {
+                throw new CorruptImageException("bitmap directory: more entries than the " + count
+                        + " bitmaps the bitmaps extension names");
             }
-            String name = HeaderExtensions.string(directory, (int) (at + ENTRY_FIXED + extraSize), nameSize);
-            bitmaps.add(new Bitmap(name, 1L << granularityBits, (flags & 1) != 0, (flags & 2) != 0));
-            at = (int) ((end + 7) & ~7L);
+            int entry = (int) at;
+            int nameSize = Short.toUnsignedInt(directory.getShort(entry + 18));
+            long extraSize = Integer.toUnsignedLong(directory.getInt(entry + 20));
+            long end = (at + ENTRY_FIXED + extraSize + nameSize + 7) & ~7L;
+            if (end > directorySize) {
+                throw new CorruptImageException("bitmap directory: entry " + i + " (name " + nameSize
+                        + " bytes, extra data " + extraSize + " bytes) passes the end of the " + directorySize
+                        + "-byte directory");
+            }
+            if (extraSize != 0) {
+                throw new UnsupportedFeatureException("bitmap directory: entry " + i + " has " + extraSize
+                        + " bytes of extra data, which QEMU does not support either");
+            }
+            String name = HeaderExtensions.string(directory, entry + ENTRY_FIXED, nameSize);
+            bitmaps.add(entry(directory, entry, i, name, header));
+            at = end;
+        }
+        if (bitmaps.size() != count) {
+            throw new CorruptImageException("bitmap directory: " + bitmaps.size() + " entries, but the bitmaps "
+                    + "extension names " + count + " bitmaps");
         }
         return List.copyOf(bitmaps);
+    }
+
+    /** The entry at {@code at}, checked as QEMU's {@code check_dir_entry} checks it. */
+    private static Bitmap entry(ByteBuffer directory, int at, int i, String name, Qcow2Header header)
+            throws IOException {
+        long tableOffset = directory.getLong(at);
+        long tableSize = Integer.toUnsignedLong(directory.getInt(at + 8));
+        int flags = directory.getInt(at + 12);
+        int type = directory.get(at + 16) & 0xff;
+        int granularityBits = directory.get(at + 17) & 0xff;
+        int nameSize = Short.toUnsignedInt(directory.getShort(at + 18));
+        String what = "bitmap directory: bitmap " + i + (nameSize <= MAX_NAME_BYTES ? " ('" + name + "')" : "");
+        if (type != DIRTY_TRACKING) {
+            throw new UnsupportedFeatureException(what + ": type " + type + ", where only dirty tracking bitmaps ("
+                    + DIRTY_TRACKING + ") exist");
+        }
+        if (nameSize > MAX_NAME_BYTES) {
+            throw new ImageLimitException(what + ": a name of " + nameSize + " bytes exceeds " + MAX_NAME_BYTES);
+        }
+        if ((flags & ~(FLAG_IN_USE | FLAG_AUTO)) != 0) {
+            throw new CorruptImageException(String.format("%s: reserved flags set (flags %#x)", what, flags));
+        }
+        if (granularityBits < MIN_GRANULARITY_BITS || granularityBits > MAX_GRANULARITY_BITS) {
+            throw new CorruptImageException(what + ": granularity_bits " + granularityBits + " is outside "
+                    + MIN_GRANULARITY_BITS + ".." + MAX_GRANULARITY_BITS);
+        }
+        if (tableSize == 0 || tableOffset == 0) {
+            throw new CorruptImageException(what + ": no bitmap table (bitmap_table_offset "
+                    + Long.toUnsignedString(tableOffset) + ", bitmap_table_size " + tableSize + ")");
+        }
+        if ((tableOffset & (header.clusterSize() - 1)) != 0) {
+            throw new CorruptImageException(what + ": bitmap_table_offset " + Long.toUnsignedString(tableOffset)
+                    + " is not aligned to the cluster size " + header.clusterSize());
+        }
+        long bitmapBytes = tableSize * header.clusterSize();
+        if (tableSize > MAX_TABLE_ENTRIES || bitmapBytes > MAX_BITMAP_BYTES) {
+            throw new ImageLimitException(what + ": bitmap_table_size " + tableSize + " exceeds QEMU's limits ("
+                    + MAX_TABLE_ENTRIES + " entries, " + MAX_BITMAP_BYTES + " bytes of bitmap)");
+        }
+        boolean inUse = (flags & FLAG_IN_USE) != 0;
+        // bits of at most 2^32, each covering at most 2^31 bytes: the product fits in 64 bits, unsigned
+        long covered = (bitmapBytes * 8) << granularityBits;
+        if (!inUse && Long.compareUnsigned(header.virtualSize(), covered) > 0) {
+            throw new CorruptImageException(what + ": its table of " + tableSize + " clusters covers "
+                    + Long.toUnsignedString(covered) + " bytes of the " + header.virtualSize() + "-byte disk");
+        }
+        return new Bitmap(name, 1L << granularityBits, inUse, (flags & FLAG_AUTO) != 0);
     }
 }

@@ -94,7 +94,7 @@ record HeaderExtensions(String backingFormat, String dataFile, List<FeatureName>
     }
 
     private static ByteBuffer bitmapsExtension(ByteBuffer b, int at, int length) throws ImageException {
-        if (length < BITMAPS_LENGTH) {
+        if (length != BITMAPS_LENGTH) {
             throw new CorruptImageException("qcow2 header: bitmaps extension of " + length + " bytes, expected "
                     + BITMAPS_LENGTH);
         }

@@ -37,10 +37,19 @@ record Qcow2Header(
             | INCOMPAT_EXTENDED_L2;
 
     static final long COMPAT_LAZY_REFCOUNTS = 1L;
+    static final long AUTOCLEAR_BITMAPS = 1L;
     static final long AUTOCLEAR_DATA_FILE_RAW = 1L << 1;
 
     int clusterSize() {
         return 1 << clusterBits;
+    }
+
+    /**
+     * The guest disk's size as QEMU sees it: the size field rounded down to whole 512-byte sectors (QEMU's qcow2
+     * driver keeps the size in sectors, so qemu-img reads and converts no partial last sector).
+     */
+    long virtualSize() {
+        return size & ~511L;
     }
 
     boolean dirty() {

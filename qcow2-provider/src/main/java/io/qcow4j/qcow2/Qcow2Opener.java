@@ -81,7 +81,7 @@ final class Qcow2Opener {
             }
             Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
-            List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps());
+            List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
                     backingName, backingPath, extensions.backingFormat());
 
@@ -107,7 +107,7 @@ final class Qcow2Opener {
             ClusterMap map = new ClusterMap(geometry, cache);
             CompressedClusters compressed = new CompressedClusters(file, geometry,
                     decompressors(header.compressionType()));
-            return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, header.size());
+            return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, header.virtualSize());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(backing, e);
             if (dataFile != file) {

@@ -57,7 +57,7 @@ final class SnapshotTable {
             }
             ByteBuffer rest = ByteBuffer.allocate((int) variable);
             file.readFully(rest, tableEnd + FIXED_ENTRY_SIZE, "snapshot table entry " + i);
-            long diskSize = header.size();
+            long diskSize = header.virtualSize();
             long icount = -1;
             if (extraSize >= 8) {
                 vmStateSize = rest.getLong(0);

@@ -265,7 +265,7 @@ class HostileHeaderTest {
         Path withBitmap = ImagePatcher.copy(v3, dir.resolve("bitmap.qcow2")).path();
         Qemu.run("qemu-img", "bitmap", "--add", withBitmap.toString(), "b0");
         assertThat(Outcome.of(withBitmap)).isNull();
-        long ext = extension(ImagePatcher.of(withBitmap), 0x23852875);
+        long ext = ImagePatcher.of(withBitmap).extension(0x23852875);
 
         ImagePatcher tooMany = ImagePatcher.copy(withBitmap, dir.resolve("many.qcow2")).u32(ext + 8, 65536);
         assertThat(Outcome.failure(tooMany.path())).isExactlyInstanceOf(ImageLimitException.class)
@@ -280,22 +280,6 @@ class HostileHeaderTest {
         ImagePatcher offset = ImagePatcher.copy(withBitmap, dir.resolve("offset.qcow2")).u64(ext + 24, -512);
         assertThat(Outcome.failure(offset.path())).isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("bitmap directory");
-    }
-
-    /** The offset of the first header extension of {@code type}, walking the chain from header_length. */
-    private static long extension(ImagePatcher p, long type) {
-        long at = p.get(HeaderField.HEADER_LENGTH);
-        while (at + 8 <= p.clusterSize()) {
-            long t = p.get(at, 4);
-            if (t == type) {
-                return at;
-            }
-            if (t == 0) {
-                break;
-            }
-            at += 8 + ((p.get(at + 4, 4) + 7) & ~7L);
-        }
-        throw new IllegalStateException(String.format("no extension 0x%08x in %s", type, p.path()));
     }
 
     // ---- feature bits

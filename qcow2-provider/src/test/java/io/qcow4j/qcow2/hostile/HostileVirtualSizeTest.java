@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
@@ -119,5 +122,18 @@ class HostileVirtualSizeTest {
 
     private static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 511, 4096 + 1, 65536 - 1})
+    void aSizeThatIsNotWholeSectorsReadsAsQemuReadsIt(long size) throws IOException {
+        // QEMU keeps a qcow2 disk's size in 512-byte sectors, rounding the field down: so do we
+        ImagePatcher p = ImagePatcher.copy(small, dir.resolve("odd.qcow2")).set(HeaderField.SIZE, size);
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(p.path(), dir.resolve("odd.raw")));
+        try (Image image = Images.open(p.path())) {
+            assertThat(image.size()).isEqualTo(size & ~511L).isEqualTo(expected.length);
+            assertThat(image.info().virtualSize()).isEqualTo(expected.length);
+            Bytes.assertSame(ImageExerciser.readAll(image), expected, "size field " + size);
+        }
     }
 }

@@ -130,6 +130,22 @@ public final class ImagePatcher {
 
     // ---- qcow2 layout, read from the (still valid) parts of the image
 
+    /** The offset of the first header extension of {@code type}, walking the chain from header_length. */
+    public long extension(long type) {
+        long at = get(HeaderField.HEADER_LENGTH);
+        while (at + 8 <= clusterSize()) {
+            long t = get(at, 4);
+            if (t == type) {
+                return at;
+            }
+            if (t == 0) {
+                break;
+            }
+            at += 8 + ((get(at + 4, 4) + 7) & ~7L);
+        }
+        throw new IllegalStateException(String.format("no extension 0x%08x in %s", type, path()));
+    }
+
     public int clusterBits() {
         return (int) get(HeaderField.CLUSTER_BITS);
     }
