@@ -94,7 +94,7 @@ final class ClusterMap {
             }
             if (allocated) {
                 // the cluster reads as zeros whatever is there, but QEMU refuses a misplaced one all the same
-                checkAligned(host, l2Index);
+                checkHost(host, clusterStart, l2Index);
             }
             p.kind = Extent.Kind.ZERO;
             p.host = allocated ? host + inCluster : -1;
@@ -104,7 +104,7 @@ final class ClusterMap {
             p.kind = Extent.Kind.UNALLOCATED;
             return;
         }
-        checkAligned(host, l2Index);
+        checkHost(host, clusterStart, l2Index);
         p.kind = Extent.Kind.DATA;
         p.host = host + inCluster;
     }
@@ -134,7 +134,7 @@ final class ClusterMap {
                     + "with no host offset (bitmap %#x, L2 index %#x)", bitmap, l2Index));
         }
         if (hasHost) {
-            checkAligned(host, l2Index);
+            checkHost(host, clusterStart, l2Index);
         }
         int sub = (int) (inCluster >>> geometry.subclusterBits());
         int state = subclusterState(allocated, zero, sub);
@@ -169,10 +169,19 @@ final class ClusterMap {
         p.entry = entry & ~COPIED_FLAG;
     }
 
-    private void checkAligned(long host, int l2Index) throws CorruptImageException {
+    /**
+     * A host cluster must be cluster-aligned; in an external data file, it must also be the guest cluster itself
+     * (QEMU lays the data file out as the raw disk, and refuses any other offset).
+     */
+    private void checkHost(long host, long guestCluster, int l2Index) throws CorruptImageException {
         if ((host & geometry.clusterMask()) != 0) {
             throw new CorruptImageException(String.format("Image is corrupt: cluster allocation offset %#x "
                     + "unaligned (L2 index %#x)", host, l2Index));
+        }
+        if (geometry.externalData() && host != guestCluster) {
+            throw new CorruptImageException(String.format("Image is corrupt: external data file host cluster "
+                    + "offset %#x does not match guest cluster offset %#x (L2 index %#x)", host, guestCluster,
+                    l2Index));
         }
     }
 }

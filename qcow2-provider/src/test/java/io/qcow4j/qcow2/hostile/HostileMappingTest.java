@@ -174,6 +174,26 @@ class HostileMappingTest {
                 .hasMessageContaining(String.format("cluster allocation offset %#x unaligned", host));
     }
 
+    @Test
+    void anExternalDataClusterAwayFromItsGuestOffset() throws IOException {
+        // QEMU lays an external data file out as the raw disk, and refuses an entry that points elsewhere
+        Path image = Qemu.createQcow2(dir.resolve("external.qcow2"), "1M", "cluster_size=4096",
+                "data_file=" + dir.resolve("external.data"));
+        Qemu.io(image, "qcow2", "write -P 0x31 0 8k");
+        ImagePatcher p = ImagePatcher.of(image);
+        assertThat(p.l2Entry(4096) & 0x00fffffffffffe00L).isEqualTo(4096);
+        try (Image opened = Images.open(image)) {
+            opened.readFully(ByteBuffer.allocate(8192), 0);
+        }
+        p.l2Entry(4096, COPIED | 0x3000);
+        Qemu.runForFailure("qemu-img", "convert", "-O", "raw", image.toString(), dir.resolve("q.raw").toString());
+        try (Image opened = Images.open(image)) {
+            assertThat(Outcome.of(() -> opened.readFully(ByteBuffer.allocate(512), 4096), "read"))
+                    .isExactlyInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("host cluster offset 0x3000 does not match guest cluster offset 0x1000");
+        }
+    }
+
     // ---- compressed clusters
 
     private static long compressedEntry(ImagePatcher p, long guestOffset) {
