@@ -98,7 +98,10 @@ record HeaderExtensions(String backingFormat, String dataFile, List<FeatureName>
             throw new CorruptImageException("qcow2 header: bitmaps extension of " + length + " bytes, expected "
                     + BITMAPS_LENGTH);
         }
-        return b.slice(at, BITMAPS_LENGTH).order(ByteOrder.BIG_ENDIAN);
+        // a copy, not a slice: a slice would keep the whole of cluster 0 for as long as the image is open
+        ByteBuffer copy = ByteBuffer.allocate(BITMAPS_LENGTH);
+        copy.put(0, b, at, BITMAPS_LENGTH);
+        return copy;
     }
 
     private static List<FeatureName> featureNames(ByteBuffer b, int at, int length) {

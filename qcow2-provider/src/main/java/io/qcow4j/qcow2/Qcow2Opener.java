@@ -63,22 +63,14 @@ final class Qcow2Opener {
         HostFile dataFile = null;
         Image backing = null;
         try {
-            ByteBuffer start = ByteBuffer.allocate(Qcow2Header.V3_MIN_LENGTH + 8);
-            file.readAvailable(start, 0);
-            Qcow2Header header = HeaderParser.parse(start, file.size());
-            ByteBuffer cluster0 = ByteBuffer.allocate(header.clusterSize());
-            file.readAvailable(cluster0, 0);
-            HeaderExtensions extensions = HeaderExtensions.parse(cluster0, header);
+            HeaderArea area = readHeaderArea(file);
+            Qcow2Header header = area.header();
+            HeaderExtensions extensions = area.extensions();
+            String backingName = area.backingName();
             refuseUnknownFeatures(header, extensions);
             warnAboutFlags(path, header);
             Geometry geometry = Geometry.of(header);
 
-            String backingName = header.backingFileOffset() != 0
-                    ? HeaderExtensions.string(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
-                    : null;
-            if (backingName != null && backingName.isEmpty()) {
-                backingName = null; // QEMU reads an empty name (size 0, or a NUL first) as no backing file
-            }
             Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
@@ -116,6 +108,30 @@ final class Qcow2Opener {
             closeQuietly(file, e);
             throw e;
         }
+    }
+
+    /** What cluster 0 holds: the header, its extensions, and the backing file name (null for none). */
+    private record HeaderArea(Qcow2Header header, HeaderExtensions extensions, String backingName) {
+    }
+
+    /**
+     * Reads cluster 0 and keeps what it holds, not the cluster: up to 2 MiB per image, which a chain of images
+     * opened one inside the other would otherwise hold all at once.
+     */
+    private static HeaderArea readHeaderArea(HostFile file) throws IOException {
+        ByteBuffer start = ByteBuffer.allocate(Qcow2Header.V3_MIN_LENGTH + 8);
+        file.readAvailable(start, 0);
+        Qcow2Header header = HeaderParser.parse(start, file.size());
+        ByteBuffer cluster0 = ByteBuffer.allocate(header.clusterSize());
+        file.readAvailable(cluster0, 0);
+        HeaderExtensions extensions = HeaderExtensions.parse(cluster0, header);
+        String backingName = header.backingFileOffset() != 0
+                ? HeaderExtensions.string(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
+                : null;
+        if (backingName != null && backingName.isEmpty()) {
+            backingName = null; // QEMU reads an empty name (size 0, or a NUL first) as no backing file
+        }
+        return new HeaderArea(header, extensions, backingName);
     }
 
     static Supplier<ClusterDecompressor> decompressors(CompressionType type) {

@@ -3,9 +3,11 @@ package io.qcow4j.qcow2.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,31 @@ class HostileBackingTest {
                     .bytes(nameAt, String.format("c%03d", i + 1).getBytes(StandardCharsets.US_ASCII));
         }
         assertThat(Outcome.failure(dir.resolve("c000"), FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
+                .hasMessageContaining("backing chain deeper than 256");
+    }
+
+    @Test
+    void aChainOfLargeClusterImagesDeeperThanTheLimitFailsWithinASmallHeap() throws IOException {
+        // 2 MiB clusters: an image's cluster 0 is read whole when it opens, and holding every level's through the
+        // recursion ran this module's 256 MiB test heap out of memory before the limit was reached
+        Path template = dir.resolve("template-2m.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=2M", "-b", "d001", "-F",
+                "qcow2", template.toString(), "64k");
+        long twoMib = 2 << 20;
+        ImagePatcher t = ImagePatcher.of(template).set(HeaderField.L1_TABLE_OFFSET, twoMib);
+        long nameAt = t.get(HeaderField.BACKING_FILE_OFFSET);
+        byte[] header = Arrays.copyOf(Files.readAllBytes(template), 64 << 10);
+        for (int i = 0; i < 300; i++) {
+            System.arraycopy(String.format("d%03d", i + 1).getBytes(StandardCharsets.US_ASCII), 0, header,
+                    (int) nameAt, 4);
+            try (RandomAccessFile image = new RandomAccessFile(dir.resolve(String.format("d%03d", i)).toFile(),
+                    "rw")) {
+                image.write(header);
+                // the one-entry L1 table, in a hole: each file takes 64 KiB of disk
+                image.setLength(twoMib + 8);
+            }
+        }
+        assertThat(Outcome.failure(dir.resolve("d000"), FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
                 .hasMessageContaining("backing chain deeper than 256");
     }
 
