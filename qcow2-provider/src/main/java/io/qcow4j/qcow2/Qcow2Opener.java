@@ -163,6 +163,11 @@ final class Qcow2Opener {
             throw new UnsupportedFeatureException(String.format("Unsupported qcow2 feature(s): %s "
                     + "(incompatible_features %#x)", features, header.incompatibleFeatures()));
         }
+        if (extensions.hasEncryptionHeader()) {
+            // encrypted images were refused with the header; QEMU refuses this one too
+            throw new CorruptImageException("the image has an encryption header extension but is not encrypted "
+                    + "(crypt_method 0)");
+        }
         if (header.hasDataFile() && extensions.dataFile() == null) {
             throw new CorruptImageException("the image needs an external data file (incompatible feature bit 2) "
                     + "but has no data file name extension");

@@ -247,6 +247,16 @@ class HostileHeaderTest {
     }
 
     @Test
+    void anEncryptionHeaderExtensionInAnImageThatIsNotEncrypted() {
+        ImagePatcher p = copyOf(v3).u32(112, 0x0537be77L).u32(116, 16).u64(120, 0x10000).u64(128, 0x1000)
+                .u64(136, 0);
+        assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("encryption header extension but is not encrypted");
+        assertThat(Qemu.runForFailure("qemu-img", "info", p.path().toString()))
+                .contains("only expected with LUKS");
+    }
+
+    @Test
     void manyEmptyExtensionsAreBoundedByTheArea() throws IOException {
         // 49 unknown empty extensions then the end marker: all fit in cluster 0 and are skipped
         ImagePatcher p = copyOf(v3);
