@@ -25,35 +25,38 @@ final class ClusterMap {
 
     /**
      * The run that starts at {@code guestOffset} and spans at most {@code maxLength} bytes, merged across clusters of
-     * the same kind (and, for stored bytes, contiguous host offsets) within one L2 table.
+     * the same kind (and, for stored bytes, contiguous host offsets) within one slice of an L2 table.
      */
     Extent extentAt(long guestOffset, long maxLength) throws IOException {
         long cluster = guestOffset >>> geometry.clusterBits();
-        int l1Index = (int) (cluster >>> geometry.l2Bits());
-        long tableEnd = (l1Index + 1L) * geometry.bytesPerL2Table();
-        long limit = Math.min(guestOffset + maxLength, tableEnd);
-        long[] table = l2.table(l1Index);
-        if (table == null) {
-            return new Extent(Extent.Kind.UNALLOCATED, limit - guestOffset, -1, 0);
+        long requestEnd = guestOffset + maxLength;
+        long[] slice = l2.slice(cluster);
+        if (slice == null) {
+            // no L2 table: the L1 entry's whole range is unallocated
+            long tableEnd = ((cluster >>> geometry.l2Bits()) + 1) * geometry.bytesPerL2Table();
+            return new Extent(Extent.Kind.UNALLOCATED, Math.min(requestEnd, tableEnd) - guestOffset, -1, 0);
         }
-        Piece first = piece(table, guestOffset, new Piece());
+        long sliceClusters = l2.sliceClusters();
+        long sliceEnd = ((cluster / sliceClusters + 1) * sliceClusters) << geometry.clusterBits();
+        long limit = Math.min(requestEnd, sliceEnd);
+        Piece first = piece(slice, guestOffset, new Piece());
         if (first.kind == Extent.Kind.COMPRESSED) {
             long end = Math.min(first.end, limit);
             return new Extent(Extent.Kind.COMPRESSED, end - guestOffset, -1, first.entry);
         }
-        long end = first.end;
+        long runEnd = first.end;
         Piece next = new Piece();
-        while (end < limit) {
-            piece(table, end, next);
+        while (runEnd < limit) {
+            piece(slice, runEnd, next);
             boolean hostContinues = first.host == -1
                     ? next.host == -1
-                    : next.host == first.host + (end - guestOffset);
+                    : next.host == first.host + (runEnd - guestOffset);
             if (next.kind != first.kind || !hostContinues) {
                 break;
             }
-            end = next.end;
+            runEnd = next.end;
         }
-        return new Extent(first.kind, Math.min(end, limit) - guestOffset, first.host, 0);
+        return new Extent(first.kind, Math.min(runEnd, limit) - guestOffset, first.host, 0);
     }
 
     /** How one cluster or run of subclusters at {@code at} is stored, and the guest offset where that stops. */
@@ -64,15 +67,16 @@ final class ClusterMap {
         long entry;
     }
 
-    private Piece piece(long[] table, long at, Piece p) throws CorruptImageException {
+    private Piece piece(long[] slice, long at, Piece p) throws CorruptImageException {
         long cluster = at >>> geometry.clusterBits();
         int l2Index = (int) (cluster & (geometry.l2Entries() - 1));
+        int i = l2Index & (l2.sliceClusters() - 1);
         long clusterStart = cluster << geometry.clusterBits();
         long inCluster = at - clusterStart;
         if (geometry.extendedL2()) {
-            extendedPiece(p, table[2 * l2Index], table[2 * l2Index + 1], clusterStart, inCluster, l2Index);
+            extendedPiece(p, slice[2 * i], slice[2 * i + 1], clusterStart, inCluster, l2Index);
         } else {
-            standardPiece(p, table[l2Index], clusterStart, inCluster, l2Index);
+            standardPiece(p, slice[i], clusterStart, inCluster, l2Index);
         }
         return p;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +108,44 @@ class HostileBackingTest {
         }
         assertThat(Outcome.failure(dir.resolve("d000"), FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
                 .hasMessageContaining("backing chain deeper than 256");
+    }
+
+    @Test
+    void readsThroughADeepChainOfLargeClusterImagesWithinASmallHeap() throws IOException {
+        // 150 overlays of 2 MiB clusters, each with an empty L2 table, over a base holding the data: a read falls
+        // through every overlay, and each one caches the part of its table it looked at. Whole 2 MiB tables
+        // (300 MiB) ran this module's 256 MiB test heap out of memory; 4 KiB slices take 600 KiB
+        Path base = Qemu.createQcow2(dir.resolve("e150"), "64M");
+        Qemu.io(base, "qcow2", "write -P 0x5c 0 4k", "write -P 0x3d 32M 4k");
+        Path template = dir.resolve("template-e.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=2M", "-b", "e001", "-F",
+                "qcow2", template.toString(), "64M");
+        long twoMib = 2 << 20;
+        ImagePatcher t = ImagePatcher.of(template).set(HeaderField.L1_TABLE_OFFSET, twoMib);
+        long nameAt = t.get(HeaderField.BACKING_FILE_OFFSET);
+        byte[] header = Arrays.copyOf(Files.readAllBytes(template), 64 << 10);
+        for (int i = 0; i < 150; i++) {
+            System.arraycopy(String.format("e%03d", i + 1).getBytes(StandardCharsets.US_ASCII), 0, header,
+                    (int) nameAt, 4);
+            try (RandomAccessFile image = new RandomAccessFile(dir.resolve(String.format("e%03d", i)).toFile(),
+                    "rw")) {
+                image.write(header);
+                // L1 entry 0 names an L2 table at 4 MiB, which is a hole: every entry reads unallocated
+                image.seek(twoMib);
+                image.writeLong((1L << 63) | (2 * twoMib));
+                image.setLength(3 * twoMib);
+            }
+        }
+        try (Image top = Images.open(dir.resolve("e000"), FOLLOW)) {
+            ByteBuffer first = ByteBuffer.allocate(4096);
+            top.readFully(first, 0);
+            ByteBuffer middle = ByteBuffer.allocate(4096);
+            top.readFully(middle, 32 << 20);
+            for (int i = 0; i < 4096; i++) {
+                assertThat(first.get(i)).isEqualTo((byte) 0x5c);
+                assertThat(middle.get(i)).isEqualTo((byte) 0x3d);
+            }
+        }
     }
 
     @Test
