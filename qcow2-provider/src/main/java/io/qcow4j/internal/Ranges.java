@@ -13,11 +13,15 @@ public final class Ranges {
      * How many bytes a read of {@code dst} at {@code position} returns from a disk of {@code size} bytes: -1 at or
      * past the end, as {@link java.nio.channels.FileChannel#read(ByteBuffer, long)} does.
      *
-     * @throws IllegalArgumentException when {@code position} is negative
+     * @throws IllegalArgumentException when {@code position} is negative or {@code dst} is read-only (as
+     *                                  FileChannel refuses one), whatever kind of cluster the read would reach
      */
     public static int readLength(ByteBuffer dst, long position, long size) {
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
         }
         return position >= size ? -1 : (int) Math.min(dst.remaining(), size - position);
     }

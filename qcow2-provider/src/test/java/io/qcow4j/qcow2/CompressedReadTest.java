@@ -1,6 +1,7 @@
 package io.qcow4j.qcow2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 
 import org.junit.jupiter.api.Test;
 
+import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
 
 /** Reading a compressed cluster in small pieces decompresses it once per thread, not once per piece. */
@@ -33,6 +35,21 @@ class CompressedReadTest {
 
             qcow2.readFully(piece.clear(), 4096);
             assertThat(qcow2.compressedClusters().decompressions()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aReadOnlyBufferIsRefusedAsFileChannelRefusesIt() throws Exception {
+        // the same exception whether the read would reach a compressed cluster, stored data or a hole
+        Path image = Path.of(getClass().getResource("/fixtures/deflate-4k.qcow2").toURI());
+        try (Image qcow2 = Images.open(image)) {
+            for (long at : new long[] {0, qcow2.size() - 512}) {
+                ByteBuffer readOnly = ByteBuffer.allocate(512).asReadOnlyBuffer();
+                assertThatThrownBy(() -> qcow2.read(readOnly, at)).isExactlyInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("Read-only buffer");
+                assertThatThrownBy(() -> qcow2.read(ByteBuffer.allocateDirect(512).asReadOnlyBuffer(), at))
+                        .isExactlyInstanceOf(IllegalArgumentException.class);
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ public interface Image extends Closeable {
      *
      * @return the number of bytes read, possibly fewer than requested only at the end of the disk;
      *         -1 when {@code position} is at or past the end
-     * @throws IllegalArgumentException when {@code position} is negative
+     * @throws IllegalArgumentException when {@code position} is negative, or {@code dst} is read-only
      * @throws ImageException           when the image is found corrupt while reading
      */
     int read(ByteBuffer dst, long position) throws IOException;
