@@ -85,28 +85,41 @@ class HostileBackingTest {
                 .hasMessageContaining("backing chain deeper than 256");
     }
 
-    @Test
-    void aChainOfLargeClusterImagesDeeperThanTheLimitFailsWithinASmallHeap() throws IOException {
-        // 2 MiB clusters: an image's cluster 0 is read whole when it opens, and holding every level's through the
-        // recursion ran this module's 256 MiB test heap out of memory before the limit was reached
-        Path template = dir.resolve("template-2m.qcow2");
-        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=2M", "-b", "d001", "-F",
-                "qcow2", template.toString(), "64k");
+    /**
+     * {@code x000 -> x001 -> ... -> x<depth>} for {@code prefix} x: overlays of a 64 MiB disk in 2 MiB clusters, made by
+     * patching the 4-byte backing name of one template. Each has one L2 table, empty and in a hole, so that a read
+     * falls through it after looking at the table, and a file takes 64 KiB of disk. The last name is the caller's to
+     * make, or to leave missing. Returns the top.
+     */
+    private Path largeClusterChain(char prefix, int depth) throws IOException {
+        Path template = dir.resolve("template-" + prefix + ".qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=2M", "-b", prefix + "001",
+                "-F", "qcow2", template.toString(), "64M");
         long twoMib = 2 << 20;
         ImagePatcher t = ImagePatcher.of(template).set(HeaderField.L1_TABLE_OFFSET, twoMib);
         long nameAt = t.get(HeaderField.BACKING_FILE_OFFSET);
         byte[] header = Arrays.copyOf(Files.readAllBytes(template), 64 << 10);
-        for (int i = 0; i < 300; i++) {
-            System.arraycopy(String.format("d%03d", i + 1).getBytes(StandardCharsets.US_ASCII), 0, header,
+        for (int i = 0; i < depth; i++) {
+            System.arraycopy(String.format("%c%03d", prefix, i + 1).getBytes(StandardCharsets.US_ASCII), 0, header,
                     (int) nameAt, 4);
-            try (RandomAccessFile image = new RandomAccessFile(dir.resolve(String.format("d%03d", i)).toFile(),
-                    "rw")) {
+            try (RandomAccessFile image = new RandomAccessFile(
+                    dir.resolve(String.format("%c%03d", prefix, i)).toFile(), "rw")) {
                 image.write(header);
-                // the one-entry L1 table, in a hole: each file takes 64 KiB of disk
-                image.setLength(twoMib + 8);
+                // L1 entry 0 names the L2 table at 4 MiB, a hole: every entry reads unallocated
+                image.seek(twoMib);
+                image.writeLong((1L << 63) | (2 * twoMib));
+                image.setLength(3 * twoMib);
             }
         }
-        assertThat(Outcome.failure(dir.resolve("d000"), FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
+        return dir.resolve(prefix + "000");
+    }
+
+    @Test
+    void aChainOfLargeClusterImagesDeeperThanTheLimitFailsWithinASmallHeap() throws IOException {
+        // 2 MiB clusters: an image's cluster 0 is read whole when it opens, and holding every level's through the
+        // recursion ran this module's 256 MiB test heap out of memory before the limit was reached
+        Path top = largeClusterChain('d', 300);
+        assertThat(Outcome.failure(top, FOLLOW)).isExactlyInstanceOf(ImageLimitException.class)
                 .hasMessageContaining("backing chain deeper than 256");
     }
 
@@ -117,26 +130,8 @@ class HostileBackingTest {
         // (300 MiB) ran this module's 256 MiB test heap out of memory; 4 KiB slices take 600 KiB
         Path base = Qemu.createQcow2(dir.resolve("e150"), "64M");
         Qemu.io(base, "qcow2", "write -P 0x5c 0 4k", "write -P 0x3d 32M 4k");
-        Path template = dir.resolve("template-e.qcow2");
-        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=2M", "-b", "e001", "-F",
-                "qcow2", template.toString(), "64M");
-        long twoMib = 2 << 20;
-        ImagePatcher t = ImagePatcher.of(template).set(HeaderField.L1_TABLE_OFFSET, twoMib);
-        long nameAt = t.get(HeaderField.BACKING_FILE_OFFSET);
-        byte[] header = Arrays.copyOf(Files.readAllBytes(template), 64 << 10);
-        for (int i = 0; i < 150; i++) {
-            System.arraycopy(String.format("e%03d", i + 1).getBytes(StandardCharsets.US_ASCII), 0, header,
-                    (int) nameAt, 4);
-            try (RandomAccessFile image = new RandomAccessFile(dir.resolve(String.format("e%03d", i)).toFile(),
-                    "rw")) {
-                image.write(header);
-                // L1 entry 0 names an L2 table at 4 MiB, which is a hole: every entry reads unallocated
-                image.seek(twoMib);
-                image.writeLong((1L << 63) | (2 * twoMib));
-                image.setLength(3 * twoMib);
-            }
-        }
-        try (Image top = Images.open(dir.resolve("e000"), FOLLOW)) {
+        Path chain = largeClusterChain('e', 150);
+        try (Image top = Images.open(chain, FOLLOW)) {
             ByteBuffer first = ByteBuffer.allocate(4096);
             top.readFully(first, 0);
             ByteBuffer middle = ByteBuffer.allocate(4096);
