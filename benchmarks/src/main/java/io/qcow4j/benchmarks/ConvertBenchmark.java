@@ -15,13 +15,14 @@ import io.qcow4j.convert.ConvertResult;
 import io.qcow4j.convert.Converter;
 
 /**
- * Converts a whole image to a sparse raw file with the default options (8 workers), or with one worker: the same
- * images as {@link SequentialReadBenchmark}, so the two show what block status, zero detection and parallelism add.
+ * Converts a whole image to a sparse raw file with 8 workers (as qemu-img's 8 requests in flight), 2 (the default on
+ * a 2-core machine, one per core), or one: the same images as {@link SequentialReadBenchmark}, so the two show what
+ * block status, zero detection and parallelism add.
  * {@code java -jar benchmarks/target/benchmarks.jar Convert -Dqcow4j.bench.size=256}
  */
 public class ConvertBenchmark extends WholeImageBenchmark {
 
-    @Param({"8", "1"})
+    @Param({"8", "2", "1"})
     public int workers;
 
     private Path target;

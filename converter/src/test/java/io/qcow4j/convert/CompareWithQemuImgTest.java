@@ -43,11 +43,11 @@ class CompareWithQemuImgTest {
 
     static Stream<Arguments> cases() {
         Map<String, ConvertOptions> options = Map.of(
-                "defaults (8 workers)", ConvertOptions.defaults(),
+                "defaults", ConvertOptions.defaults(),
                 "1 worker", ConvertOptions.defaults().withWorkers(1),
                 "2 workers, 3 MiB segments, 1 MiB buffers", ConvertOptions.defaults().withWorkers(2)
                         .withSegmentSize(3 << 20).withBufferSize(1 << 20),
-                "8 workers, 192 KiB segments, 64 KiB buffers", ConvertOptions.defaults()
+                "8 workers, 192 KiB segments, 64 KiB buffers", ConvertOptions.defaults().withWorkers(8)
                         .withSegmentSize(192 << 10).withBufferSize(64 << 10),
                 "3 workers, 1536-byte buffers, 512-byte zero detection", ConvertOptions.defaults().withWorkers(3)
                         .withSegmentSize(1536 * 700).withBufferSize(1536).withSparseSize(512));

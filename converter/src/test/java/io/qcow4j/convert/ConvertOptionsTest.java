@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 class ConvertOptionsTest {
 
     @Test
-    void defaultsAreQemuImgsAndValid() {
+    void defaultsAreOneWorkerPerCoreAndQemuImgsSizesAndValid() {
         ConvertOptions options = ConvertOptions.defaults();
-        assertThat(options.workers()).isEqualTo(8);
+        assertThat(options.workers()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(options.segmentSize()).isEqualTo(32L << 20);
         assertThat(options.bufferSize()).isEqualTo(2 << 20);
         assertThat(options.sparseSize()).isEqualTo(4096);

@@ -30,9 +30,10 @@ final class ConvertCommand extends ImageCommand {
             description = "The target format: raw, the only one (accepted for qemu-img's command lines).")
     private String targetFormat;
 
-    @Option(names = {"-m", "--workers"}, paramLabel = "N", defaultValue = "" + ConvertOptions.DEFAULT_WORKERS,
-            description = "Threads copying at once (default ${DEFAULT-VALUE}, as qemu-img's -m).")
-    private int workers;
+    @Option(names = {"-m", "--workers"}, paramLabel = "N",
+            description = "Threads copying at once, as qemu-img's -m (default ${DEFAULT-VALUE}: one per core, at least"
+                    + " 2).")
+    private int workers = ConvertOptions.DEFAULT_WORKERS;
 
     @Option(names = "--segment-size", paramLabel = "S", converter = SizeConverter.class, defaultValue = "32M",
             description = "Bytes a worker takes at a time; a multiple of the buffer size (default ${DEFAULT-VALUE}).")
