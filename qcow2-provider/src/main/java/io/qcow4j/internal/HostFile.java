@@ -4,8 +4,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import io.qcow4j.spi.CorruptImageException;
 
@@ -14,6 +17,9 @@ import io.qcow4j.spi.CorruptImageException;
  * so that any number of threads share it without a lock.
  */
 public final class HostFile implements Closeable {
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
 
     private final Path path;
     private final FileChannel channel;
@@ -25,13 +31,33 @@ public final class HostFile implements Closeable {
         this.size = size;
     }
 
+    /**
+     * Opens a regular file or a block device. Anything else is refused before it is opened: opening a FIFO waits for
+     * a writer that may never come, and a character device or socket holds no image.
+     */
     public static HostFile open(Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
+            throw new FileSystemException(path.toString(), null, "Is a directory");
+        }
+        if (!attributes.isRegularFile() && !isBlockDevice(path)) {
+            throw new FileSystemException(path.toString(), null, "not a regular file or block device");
+        }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
             return new HostFile(path, channel, channel.size());
         } catch (IOException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    private static boolean isBlockDevice(Path path) {
+        try {
+            return ((Integer) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFBLK;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            // a file system that cannot say: let the open decide
+            return true;
         }
     }
 

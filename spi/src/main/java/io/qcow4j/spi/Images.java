@@ -7,6 +7,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,14 +42,18 @@ public final class Images {
      * @throws IOException            when the file cannot be read (missing, a directory, no permission)
      */
     public static Image open(Path path, OpenOptions options) throws IOException {
-        if (Files.isDirectory(path)) {
-            throw new FileSystemException(path.toString(), null, "Is a directory");
-        }
+        requireImageFile(path);
         ImageFormatProvider provider = options.format() != null ? require(options.format()) : probe(path);
         return provider.open(path, options);
     }
 
-    /** The provider that claims {@code path} most strongly, reading only its first bytes. */
+    /**
+     * The provider that claims {@code path} most strongly, reading only its first bytes.
+     *
+     * @throws UnknownFormatException when no provider claims the file, or only a fallback (raw) does while the file
+     *                                bears the signature of another format QEMU knows (vmdk, vdi, vpc, vhdx, qed,
+     *                                parallels, bochs, cloop, luks, dmg)
+     */
     public static ImageFormatProvider probe(Path path) throws IOException {
         ByteBuffer start = ByteBuffer.allocate(ImageFormatProvider.PROBE_LENGTH);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -66,10 +71,43 @@ public final class Images {
                 bestResult = result;
             }
         }
+        if (bestResult != ProbeResult.RECOGNIZED) {
+            // before the fallback (raw) reads a foreign container as if it were the disk
+            String foreign = ForeignFormats.identify(start, path);
+            if (foreign != null) {
+                throw new UnknownFormatException(path + ": a " + foreign + " image, a format no provider on the class "
+                        + "path reads (they read " + providers().stream().map(ImageFormatProvider::name).toList()
+                        + "); to read the file's bytes as they are, name the format raw");
+            }
+        }
         if (best == null) {
             throw new UnknownFormatException(path + ": no image format provider recognises the file");
         }
         return best;
+    }
+
+    /**
+     * Refuses what cannot hold an image before anything opens it: a directory, and the special files other than
+     * block devices (opening a FIFO would wait for a writer that may never come).
+     */
+    private static void requireImageFile(Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
+            throw new FileSystemException(path.toString(), null, "Is a directory");
+        }
+        if (attributes.isOther() && !"block".equals(specialFileKind(path))) {
+            throw new FileSystemException(path.toString(), null, "not a regular file or block device");
+        }
+    }
+
+    /** "block", "other", or null where the file system cannot tell. */
+    private static String specialFileKind(Path path) {
+        try {
+            int type = (Integer) Files.getAttribute(path, "unix:mode") & 0170000;
+            return type == 0060000 ? "block" : "other";
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return null;
+        }
     }
 
     /** Every provider on the class path, in {@link ServiceLoader} order. */

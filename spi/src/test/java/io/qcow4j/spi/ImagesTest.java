@@ -3,16 +3,25 @@ package io.qcow4j.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ImagesTest {
 
@@ -64,6 +73,74 @@ class ImagesTest {
         assertThatThrownBy(() -> Images.open(dir))
                 .isInstanceOf(FileSystemException.class)
                 .hasMessageContaining("Is a directory");
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("disk.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        for (OpenOptions options : List.of(OpenOptions.defaults(), OpenOptions.defaults().withFormat("pattern"))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> Images.open(fifo, options))
+                    .isInstanceOf(FileSystemException.class)
+                    .hasMessageContaining("not a regular file or block device"));
+        }
+    }
+
+    /** The first bytes of each format QEMU probes for, at the offset its probe reads them. */
+    static Stream<Arguments> foreignSignatures() {
+        byte[] vdi = new byte[68];
+        ByteBuffer.wrap(vdi).order(ByteOrder.LITTLE_ENDIAN).putInt(64, 0xbeda107f);
+        return Stream.of(
+                Arguments.of("vmdk", ascii("KDMV\1\0\0\0")),
+                Arguments.of("vmdk", ascii("COWD")),
+                Arguments.of("vmdk", ascii("# Disk DescriptorFile\nversion=1\n")),
+                Arguments.of("vpc", ascii("conectix\0\0\0\2")),
+                Arguments.of("vhdx", ascii("vhdxfile")),
+                Arguments.of("qed", ascii("QED\0")),
+                Arguments.of("parallels", ascii("WithoutFreeSpace")),
+                Arguments.of("parallels", ascii("WithouFreSpacExt")),
+                Arguments.of("bochs", ascii("Bochs Virtual HD Image\0")),
+                Arguments.of("cloop", ascii("#!/bin/sh\n#V2.0 Format\nmodprobe cloop file=$0\n")),
+                Arguments.of("luks", new byte[] {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe, 0, 1}),
+                Arguments.of("vdi", vdi));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("foreignSignatures")
+    void aFileInAFormatNoProviderReadsIsRefusedByName(String format, byte[] start) throws Exception {
+        Path file = Files.write(dir.resolve("disk.img"), start);
+        assertThatThrownBy(() -> Images.open(file))
+                .isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("disk.img: a " + format + " image")
+                .hasMessageContaining("pattern");
+        // one byte off, the signature is no longer there
+        byte[] damaged = start.clone();
+        damaged[format.equals("vdi") ? 64 : 0] ^= 1;
+        Path other = Files.write(dir.resolve("other.img"), damaged);
+        assertThatThrownBy(() -> Images.open(other))
+                .isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("no image format provider recognises the file");
+    }
+
+    @Test
+    void aDmgIsKnownByItsNameAsInQemu() throws Exception {
+        Path file = Files.writeString(dir.resolve("installer.dmg"), "anything");
+        assertThatThrownBy(() -> Images.open(file))
+                .isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("a dmg image");
+    }
+
+    @Test
+    void aProviderThatRecognisesTheFileWinsOverTheSignatureCheck() throws Exception {
+        // the pattern provider claims its own files, whatever else the bytes might resemble
+        Path file = Files.writeString(dir.resolve("disk.dmg"), "PATTERN:10");
+        try (Image image = Images.open(file)) {
+            assertThat(image.format()).isEqualTo("pattern");
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     @Test
