@@ -2,8 +2,6 @@ package io.qcow4j.internal;
 
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 
 import com.kenai.jffi.Type;
 
@@ -17,8 +15,6 @@ public final class LibC {
     public static final int SEEK_HOLE = 4;
     /** Linux's {@code ENXIO}: no data (or hole) at or after the offset given to lseek. */
     public static final int ENXIO = 6;
-
-    private static final Charset FILE_NAMES = fileNameCharset();
 
     private final Function open;
     private final Function lseek;
@@ -69,7 +65,7 @@ public final class LibC {
 
     /** A path as the C library wants it: in the encoding the JDK itself uses for file names, NUL-terminated. */
     private static ByteBuffer cString(String value) {
-        byte[] bytes = value.getBytes(FILE_NAMES);
+        byte[] bytes = value.getBytes(FileNames.CHARSET);
         return ByteBuffer.allocateDirect(bytes.length + 1).put(bytes).put((byte) 0);
     }
 
@@ -85,14 +81,6 @@ public final class LibC {
             } catch (LinkageError | RuntimeException e) {
                 return null;
             }
-        }
-    }
-
-    private static Charset fileNameCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            return StandardCharsets.UTF_8;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.qcow4j.internal.FileNames;
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.ImageException;
 import io.qcow4j.spi.ImageLimitException;
@@ -72,7 +73,7 @@ record HeaderExtensions(String backingFormat, String dataFile, List<FeatureName>
             switch (type) {
                 case BACKING_FORMAT -> backingFormat = backingFormat(b, (int) data, (int) length);
                 case FEATURE_NAMES -> featureNames.addAll(featureNames(b, (int) data, (int) length));
-                case DATA_FILE -> dataFile = string(b, (int) data, (int) length);
+                case DATA_FILE -> dataFile = fileName(b, (int) data, (int) length);
                 case BITMAPS -> bitmaps = bitmapsExtension(b, (int) data, (int) length);
                 case ENCRYPTION_HEADER -> encryptionHeader = true;
                 default -> {
@@ -117,11 +118,25 @@ record HeaderExtensions(String backingFormat, String dataFile, List<FeatureName>
     static String string(ByteBuffer b, int at, int length) {
         byte[] bytes = new byte[length];
         b.get(at, bytes);
+        return new String(bytes, 0, untilNul(bytes), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A file name field: decoded as the JDK encodes file names, so that it names the same file (QEMU passes the bytes
+     * through); see {@link FileNames#toPath} for names this JVM cannot open.
+     */
+    static String fileName(ByteBuffer b, int at, int length) {
+        byte[] bytes = new byte[length];
+        b.get(at, bytes);
+        return FileNames.decode(bytes, 0, untilNul(bytes));
+    }
+
+    private static int untilNul(byte[] bytes) {
         int n = 0;
-        while (n < length && bytes[n] != 0) {
+        while (n < bytes.length && bytes[n] != 0) {
             n++;
         }
-        return new String(bytes, 0, n, StandardCharsets.UTF_8);
+        return n;
     }
 
     /** The name the feature table gives an incompatible bit, if it has one. */

@@ -3,6 +3,7 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
+import io.qcow4j.internal.FileNames;
 import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.BackingChainException;
 import io.qcow4j.spi.CorruptImageException;
@@ -71,6 +73,10 @@ final class Qcow2Opener {
             warnAboutFlags(path, header);
             Geometry geometry = Geometry.of(header);
 
+            if (backingName != null) {
+                refuseInSafeMode(path, backingName, options);
+            }
+            // null for a name this JVM cannot open: the image still opens without its backing file (for info)
             Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
@@ -89,9 +95,6 @@ final class Qcow2Opener {
             long[] l1 = readL1(file, l1Offset, l1Size);
 
             dataFile = openDataFile(path, header, extensions, options, file);
-            if (backingName != null) {
-                refuseInSafeMode(path, backingName, options);
-            }
             if (backingName != null && options.followBacking()) {
                 backing = openBacking(path, backingName, backingPath, extensions.backingFormat(), options);
             }
@@ -126,7 +129,7 @@ final class Qcow2Opener {
         file.readAvailable(cluster0, 0);
         HeaderExtensions extensions = HeaderExtensions.parse(cluster0, header);
         String backingName = header.backingFileOffset() != 0
-                ? HeaderExtensions.string(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
+                ? HeaderExtensions.fileName(cluster0, (int) header.backingFileOffset(), header.backingFileSize())
                 : null;
         if (backingName != null && backingName.isEmpty()) {
             backingName = null; // QEMU reads an empty name (size 0, or a NUL first) as no backing file
@@ -221,11 +224,21 @@ final class Qcow2Opener {
             throw new UnsafeImageException(path + ": the image keeps its data in the external file '"
                     + extensions.dataFile() + "'; safe mode opens no file but the image");
         }
+        if (extensions.dataFile().isEmpty()) {
+            throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
+        }
         Path dataPath = resolveSibling(path, extensions.dataFile());
+        if (dataPath == null) {
+            throw new BackingChainException(path + ": cannot open the external data file '" + extensions.dataFile()
+                    + "': " + FileNames.whyUnnamable());
+        }
         try {
             return HostFile.open(dataPath);
         } catch (NoSuchFileException e) {
             throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
+        } catch (FileSystemException e) {
+            throw new BackingChainException(path + ": cannot open external data file " + dataPath + ": "
+                    + e.getReason(), e);
         }
     }
 
@@ -240,8 +253,14 @@ final class Qcow2Opener {
 
     private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
             throws IOException {
-        // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say.
-        OpenOptions backingOptions = options.withSnapshot(null).withFormat(format);
+        if (backingPath == null) {
+            throw new BackingChainException(path + ": cannot open the backing file '" + name + "': "
+                    + FileNames.whyUnnamable());
+        }
+        // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say. As in
+        // QEMU, an empty one is no declaration, and "file" (its protocol driver) reads the file as it is.
+        String declared = format == null || format.isEmpty() ? null : format.equals("file") ? "raw" : format;
+        OpenOptions backingOptions = options.withSnapshot(null).withFormat(declared);
         try {
             return Images.open(backingPath, backingOptions);
         } catch (NoSuchFileException e) {
@@ -253,10 +272,16 @@ final class Qcow2Opener {
         }
     }
 
-    /** QEMU's rule: a relative name is relative to the directory of the image that names it. */
+    /**
+     * QEMU's rule for backing files: a relative name is relative to the directory of the image that names it. (QEMU
+     * 7.2 opens a relative data file name from its current directory instead; the image's directory is the one that
+     * keeps an image and its data file together wherever they are moved or opened from.)
+     *
+     * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
+     */
     static Path resolveSibling(Path image, String name) {
-        Path named = Path.of(name);
-        if (named.isAbsolute() || image.getParent() == null) {
+        Path named = FileNames.toPath(name);
+        if (named == null || named.isAbsolute() || image.getParent() == null) {
             return named;
         }
         return image.getParent().resolve(named);

@@ -56,6 +56,16 @@ class LauncherIT {
     }
 
     @Test
+    void opensUtf8FileNamesInTheCLocale() throws Exception {
+        // in the C locale the JDK encodes file names in ASCII; the launcher runs it in C.UTF-8 instead
+        Path disk = Files.writeString(dir.resolve("d\u00efsk-\u65e5\u672c.raw"), "hello, disk");
+        Run read = run(dir, Map.of("LC_ALL", "C", "LANG", "C"), LAUNCHER.toString(), "read", "--length", "11",
+                disk.toString());
+        assertThat(read.exit()).as(read.err()).isZero();
+        assertThat(read.out()).isEqualTo("hello, disk");
+    }
+
+    @Test
     void buildsTheJarOnFirstUseWithItsOutputOnStandardError() throws Exception {
         // a copy of the repository's launcher, reached through a symbolic link, with a Maven that records its call
         Path root = Files.createDirectories(dir.resolve("checkout"));

@@ -1,0 +1,207 @@
+package io.qcow4j.qcow2.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.qcow4j.internal.FileNames;
+import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
+import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.UnknownFormatException;
+import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.testing.Qemu;
+
+/**
+ * The files an image leads to: containers of formats no provider reads (which read as raw would give the container's
+ * bytes, not the disk), special files that would block the open, and names that are not file names here.
+ */
+class HostileFilesTest {
+
+    private static final OpenOptions FOLLOW = OpenOptions.defaults();
+    /** The backing format extension's type: replaced by an unknown type, the overlay declares no format. */
+    private static final long BACKING_FORMAT_EXTENSION = 0xe2792acaL;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        Qemu.require("qemu-img");
+    }
+
+    /** Every format qemu-img writes that no provider here reads: by itself, it is refused by name. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vmdk", "vdi", "vpc", "vhdx", "qed", "parallels"})
+    void anImageInAnotherFormatIsRefusedByName(String format) {
+        Path image = foreignImage(format);
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining("a " + format + " image").hasMessageContaining("name the format raw");
+    }
+
+    /** The same as an overlay's backing file with no declared format: QEMU probes it, so must we. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vmdk", "vdi", "vpc", "vhdx", "qed", "parallels"})
+    void aBackingFileInAnotherFormatIsRefusedByName(String format) {
+        Path base = foreignImage(format);
+        Path overlay = overlayWithoutBackingFormat(base.getFileName().toString());
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining(base.getFileName() + ": a " + format + " image");
+    }
+
+    @Test
+    void namingTheFormatRawReadsTheContainersBytes() throws IOException {
+        Path image = foreignImage("vmdk");
+        byte[] file = Files.readAllBytes(image);
+        try (Image raw = Images.open(image, OpenOptions.defaults().withFormat("raw"))) {
+            ByteBuffer start = ByteBuffer.allocate(512);
+            raw.readFully(start, 0);
+            assertThat(start.array()).isEqualTo(java.util.Arrays.copyOf(file, 512));
+        }
+    }
+
+    @Test
+    void anEmptyOrFileBackingFormatMeansProbeOrRawAsInQemu() throws IOException {
+        Path base = dir.resolve("base.raw");
+        Files.write(base, pattern(64 << 10));
+        for (String format : new String[] {"", "file"}) {
+            Path overlay = dir.resolve("overlay-" + format + ".qcow2");
+            Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "base.raw", "-F", "raw",
+                    overlay.toString(), "64k");
+            // rewrite the declared format in place: same extension, new length and name
+            ImagePatcher patcher = ImagePatcher.of(overlay);
+            long extension = patcher.extension(BACKING_FORMAT_EXTENSION);
+            patcher.u32(extension + 4, format.length()).bytes(extension + 8, (format + "\0\0\0\0")
+                    .getBytes(StandardCharsets.US_ASCII));
+            try (Image image = Images.open(overlay)) {
+                ByteBuffer all = ByteBuffer.allocate(64 << 10);
+                image.readFully(all, 0);
+                assertThat(all.array()).as("backing format '%s'", format).isEqualTo(pattern(64 << 10));
+            }
+        }
+    }
+
+    @Test
+    void aFifoAsBackingFileIsRefusedWithoutWaitingForAWriter() {
+        Path fifo = fifo("base.fifo");
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", fifo.getFileName().toString(), "-F", "raw",
+                overlay.toString(), "1M");
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("base.fifo").hasMessageContaining("not a regular file or block device");
+        // unprobed too, and as the image itself
+        assertThat(Outcome.failure(fifo, FOLLOW)).isInstanceOf(FileSystemException.class)
+                .hasMessageContaining("not a regular file or block device");
+        assertThat(Outcome.failure(fifo, OpenOptions.defaults().withFormat("qcow2")))
+                .isInstanceOf(FileSystemException.class).hasMessageContaining("not a regular file or block device");
+    }
+
+    @Test
+    void aFifoOrADirectoryAsExternalDataFileIsRefused() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        // an absolute name: qemu-img would create a relative one in its current directory
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("image.data"),
+                image.toString(), "1M");
+        Files.delete(dir.resolve("image.data"));
+        fifo("image.data");
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("external data file").hasMessageContaining("image.data")
+                .hasMessageContaining("not a regular file or block device");
+        Files.delete(dir.resolve("image.data"));
+        Files.createDirectory(dir.resolve("image.data"));
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("image.data").hasMessageContaining("Is a directory");
+    }
+
+    @Test
+    void anEmptyExternalDataFileNameIsRefusedAtOpen() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        // an absolute name: qemu-img would create a relative one in its current directory
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("image.data"),
+                image.toString(), "1M");
+        ImagePatcher patcher = ImagePatcher.of(image);
+        long extension = patcher.extension(0x44415441L);
+        patcher.bytes(extension + 8, new byte[(int) patcher.get(extension + 4, 4)]);
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("external data file but its name is empty");
+    }
+
+    /** A name in the locale's encoding opens its file; one this JVM cannot encode is refused by name, not skipped. */
+    @Test
+    void aNonAsciiBackingNameOpensItsFileOrIsRefusedClearly() throws IOException {
+        String name = "b\u00e4se-\u65e5\u672c.raw";
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "raw", overlay.toString(), "64k");
+        if (FileNames.CHARSET.newEncoder().canEncode(name)) {
+            Files.write(dir.resolve(name), pattern(64 << 10));
+            try (Image image = Images.open(overlay)) {
+                ByteBuffer all = ByteBuffer.allocate(64 << 10);
+                image.readFully(all, 0);
+                assertThat(all.array()).isEqualTo(pattern(64 << 10));
+            }
+        } else {
+            assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                    .hasMessageContaining("file-name encoding");
+        }
+    }
+
+    @Test
+    void aBackingNameThatIsNotInTheFileNameEncodingIsRefusedAndInfoStillOpens() throws IOException {
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "bXse.raw", "-F", "raw", overlay.toString(),
+                "64k");
+        ImagePatcher patcher = ImagePatcher.of(overlay);
+        // 0xff is in no charset's file names here: not UTF-8, not ASCII
+        patcher.u8(patcher.get(HeaderField.BACKING_FILE_OFFSET) + 1, 0xff);
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageContaining("cannot open the backing file").hasMessageContaining("file-name encoding");
+        assertThat(Outcome.failure(overlay, Outcome.SAFE)).isExactlyInstanceOf(UnsafeImageException.class);
+        try (Image image = Images.open(overlay, FOLLOW.withFollowBacking(false))) {
+            assertThat(image.info().backingFilename()).startsWith("b").endsWith("se.raw");
+            assertThat(image.info().fullBackingFilename()).isNull();
+        }
+    }
+
+    private Path foreignImage(String format) {
+        Path image = dir.resolve("disk." + format);
+        Qemu.run("qemu-img", "create", "-q", "-f", format, image.toString(), "4M");
+        return image;
+    }
+
+    /** An overlay naming {@code backing} whose backing format extension is turned into an unknown one. */
+    private Path overlayWithoutBackingFormat(String backing) {
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", backing, "-F", "raw", overlay.toString(),
+                "4M");
+        ImagePatcher patcher = ImagePatcher.of(overlay);
+        patcher.u32(patcher.extension(BACKING_FORMAT_EXTENSION), 0x12345678L);
+        return overlay;
+    }
+
+    private Path fifo(String name) {
+        Path fifo = dir.resolve(name);
+        Qemu.run("mkfifo", fifo.toString());
+        return fifo;
+    }
+
+    private static byte[] pattern(int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i * 31 + (i >>> 9));
+        }
+        return bytes;
+    }
+}
