@@ -18,15 +18,22 @@ import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageInfo;
 
-/** A raw file read as a disk; holes of a sparse file report as zero. */
+/**
+ * A raw file read as a disk; holes of a sparse file report as zero. The disk is the file rounded up to whole 512-byte
+ * sectors, as QEMU sees it: the bytes past the file's end read as zeros.
+ */
 final class RawImage implements Image {
+
+    private static final long SECTOR = 512;
 
     private final HostFile file;
     private final SparseFileMap holes;
+    private final long size;
 
     private RawImage(HostFile file, SparseFileMap holes) {
         this.file = file;
         this.holes = holes;
+        this.size = (file.size() + SECTOR - 1) & -SECTOR;
     }
 
     static RawImage open(Path path) throws IOException {
@@ -46,7 +53,7 @@ final class RawImage implements Image {
 
     @Override
     public long size() {
-        return file.size();
+        return size;
     }
 
     @Override
@@ -59,7 +66,7 @@ final class RawImage implements Image {
         dst.limit(dst.position() + length);
         try {
             file.readAvailable(dst, position);
-            // the file shrank under us: what was the disk's end reads as zeros, as for a sparse tail
+            // the partial sector past the file's end, or a file that shrank under us: zeros, as for a sparse tail
             Zeros.fill(dst);
             return length;
         } finally {
@@ -70,7 +77,12 @@ final class RawImage implements Image {
     @Override
     public BlockStatus blockStatus(long offset, long maxLength) {
         Ranges.checkStatusQuery(offset, maxLength, size());
-        SparseFileMap.Run run = holes.runAt(offset, size());
+        long fileSize = file.size();
+        if (offset >= fileSize) {
+            // the rest of the last sector, past the file's end
+            return new BlockStatus(offset, Math.min(size - offset, maxLength), Allocation.ZERO, false, 0, offset);
+        }
+        SparseFileMap.Run run = holes.runAt(offset, fileSize);
         long length = Math.min(run.end() - offset, maxLength);
         return new BlockStatus(offset, length, run.hole() ? Allocation.ZERO : Allocation.DATA, false, 0, offset);
     }

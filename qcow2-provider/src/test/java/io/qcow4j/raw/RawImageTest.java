@@ -14,6 +14,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
@@ -47,11 +49,36 @@ class RawImageTest {
         Path file = Files.write(dir.resolve("random.bin"), new byte[] {1, 2, 3});
         try (Image image = Images.open(file)) {
             assertThat(image.format()).isEqualTo("raw");
-            assertThat(image.size()).isEqualTo(3);
+            // whole sectors, as QEMU sees the file: the rest of the sector reads as zeros
+            assertThat(image.size()).isEqualTo(512);
             ByteBuffer dst = ByteBuffer.allocate(10);
-            assertThat(image.read(dst, 1)).isEqualTo(2);
-            assertThat(Arrays.copyOf(dst.array(), 2)).containsExactly(2, 3);
-            assertThat(image.read(dst, 3)).isEqualTo(-1);
+            assertThat(image.read(dst, 1)).isEqualTo(10);
+            assertThat(dst.array()).containsExactly(2, 3, 0, 0, 0, 0, 0, 0, 0, 0);
+            assertThat(image.read(dst.clear(), 512)).isEqualTo(-1);
+        }
+    }
+
+    /** Every length around a sector boundary: the disk is the file rounded up to 512 bytes, the tail zero. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 511, 512, 513, 1000, 1023, 1024, 4095, 4097})
+    void aFileOfAnyLengthIsADiskOfWholeSectors(int length) throws Exception {
+        byte[] content = new byte[length];
+        Arrays.fill(content, (byte) 0x5a);
+        Path file = Files.write(dir.resolve("odd.raw"), content);
+        long sectors = (length + 511) / 512 * 512;
+        try (Image image = Images.open(file)) {
+            assertThat(image.size()).isEqualTo(sectors);
+            ByteBuffer all = ByteBuffer.allocate((int) sectors);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(Arrays.copyOf(content, (int) sectors));
+            List<BlockStatus> map = image.map(0, image.size());
+            assertThat(map.get(0)).isEqualTo(new BlockStatus(0, length, Allocation.DATA, false, 0, 0));
+            if (length < sectors) {
+                assertThat(map).hasSize(2).last().isEqualTo(
+                        new BlockStatus(length, sectors - length, Allocation.ZERO, false, 0, length));
+            } else {
+                assertThat(map).hasSize(1);
+            }
         }
     }
 
