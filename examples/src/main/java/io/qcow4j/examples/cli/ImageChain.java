@@ -16,6 +16,12 @@ final class ImageChain {
 
     /** One image of the chain; depth 0 is the top. */
     record Layer(String name, Image image, ImageInfo info) {
+
+        /** The name of the file this image's data clusters live in: its external data file, if it has one. */
+        String dataFileName() {
+            Object dataFile = info.formatSpecific().get("data-file");
+            return dataFile == null ? name : combine(name, dataFile.toString());
+        }
     }
 
     private ImageChain() {

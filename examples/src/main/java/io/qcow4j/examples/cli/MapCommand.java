@@ -27,7 +27,8 @@ final class MapCommand extends SingleImageCommand {
             if (output == OutputFormat.json) {
                 text = MapText.json(runs);
             } else {
-                List<String> names = ImageChain.of(subject(), opened).stream().map(ImageChain.Layer::name).toList();
+                List<String> names = ImageChain.of(subject(), opened).stream().map(ImageChain.Layer::dataFileName)
+                        .toList();
                 text = MapText.human(runs, names);
             }
         }
