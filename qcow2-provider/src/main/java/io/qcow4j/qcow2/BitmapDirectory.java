@@ -12,8 +12,8 @@ import io.qcow4j.spi.UnsupportedFeatureException;
 
 /**
  * Reads the names and flags of persistent dirty bitmaps, which {@code qemu-img info} lists, and checks the directory
- * as QEMU does when it opens an image: QEMU refuses to open one whose directory breaks a rule, so we do too. The
- * bitmaps themselves do not change what the disk reads, so their tables are not read.
+ * and the bitmap tables as QEMU does when it opens an image: QEMU refuses to open one that breaks a rule, so we do
+ * too. The bitmaps' data does not change what the disk reads, so it is not read.
  */
 final class BitmapDirectory {
 
@@ -31,6 +31,10 @@ final class BitmapDirectory {
     private static final int FLAG_IN_USE = 1;
     private static final int FLAG_AUTO = 2;
     private static final int DIRTY_TRACKING = 1;
+    // a bitmap table entry (BME_TABLE_ENTRY_ of block/qcow2-bitmap.c)
+    private static final long TABLE_ENTRY_RESERVED = 0xff000000000001feL;
+    private static final long TABLE_ENTRY_OFFSET = 0x00fffffffffffe00L;
+    private static final long TABLE_ENTRY_ALL_ONES = 1;
 
     /** One bitmap as {@code qemu-img info} shows it. */
     record Bitmap(String name, long granularity, boolean inUse, boolean auto) {
@@ -114,7 +118,16 @@ final class BitmapDirectory {
                         + " bytes of extra data, which QEMU does not support either");
             }
             String name = HeaderExtensions.string(directory, entry + ENTRY_FIXED, nameSize);
-            bitmaps.add(entry(directory, entry, i, name, header));
+            Bitmap bitmap = entry(directory, entry, i, name, header);
+            if (bitmaps.stream().anyMatch(b -> b.name().equals(name))) {
+                throw new CorruptImageException("bitmap directory: two bitmaps are named '" + name + "'");
+            }
+            if (!bitmap.inUse()) {
+                // QEMU loads the bitmaps that are not in use, and refuses the image when a table is bad
+                checkTable(file, directory.getLong(entry), Integer.toUnsignedLong(directory.getInt(entry + 8)),
+                        header, "bitmap directory: bitmap " + i + " ('" + name + "')");
+            }
+            bitmaps.add(bitmap);
             at = end;
         }
         if (bitmaps.size() != count) {
@@ -122,6 +135,23 @@ final class BitmapDirectory {
                     + "extension names " + count + " bitmaps");
         }
         return List.copyOf(bitmaps);
+    }
+
+    /** Checks each entry of a bitmap table (whose size the entry check has bounded) as QEMU's check_table_entry. */
+    private static void checkTable(HostFile file, long offset, long entries, Qcow2Header header, String what)
+            throws IOException {
+        ByteBuffer table = ByteBuffer.allocate((int) (entries * 8));
+        file.readFully(table, offset, what.replace("bitmap directory: ", "") + " table");
+        for (int i = 0; i < entries; i++) {
+            long entry = table.getLong(i * 8);
+            long dataOffset = entry & TABLE_ENTRY_OFFSET;
+            if ((entry & TABLE_ENTRY_RESERVED) != 0 || dataOffset != 0 && ((entry & TABLE_ENTRY_ALL_ONES) != 0
+                    || (dataOffset & (header.clusterSize() - 1)) != 0)) {
+                throw new CorruptImageException(String.format("%s: bitmap table entry %d is invalid (%#018x: "
+                        + "reserved bits, or a data offset not cluster-aligned or with the all-ones flag)", what, i,
+                        entry));
+            }
+        }
     }
 
     /** The entry at {@code at}, checked as QEMU's {@code check_dir_entry} checks it. */

@@ -3,6 +3,7 @@ package io.qcow4j.qcow2.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -190,6 +191,40 @@ class HostileBitmapTest {
         // an in-use bitmap is not expected to match the disk: QEMU opens it, and so do we
         p.u32(entry(p, 0) + FLAGS, 1);
         assertThat(Outcome.of(small)).isNull();
+    }
+
+    @Test
+    void twoBitmapsOfTheSameName() {
+        assertThat(refused(p -> p.bytes(entry(p, 1) + 24, "b0".getBytes(StandardCharsets.US_ASCII))))
+                .isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("two bitmaps are named 'b0'");
+    }
+
+    /** Reserved bits, a data offset off the cluster size, the all-ones flag beside an offset: QEMU's rules. */
+    @ParameterizedTest
+    @ValueSource(longs = {0x2L, 0x100L, 1L << 56, 1L << 63, 0x10200L, 0x10001L})
+    void anInvalidBitmapTableEntry(long tableEntry) {
+        assertThat(refused(p -> p.u64(p.get(entry(p, 0) + TABLE_OFFSET, 8), tableEntry)))
+                .isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("bitmap 0 ('b0'): bitmap table entry 0 is invalid");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0L, 1L, 0x10000L})
+    void aValidBitmapTableEntryIsAccepted(long tableEntry) {
+        // no data cluster, all ones, or data in a cluster
+        ImagePatcher p = damaged();
+        p.u64(p.get(entry(p, 0) + TABLE_OFFSET, 8), tableEntry);
+        Qemu.run("qemu-img", "info", p.path().toString());
+        assertThat(Outcome.of(p.path())).isNull();
+    }
+
+    @Test
+    void theTableOfABitmapInUseIsNotLoadedSoNotChecked() throws IOException {
+        ImagePatcher p = damaged();
+        p.u64(p.get(entry(p, 0) + TABLE_OFFSET, 8), 0x2L).u32(entry(p, 0) + FLAGS, 1);
+        assertThat(Qemu.run("qemu-img", "info", p.path().toString())).contains("b0");
+        assertThat(Outcome.of(p.path())).isNull();
     }
 
     @Test
