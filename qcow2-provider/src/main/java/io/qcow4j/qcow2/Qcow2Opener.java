@@ -87,6 +87,7 @@ final class Qcow2Opener {
             int l1Size = header.l1Size();
             if (options.snapshot() != null) {
                 SnapshotTable.Snapshot snapshot = findSnapshot(path, snapshots, options.snapshot());
+                SnapshotTable.checkL1(snapshot, header, file.size());
                 // at the image's current size, as qemu-img convert -l reads it: past the snapshot's L1 table
                 // (an image grown since) the clusters are unallocated, and read from the backing file or as zeros
                 l1Offset = snapshot.l1TableOffset();

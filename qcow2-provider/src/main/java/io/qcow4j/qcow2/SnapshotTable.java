@@ -19,8 +19,12 @@ final class SnapshotTable {
     /** QEMU's QCOW_MAX_SNAPSHOTS_SIZE. */
     static final long MAX_TABLE_BYTES = 64L << 20;
 
-    /** One snapshot: where its L1 table is, and what {@code qemu-img info} shows. */
-    record Snapshot(long l1TableOffset, int l1Size, SnapshotInfo info) {
+    /**
+     * One snapshot: its place in the table, where its L1 table is, and what {@code qemu-img info} shows. The L1 table
+     * is checked only when the snapshot is read ({@link #checkL1}), as QEMU does: a damaged snapshot leaves the
+     * image and its other snapshots readable.
+     */
+    record Snapshot(int index, long l1TableOffset, int l1Size, SnapshotInfo info) {
     }
 
     private SnapshotTable() {
@@ -70,24 +74,26 @@ final class SnapshotTable {
             }
             String id = HeaderExtensions.string(rest, (int) extraSize, idLength);
             String name = HeaderExtensions.string(rest, (int) extraSize + idLength, nameLength);
-            checkSnapshotL1(i, l1Offset, l1Size, header, file.size());
-            snapshots.add(new Snapshot(l1Offset, l1Size,
+            snapshots.add(new Snapshot(i, l1Offset, l1Size,
                     new SnapshotInfo(id, name, vmStateSize, dateSec, dateNsec, vmClockNsec, diskSize, icount)));
             tableEnd += entrySize;
         }
         return List.copyOf(snapshots);
     }
 
-    /** The checks QEMU makes before it reads a snapshot's L1 table; its disk size plays no part in reading it. */
-    private static void checkSnapshotL1(int i, long l1Offset, int l1Size, Qcow2Header header, long fileSize)
-            throws ImageException {
-        long l1Bytes = Integer.toUnsignedLong(l1Size) * 8;
+    /**
+     * The checks QEMU makes before it reads a snapshot's L1 table (and ours: within the file); its disk size plays
+     * no part in reading it.
+     */
+    static void checkL1(Snapshot snapshot, Qcow2Header header, long fileSize) throws ImageException {
+        String what = "snapshot " + snapshot.index() + " ('" + snapshot.info().name() + "')";
+        long l1Bytes = Integer.toUnsignedLong(snapshot.l1Size()) * 8;
         if (l1Bytes > HeaderParser.MAX_L1_BYTES) {
-            throw new ImageLimitException("snapshot " + i + ": l1_size " + Integer.toUnsignedString(l1Size)
+            throw new ImageLimitException(what + ": l1_size " + Integer.toUnsignedString(snapshot.l1Size())
                     + " makes an L1 table of " + l1Bytes + " bytes, over the " + HeaderParser.MAX_L1_BYTES
                     + "-byte limit");
         }
-        HeaderParser.checkTable("snapshot " + i + ": l1_table_offset", l1Offset, l1Bytes, header.clusterSize(),
+        HeaderParser.checkTable(what + ": l1_table_offset", snapshot.l1TableOffset(), l1Bytes, header.clusterSize(),
                 fileSize);
     }
 }

@@ -139,7 +139,7 @@ class HostileSnapshotTest {
         long l1 = p.get(table(p) + L1_OFFSET, 8) + delta;
         p.u64(table(p) + L1_OFFSET, l1);
         assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
-                .hasMessageContaining("snapshot 0: l1_table_offset " + l1).hasMessageContaining("not aligned");
+                .hasMessageContaining("snapshot 0 ('snap1'): l1_table_offset " + l1).hasMessageContaining("not aligned");
     }
 
     @ParameterizedTest
@@ -148,8 +148,23 @@ class HostileSnapshotTest {
         ImagePatcher p = damaged();
         p.u64(table(p) + L1_OFFSET, l1);
         assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
-                .hasMessageContaining("snapshot 0: l1_table_offset " + Long.toUnsignedString(l1))
+                .hasMessageContaining("snapshot 0 ('snap1'): l1_table_offset " + Long.toUnsignedString(l1))
                 .hasMessageContaining("past the end");
+    }
+
+    /** QEMU checks a snapshot's L1 table only to read the snapshot: the disk itself still reads. */
+    @ParameterizedTest
+    @ValueSource(longs = {0x100, 1L << 40})
+    void aDamagedSnapshotL1TableLeavesTheActiveDiskReadable(long l1) throws IOException {
+        ImagePatcher p = damaged();
+        p.u64(table(p) + L1_OFFSET, p.get(table(p) + L1_OFFSET, 8) & ~0xffL | l1);
+        try (Image active = Images.open(p.path(), Outcome.SAFE)) {
+            assertThat(active.info().snapshots()).hasSize(1);
+            assertThat(ImageExerciser.readAll(active))
+                    .isEqualTo(Files.readAllBytes(Qemu.toRaw(p.path(), dir.resolve("active.raw"))));
+        }
+        assertThat(Outcome.of(() -> Images.open(p.path(), Outcome.SAFE.withSnapshot("snap1")).close(), "snap1"))
+                .isExactlyInstanceOf(CorruptImageException.class).hasMessageContaining("snapshot 0 ('snap1')");
     }
 
     @ParameterizedTest
@@ -158,7 +173,7 @@ class HostileSnapshotTest {
         ImagePatcher p = damaged();
         p.u32(table(p) + L1_SIZE, l1Size);
         assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(ImageLimitException.class)
-                .hasMessageContaining("snapshot 0: l1_size " + l1Size);
+                .hasMessageContaining("snapshot 0 ('snap1'): l1_size " + l1Size);
     }
 
     @Test
