@@ -117,10 +117,7 @@ final class ClusterMap {
             throws CorruptImageException {
         p.host = -1;
         if ((entry & COMPRESSED_FLAG) != 0) {
-            if (bitmap != 0) {
-                throw new CorruptImageException(String.format("Image is corrupt: compressed cluster with a "
-                        + "non-zero subcluster bitmap %#x (L2 index %#x)", bitmap, l2Index));
-            }
+            // the bitmap of a compressed cluster is reserved, and QEMU reads the cluster whatever it holds
             p.end = clusterStart + geometry.clusterSize();
             compressed(p, entry, l2Index);
             return;

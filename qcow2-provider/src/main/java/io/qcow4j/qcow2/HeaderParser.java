@@ -98,10 +98,6 @@ final class HeaderParser {
                 throw new CorruptImageException("qcow2 header: header_length " + Integer.toUnsignedString(headerLength)
                         + " exceeds the cluster size " + clusterSize);
             }
-            if (headerLength % 8 != 0) {
-                throw new CorruptImageException("qcow2 header: header_length " + headerLength
-                        + " is not a multiple of 8");
-            }
             if (headerLength > Qcow2Header.V3_MIN_LENGTH) {
                 compressionType = compressionType(b.get(104) & 0xff, incompatible);
             } else if ((incompatible & Qcow2Header.INCOMPAT_COMPRESSION) != 0) {
@@ -115,7 +111,7 @@ final class HeaderParser {
         }
         checkIncompatibleFeatures(incompatible, clusterBits);
         checkEncryption(cryptMethod);
-        checkBackingName(backingFileOffset, backingFileSize, clusterSize, headerLength);
+        checkBackingName(backingFileOffset, backingFileSize, clusterSize);
         checkL1(size, l1Size, l1TableOffset, clusterBits, (incompatible & Qcow2Header.INCOMPAT_EXTENDED_L2) != 0,
                 fileSize);
         checkRefcountTable(refcountTableOffset, refcountTableClusters, clusterSize);
@@ -172,7 +168,7 @@ final class HeaderParser {
         }
     }
 
-    private static void checkBackingName(long offset, int length, int clusterSize, int headerLength)
+    private static void checkBackingName(long offset, int length, int clusterSize)
             throws ImageException {
         if (offset == 0) {
             return;
@@ -181,10 +177,11 @@ final class HeaderParser {
             throw new ImageLimitException("qcow2 header: backing_file_size " + Integer.toUnsignedString(length)
                     + " exceeds " + MAX_BACKING_NAME_LENGTH + " bytes");
         }
-        if (offset < headerLength || offset > clusterSize || offset + length > clusterSize) {
+        // QEMU lets the name overlap the header (it reads whatever bytes are there); it must stay in cluster 0
+        if (Long.compareUnsigned(offset, clusterSize) > 0 || offset + length > clusterSize) {
             throw new CorruptImageException("qcow2 header: the backing file name (backing_file_offset "
                     + Long.toUnsignedString(offset) + ", backing_file_size " + length
-                    + ") lies outside the header cluster (" + headerLength + ".." + clusterSize + ")");
+                    + ") passes the end of the header cluster (" + clusterSize + " bytes)");
         }
     }
 

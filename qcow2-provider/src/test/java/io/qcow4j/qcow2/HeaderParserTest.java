@@ -102,7 +102,7 @@ class HeaderParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 72, 100, 108, 65544, -8})
+    @ValueSource(ints = {0, 72, 100, 65544, -8})
     void refusesBadHeaderLengths(int length) {
         ByteBuffer b = v3();
         b.putInt(100, length);
@@ -168,7 +168,7 @@ class HeaderParserTest {
         outside.putLong(8, 65536 - 10);
         outside.putInt(16, 20);
         assertThatThrownBy(() -> HeaderParser.parse(outside, FILE_SIZE)).isInstanceOf(CorruptImageException.class)
-                .hasMessageContaining("lies outside the header cluster");
+                .hasMessageContaining("passes the end of the header cluster (65536 bytes)");
     }
 
     @Test
