@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,9 +63,7 @@ class ImagesTest {
     void aFileNoProviderClaimsIsRefused() throws Exception {
         // only the pattern provider is on this module's class path: there is no raw fallback here
         Path file = Files.writeString(dir.resolve("notes.txt"), "hello");
-        assertThatThrownBy(() -> Images.open(file))
-                .isInstanceOf(UnknownFormatException.class)
-                .hasMessageContaining("no image format provider recognises the file");
+        assertRefusedAsUnknown(file, "no image format provider recognises the file");
     }
 
     @Test
@@ -109,25 +108,19 @@ class ImagesTest {
     @MethodSource("foreignSignatures")
     void aFileInAFormatNoProviderReadsIsRefusedByName(String format, byte[] start) throws Exception {
         Path file = Files.write(dir.resolve("disk.img"), start);
-        assertThatThrownBy(() -> Images.open(file))
-                .isInstanceOf(UnknownFormatException.class)
-                .hasMessageContaining("disk.img: a " + format + " image")
+        assertRefusedAsUnknown(file, "disk.img: a " + format + " image")
                 .hasMessageContaining("pattern");
         // one byte off, the signature is no longer there
         byte[] damaged = start.clone();
         damaged[format.equals("vdi") ? 64 : 0] ^= 1;
         Path other = Files.write(dir.resolve("other.img"), damaged);
-        assertThatThrownBy(() -> Images.open(other))
-                .isInstanceOf(UnknownFormatException.class)
-                .hasMessageContaining("no image format provider recognises the file");
+        assertRefusedAsUnknown(other, "no image format provider recognises the file");
     }
 
     @Test
     void aDmgIsKnownByItsNameAsInQemu() throws Exception {
         Path file = Files.writeString(dir.resolve("installer.dmg"), "anything");
-        assertThatThrownBy(() -> Images.open(file))
-                .isInstanceOf(UnknownFormatException.class)
-                .hasMessageContaining("a dmg image");
+        assertRefusedAsUnknown(file, "a dmg image");
     }
 
     @Test
@@ -137,6 +130,11 @@ class ImagesTest {
         try (Image image = Images.open(file)) {
             assertThat(image.format()).isEqualTo("pattern");
         }
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefusedAsUnknown(Path file, String message) {
+        return assertThatThrownBy(() -> Images.open(file)).isInstanceOf(UnknownFormatException.class)
+                .hasMessageContaining(message);
     }
 
     private static byte[] ascii(String text) {
