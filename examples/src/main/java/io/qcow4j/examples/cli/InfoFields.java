@@ -17,7 +17,7 @@ final class InfoFields {
 
     /** QEMU's order for the qcow2 fields it knows; fields it does not know follow, in the provider's order. */
     private static final List<String> FORMAT_SPECIFIC_ORDER = List.of("compat", "compression-type", "lazy-refcounts",
-            "refcount-bits", "data-file", "data-file-raw", "corrupt", "extended-l2");
+            "bitmaps", "refcount-bits", "data-file", "data-file-raw", "corrupt", "extended-l2");
 
     private InfoFields() {
     }

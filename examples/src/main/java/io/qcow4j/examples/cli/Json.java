@@ -37,7 +37,8 @@ final class Json {
                                      boolean keyed) {
         out.append(open);
         if (!entries.hasNext()) {
-            out.append(close);
+            // QEMU's pretty printer breaks the line inside an empty list or object too
+            out.append('\n').append("    ".repeat(depth)).append(close);
             return;
         }
         out.append('\n');

@@ -13,6 +13,11 @@ final class MapText {
 
     /** One line per run, the first opening the array: {@code qemu-img map --output=json} (QEMU 8's fields). */
     static String json(List<BlockStatus> runs) {
+        if (runs.isEmpty()) {
+            // an empty disk: qemu-img still prints one entry, of length 0
+            return "[{ \"start\": 0, \"length\": 0, \"depth\": 0, \"present\": false, \"zero\": false,"
+                    + " \"data\": false, \"compressed\": false}]\n";
+        }
         StringBuilder out = new StringBuilder("[");
         for (int i = 0; i < runs.size(); i++) {
             BlockStatus run = runs.get(i);

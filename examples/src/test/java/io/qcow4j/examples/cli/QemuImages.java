@@ -34,7 +34,7 @@ final class QemuImages {
 
     /**
      * @return the images: a raw base, a qcow2 on it from a sub directory, a v2 image, extended L2 with 8-bit
-     *         refcounts, snapshots, a zstd-compressed image, a sparse raw file
+     *         refcounts, snapshots, a zstd-compressed image, a sparse raw file, persistent bitmaps, an empty disk
      */
     static List<Path> make(Path dir) throws Exception {
         Path raw = dir.resolve("base.raw");
@@ -68,6 +68,15 @@ final class QemuImages {
         Qemu.run("truncate", "-s", "1M", sparse.toString());
         Qemu.io(sparse, "raw", "write -P 0x99 512k 64k");
 
-        return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse);
+        // persistent bitmaps, one with no flags: qemu-img prints them between lazy-refcounts and refcount-bits
+        Path bitmaps = Qemu.createQcow2(dir.resolve("bitmaps.qcow2"), "1M");
+        Qemu.io(bitmaps, "qcow2", "write -P 0x5a 0 64k");
+        Qemu.run("qemu-img", "bitmap", "--add", bitmaps.toString(), "b1");
+        Qemu.run("qemu-img", "bitmap", "--add", "--disable", "-g", "128k", bitmaps.toString(), "b2");
+
+        // a disk of no bytes: map still prints one entry
+        Path empty = Qemu.createQcow2(dir.resolve("empty.qcow2"), "0");
+
+        return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse, bitmaps, empty);
     }
 }
