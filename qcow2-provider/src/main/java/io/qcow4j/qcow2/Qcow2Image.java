@@ -25,6 +25,8 @@ final class Qcow2Image implements Image {
     private final CompressedClusters compressed;
     private final Image backing;
     private final long size;
+    /** Asked on the first block status query of a data cluster, not at open: reads never need it. */
+    private volatile HostHoles holes;
     private volatile boolean closed;
 
     Qcow2Image(Qcow2Metadata metadata, HostFile file, HostFile dataFile, ClusterMap map,
@@ -107,11 +109,25 @@ final class Qcow2Image implements Image {
         Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
         long length = extent.length();
         return switch (extent.kind()) {
-            case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, extent.hostOffset());
+            case DATA -> holes().dataStatus(offset, length, extent.hostOffset());
             case COMPRESSED -> new BlockStatus(offset, length, Allocation.DATA, true, 0, -1);
             case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, extent.hostOffset());
             case UNALLOCATED -> backingStatus(offset, length, extent.hostOffset());
         };
+    }
+
+    private HostHoles holes() {
+        HostHoles known = holes;
+        if (known == null) {
+            synchronized (this) {
+                known = holes;
+                if (known == null) {
+                    known = HostHoles.of(file, dataFile, metadata.header());
+                    holes = known;
+                }
+            }
+        }
+        return known;
     }
 
     private BlockStatus backingStatus(long offset, long length, long hostOffset) throws IOException {
@@ -147,6 +163,6 @@ final class Qcow2Image implements Image {
     @Override
     public void close() throws IOException {
         closed = true;
-        Closeables.closeAll(file, dataFile != file ? dataFile : null, backing);
+        Closeables.closeAll(file, dataFile != file ? dataFile : null, backing, holes);
     }
 }

@@ -29,7 +29,8 @@ final class MapText {
                     .append(", \"depth\": ").append(run.depth())
                     .append(", \"present\": ").append(run.allocation() != Allocation.UNALLOCATED)
                     .append(", \"zero\": ").append(run.allocation() != Allocation.DATA)
-                    .append(", \"data\": ").append(run.allocation() == Allocation.DATA)
+                    .append(", \"data\": ").append(run.allocation() == Allocation.DATA
+                            || run.allocation() == Allocation.DATA_IN_HOLE)
                     .append(", \"compressed\": ").append(run.compressed());
             if (run.hostOffset() >= 0) {
                 out.append(", \"offset\": ").append(run.hostOffset());

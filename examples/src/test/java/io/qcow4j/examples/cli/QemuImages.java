@@ -34,7 +34,8 @@ final class QemuImages {
 
     /**
      * @return the images: a raw base, a qcow2 on it from a sub directory, a v2 image, extended L2 with 8-bit
-     *         refcounts, snapshots, a zstd-compressed image, a sparse raw file, persistent bitmaps, an empty disk
+     *         refcounts, snapshots, a zstd-compressed image, a sparse raw file, persistent bitmaps, an empty disk,
+     *         metadata preallocation, 2 MiB clusters written in part
      */
     static List<Path> make(Path dir) throws Exception {
         Path raw = dir.resolve("base.raw");
@@ -77,6 +78,13 @@ final class QemuImages {
         // a disk of no bytes: map still prints one entry
         Path empty = Qemu.createQcow2(dir.resolve("empty.qcow2"), "0");
 
-        return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse, bitmaps, empty);
+        // data clusters in holes of the file: qemu-img map then asks the file (QEMU's metadata preallocation guess)
+        Path preallocated = Qemu.createQcow2(dir.resolve("preallocated.qcow2"), "16M", "preallocation=metadata");
+        Qemu.io(preallocated, "qcow2", "write -P 0x5b 1M 4k");
+        Path bigClusters = Qemu.createQcow2(dir.resolve("big-clusters.qcow2"), "8M", "cluster_size=2M");
+        Qemu.io(bigClusters, "qcow2", "write -P 0x5c 1M 300k", "write -P 0x5d 5M 4k");
+
+        return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse, bitmaps, empty, preallocated,
+                bigClusters);
     }
 }
