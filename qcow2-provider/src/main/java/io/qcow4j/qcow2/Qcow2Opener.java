@@ -191,16 +191,41 @@ final class Qcow2Opener {
         }
     }
 
+    /**
+     * The snapshot {@code -l} names, in either of qemu-img's forms: an ID or a name (an ID first, as QEMU tries
+     * them), or options {@code snapshot.id=ID}, {@code snapshot.name=NAME}, or both joined by a comma, which must
+     * all match the same snapshot.
+     */
     private static SnapshotTable.Snapshot findSnapshot(Path path, List<SnapshotTable.Snapshot> snapshots,
                                                        String idOrName) throws NoSuchSnapshotException {
-        for (SnapshotTable.Snapshot s : snapshots) {
-            if (s.info().id().equals(idOrName)) {
-                return s;
+        if (idOrName.startsWith("snapshot.id=") || idOrName.startsWith("snapshot.name=")) {
+            String id = null;
+            String name = null;
+            for (String option : idOrName.split(",")) {
+                if (option.startsWith("snapshot.id=")) {
+                    id = option.substring("snapshot.id=".length());
+                } else if (option.startsWith("snapshot.name=")) {
+                    name = option.substring("snapshot.name=".length());
+                } else {
+                    throw new NoSuchSnapshotException(path + ": unknown snapshot option '" + option
+                            + "' (snapshot.id=ID and snapshot.name=NAME are known)");
+                }
             }
-        }
-        for (SnapshotTable.Snapshot s : snapshots) {
-            if (s.info().name().equals(idOrName)) {
-                return s;
+            for (SnapshotTable.Snapshot s : snapshots) {
+                if ((id == null || s.info().id().equals(id)) && (name == null || s.info().name().equals(name))) {
+                    return s;
+                }
+            }
+        } else {
+            for (SnapshotTable.Snapshot s : snapshots) {
+                if (s.info().id().equals(idOrName)) {
+                    return s;
+                }
+            }
+            for (SnapshotTable.Snapshot s : snapshots) {
+                if (s.info().name().equals(idOrName)) {
+                    return s;
+                }
             }
         }
         throw new NoSuchSnapshotException(path + ": no snapshot with id or name '" + idOrName + "' ("

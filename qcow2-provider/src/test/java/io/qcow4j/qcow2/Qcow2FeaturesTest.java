@@ -72,8 +72,9 @@ class Qcow2FeaturesTest {
             assertThat(snapshots).extracting(SnapshotInfo::diskSize).containsExactly(2L << 20, 3L << 20);
             assertThat(snapshots.get(0).dateSec()).isPositive();
         }
-        // by name and by id, as qemu-img's -l takes either
-        for (String which : List.of("first", "1")) {
+        // by name and by id, as qemu-img's -l takes either, bare or as its snapshot.id / snapshot.name options
+        for (String which : List.of("first", "1", "snapshot.name=first", "snapshot.id=1",
+                "snapshot.id=1,snapshot.name=first")) {
             try (Image first = Images.open(image, OpenOptions.defaults().withSnapshot(which))) {
                 // taken at 2 MiB, read at 3 MiB as qemu-img convert -l reads it
                 assertThat(first.size()).isEqualTo(3 << 20);
@@ -87,6 +88,11 @@ class Qcow2FeaturesTest {
         assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot("third")))
                 .isInstanceOf(NoSuchSnapshotException.class)
                 .hasMessageContaining("no snapshot with id or name 'third' (2 snapshots)");
+        // the options must name one snapshot: id 2 is "second", not "first"
+        assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot(
+                "snapshot.id=2,snapshot.name=first"))).isInstanceOf(NoSuchSnapshotException.class);
+        assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot("snapshot.size=1")))
+                .isInstanceOf(NoSuchSnapshotException.class);
     }
 
     @Test

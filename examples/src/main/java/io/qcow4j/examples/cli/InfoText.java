@@ -64,8 +64,14 @@ final class InfoText {
         String clock = String.format("%02d:%02d:%02d.%03d", secs / 3600, (secs / 60) % 60, secs % 60,
                 (s.vmClockNsec() / 1_000_000L) % 1000);
         String date = DATE.format(Instant.ofEpochSecond(s.dateSec()).atZone(zone));
-        return String.format("%-9s %-16s %8s%20s%13s%11s", s.id(), s.name(), HumanSize.of(s.vmStateSize()), date,
-                clock, s.icount() == -1 ? "" : Long.toString(s.icount()));
+        return String.format("%s %s %8s%20s%13s%11s", padBytes(s.id(), 9), padBytes(s.name(), 16),
+                HumanSize.of(s.vmStateSize()), date, clock, s.icount() == -1 ? "" : Long.toString(s.icount()));
+    }
+
+    /** C's {@code %-Ns}: pads to {@code width} bytes of UTF-8, not characters, as qemu-img's printf does. */
+    private static String padBytes(String text, int width) {
+        int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return bytes >= width ? text : text + " ".repeat(width - bytes);
     }
 
     /** QEMU's dump of a QAPI object: dashes in keys become spaces, nested values indent by four. */

@@ -61,6 +61,8 @@ final class QemuImages {
         Qemu.run("qemu-img", "snapshot", "-c", "first", snapshots.toString());
         Qemu.io(snapshots, "qcow2", "write -P 0x78 0 64k");
         Qemu.run("qemu-img", "snapshot", "-c", "second", snapshots.toString());
+        // a name of more bytes than characters: qemu-img pads the table's columns by bytes
+        Qemu.run("qemu-img", "snapshot", "-c", "dritt\u00e9", snapshots.toString());
 
         Path zstd = Qemu.toQcow2(overlay, dir.resolve("zstd.qcow2"), List.of("-c", "-o", "compression_type=zstd"));
 
