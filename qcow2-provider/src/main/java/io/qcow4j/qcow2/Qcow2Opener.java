@@ -77,7 +77,7 @@ final class Qcow2Opener {
                 refuseInSafeMode(path, backingName, options);
             }
             // null for a name this JVM cannot open: the image still opens without its backing file (for info)
-            Path backingPath = backingName != null ? resolveSibling(path, backingName) : null;
+            Path backingPath = backingName != null ? resolveSibling(path, withoutFileProtocol(backingName)) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
@@ -296,6 +296,11 @@ final class Qcow2Opener {
         } catch (IOException e) {
             throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": " + e, e);
         }
+    }
+
+    /** QEMU reads "file:NAME" as NAME through its file protocol, the one protocol that names a local file. */
+    private static String withoutFileProtocol(String name) {
+        return name.startsWith("file:") ? name.substring("file:".length()) : name;
     }
 
     /**

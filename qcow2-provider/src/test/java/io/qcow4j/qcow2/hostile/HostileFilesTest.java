@@ -95,6 +95,22 @@ class HostileFilesTest {
     }
 
     @Test
+    void aBackingNameWithQemusFileProtocolPrefixNamesTheFile() throws IOException {
+        Files.write(dir.resolve("base.raw"), pattern(64 << 10));
+        Path overlay = dir.resolve("overlay.qcow2");
+        // absolute: qemu-img opens a relative "file:" name from its current directory (we, next to the image)
+        String name = "file:" + dir.resolve("base.raw");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "raw", overlay.toString(), "64k");
+        try (Image image = Images.open(overlay)) {
+            assertThat(image.info().backingFilename()).isEqualTo(name);
+            ByteBuffer all = ByteBuffer.allocate(64 << 10);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(Files.readAllBytes(Qemu.toRaw(overlay, dir.resolve("qemu.raw"))))
+                    .isEqualTo(pattern(64 << 10));
+        }
+    }
+
+    @Test
     void aFifoAsBackingFileIsRefusedWithoutWaitingForAWriter() {
         Path fifo = fifo("base.fifo");
         Path overlay = dir.resolve("overlay.qcow2");
