@@ -83,7 +83,13 @@ final class TargetFile {
                 file.setLength(0);
             }
             file.setLength(size);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            file.close();
+            Files.deleteIfExists(path);
+            // named after the target: the caller's message starts with the source
+            throw new FileSystemException(path.toString(), null, "cannot make the target " + size + " bytes long: "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
             file.close();
             Files.deleteIfExists(path);
             throw e;

@@ -229,7 +229,7 @@ final class Qcow2Opener {
             }
         }
         throw new NoSuchSnapshotException(path + ": no snapshot with id or name '" + idOrName + "' ("
-                + snapshots.size() + " snapshots)");
+                + snapshots.size() + (snapshots.size() == 1 ? " snapshot)" : " snapshots)"));
     }
 
     private static long[] readL1(HostFile file, long offset, int entries) throws IOException {
