@@ -34,8 +34,8 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
      * One worker per core, at least 2 (so that one reads while the other computes even on a single core), as
      * go-qcow2reader's convert. Decompression keeps each worker's core busy; more workers than cores only queue for
      * the target file's lock (every write to a Linux file takes it) and share the caches: on 2 cores, 8 workers were
-     * 15 to 25 % slower than 2 on compressed and uncompressed images, source in the page cache or cold on disk, and
-     * not faster when the target was on disk too.
+     * 15 to 25 % slower than 2 on compressed and uncompressed images, source in the page cache or cold on disk; with
+     * the target on disk too, the disk's write-back made the two trade places between sets of runs.
      */
     public static final int DEFAULT_WORKERS = Math.max(2, Math.min(MAX_WORKERS,
             Runtime.getRuntime().availableProcessors()));
