@@ -22,7 +22,7 @@ final class TestImages {
 
     /** The kinds of qcow2 image compared against qemu-img. */
     enum Kind {
-        CLUSTER_512, CLUSTER_64K, CLUSTER_2M, DEFLATE, ZSTD, BACKING, ZERO_CLUSTERS, EXTENDED_L2, RAW
+        CLUSTER_512, CLUSTER_64K, CLUSTER_2M, DEFLATE, ZSTD, BACKING, ZERO_CLUSTERS, EXTENDED_L2, PREALLOCATED, RAW
     }
 
     static Path build(Kind kind, Path dir) throws IOException {
@@ -38,6 +38,8 @@ final class TestImages {
             case DEFLATE -> Qemu.toQcow2(raw, image, List.of("-c", "-o", "compression_type=zlib"));
             case ZSTD -> Qemu.toQcow2(raw, image, List.of("-c", "-o", "compression_type=zstd"));
             case EXTENDED_L2 -> Qemu.toQcow2(raw, image, List.of("-o", "extended_l2=on,cluster_size=128k"));
+            // every cluster allocated, the unwritten ones holes of the file: block status reports them as zero
+            case PREALLOCATED -> Qemu.toQcow2(raw, image, List.of("-o", "preallocation=metadata"));
             case ZERO_CLUSTERS -> {
                 Qemu.toQcow2(raw, image, List.of());
                 // zero clusters over stored data, and a discarded range
