@@ -57,7 +57,10 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
         Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
     }
 
-    /** {@link #DEFAULT_WORKERS} workers, 32 MiB segments, 2 MiB buffers, 4 KiB zero detection, no sync, a new target, no progress. */
+    /**
+     * {@link #DEFAULT_WORKERS} workers, 32 MiB segments, 2 MiB buffers, 4 KiB zero detection, no sync, a new target,
+     * no progress.
+     */
     public static ConvertOptions defaults() {
         return new ConvertOptions(DEFAULT_WORKERS, DEFAULT_SEGMENT_SIZE, DEFAULT_BUFFER_SIZE, DEFAULT_SPARSE_SIZE,
                 false, false, ProgressListener.NONE);

@@ -83,15 +83,14 @@ final class TargetFile {
                 file.setLength(0);
             }
             file.setLength(size);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             file.close();
             Files.deleteIfExists(path);
-            // named after the target: the caller's message starts with the source
-            throw new FileSystemException(path.toString(), null, "cannot make the target " + size + " bytes long: "
-                    + e.getMessage());
-        } catch (RuntimeException e) {
-            file.close();
-            Files.deleteIfExists(path);
+            if (e instanceof IOException) {
+                // named after the target: the caller's message starts with the source
+                throw (FileSystemException) new FileSystemException(path.toString(), null, "cannot make the target "
+                        + size + " bytes long: " + e.getMessage()).initCause(e);
+            }
             throw e;
         }
         ZeroMode mode = options.sparseSize() == 0 ? ZeroMode.WRITE : ZeroMode.SKIP;

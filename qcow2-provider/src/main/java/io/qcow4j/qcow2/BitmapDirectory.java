@@ -125,7 +125,7 @@ final class BitmapDirectory {
             if (!bitmap.inUse()) {
                 // QEMU loads the bitmaps that are not in use, and refuses the image when a table is bad
                 checkTable(file, directory.getLong(entry), Integer.toUnsignedLong(directory.getInt(entry + 8)),
-                        header, "bitmap directory: bitmap " + i + " ('" + name + "')");
+                        header, "bitmap " + i + " ('" + name + "')");
             }
             bitmaps.add(bitmap);
             at = end;
@@ -141,15 +141,15 @@ final class BitmapDirectory {
     private static void checkTable(HostFile file, long offset, long entries, Qcow2Header header, String what)
             throws IOException {
         ByteBuffer table = ByteBuffer.allocate((int) (entries * 8));
-        file.readFully(table, offset, what.replace("bitmap directory: ", "") + " table");
+        file.readFully(table, offset, what + " table");
         for (int i = 0; i < entries; i++) {
             long entry = table.getLong(i * 8);
             long dataOffset = entry & TABLE_ENTRY_OFFSET;
             if ((entry & TABLE_ENTRY_RESERVED) != 0 || dataOffset != 0 && ((entry & TABLE_ENTRY_ALL_ONES) != 0
                     || (dataOffset & (header.clusterSize() - 1)) != 0)) {
-                throw new CorruptImageException(String.format("%s: bitmap table entry %d is invalid (%#018x: "
-                        + "reserved bits, or a data offset not cluster-aligned or with the all-ones flag)", what, i,
-                        entry));
+                throw new CorruptImageException(String.format("bitmap directory: %s: bitmap table entry %d is "
+                        + "invalid (%#018x: reserved bits, or a data offset not cluster-aligned or with the all-ones "
+                        + "flag)", what, i, entry));
             }
         }
     }

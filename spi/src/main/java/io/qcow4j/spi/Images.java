@@ -42,8 +42,13 @@ public final class Images {
      * @throws IOException            when the file cannot be read (missing, a directory, no permission)
      */
     public static Image open(Path path, OpenOptions options) throws IOException {
-        requireImageFile(path);
-        ImageFormatProvider provider = options.format() != null ? require(options.format()) : probe(path);
+        ImageFormatProvider provider;
+        if (options.format() != null) {
+            requireImageFile(path);
+            provider = require(options.format());
+        } else {
+            provider = probe(path);
+        }
         return provider.open(path, options);
     }
 
@@ -55,6 +60,7 @@ public final class Images {
      *                                parallels, bochs, cloop, luks, dmg)
      */
     public static ImageFormatProvider probe(Path path) throws IOException {
+        requireImageFile(path);
         ByteBuffer start = ByteBuffer.allocate(ImageFormatProvider.PROBE_LENGTH);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             while (start.hasRemaining() && channel.read(start, start.position()) > 0) {
@@ -95,18 +101,17 @@ public final class Images {
         if (attributes.isDirectory()) {
             throw new FileSystemException(path.toString(), null, "Is a directory");
         }
-        if (attributes.isOther() && !"block".equals(specialFileKind(path))) {
+        if (attributes.isOther() && !isBlockDevice(path)) {
             throw new FileSystemException(path.toString(), null, "not a regular file or block device");
         }
     }
 
-    /** "block", "other", or null where the file system cannot tell. */
-    private static String specialFileKind(Path path) {
+    /** Whether the mode says block device; a special file whose kind the file system cannot tell is not opened. */
+    private static boolean isBlockDevice(Path path) {
         try {
-            int type = (Integer) Files.getAttribute(path, "unix:mode") & 0170000;
-            return type == 0060000 ? "block" : "other";
+            return ((Integer) Files.getAttribute(path, "unix:mode") & 0170000) == 0060000;
         } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-            return null;
+            return false;
         }
     }
 

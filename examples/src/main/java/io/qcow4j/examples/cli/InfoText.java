@@ -1,5 +1,6 @@
 package io.qcow4j.examples.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -70,7 +71,7 @@ final class InfoText {
 
     /** C's {@code %-Ns}: pads to {@code width} bytes of UTF-8, not characters, as qemu-img's printf does. */
     private static String padBytes(String text, int width) {
-        int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         return bytes >= width ? text : text + " ".repeat(width - bytes);
     }
 
