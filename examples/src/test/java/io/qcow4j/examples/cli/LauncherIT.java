@@ -3,6 +3,7 @@ package io.qcow4j.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.Images;
 
 /**
  * The launchers as a user runs them, in real processes. An integration test (run after {@code package}, see the
@@ -105,8 +110,11 @@ class LauncherIT {
         // the launcher's own options (native access, class-data sharing) come first, then the user's; the JVMs
         // before it made the archive
         List<String> calls = Files.readAllLines(args);
+        Path natives = onlyNatives(root.resolve("examples/target"));
         assertThat(calls.get(calls.size() - 1)).startsWith("--enable-native-access=ALL-UNNAMED ")
-                .contains(" -XX:SharedArchiveFile=" + root.resolve("examples/target/qcow2-"))
+                .contains(" -Djffi.boot.library.path=" + natives + " ",
+                        " -DZstdNativePath=" + natives.resolve("libzstd-jni-"),
+                        " -XX:SharedArchiveFile=" + root.resolve("examples/target/qcow2-"))
                 .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + root.resolve("examples/target/qcow2.jar")
                         + " --version");
     }
@@ -126,6 +134,23 @@ class LauncherIT {
         assertThat(first.err()).isEmpty();
         Path archive = onlyArchive(target);
         FileTime made = Files.getLastModifiedTime(archive);
+        // the jar's native libraries for this machine, copied out whole, so they load without a temporary copy
+        Path natives = onlyNatives(target);
+        try (ZipFile zip = new ZipFile(jar.toFile()); Stream<Path> copies = Files.list(natives)) {
+            List<Path> libraries = copies.sorted().toList();
+            assertThat(libraries).extracting(file -> file.getFileName().toString())
+                    .satisfiesExactly(jffi -> assertThat(jffi).matches("libjffi-[0-9.]+\\.so"),
+                            zstd -> assertThat(zstd).matches("libzstd-jni-[0-9.-]+\\.so"));
+            assertThat(libraries.get(0)).hasBinaryContent(zip.getInputStream(zip.getEntry("jni/x86_64-Linux/"
+                    + libraries.get(0).getFileName())).readAllBytes());
+            assertThat(libraries.get(1)).hasBinaryContent(zip.getInputStream(zip.getEntry("linux/amd64/"
+                    + libraries.get(1).getFileName())).readAllBytes());
+        }
+        // the sample is a zstd overlay on a deflate base: both libraries load from there and read it
+        Path raw = dir.resolve("sample.raw");
+        Run convert = run(dir, strict, launcher, "convert", Cli.SAMPLE.toString(), raw.toString());
+        assertThat(convert.exit()).as(convert.err()).isZero();
+        assertThat(raw).hasBinaryContent(guestBytes(Cli.SAMPLE));
 
         Run again = run(dir, strict, launcher, "--version");
         assertThat(again.exit()).as(again.err()).isZero();
@@ -142,10 +167,14 @@ class LauncherIT {
         assertThat(rebuilt.err()).isEmpty();
         assertThat(onlyArchive(target)).isEqualTo(archive);
         assertThat(Files.getLastModifiedTime(archive).toInstant()).isAfter(now.minusSeconds(300));
+        assertThat(Files.getLastModifiedTime(onlyNatives(target)).toInstant()).isAfter(now.minusSeconds(300));
         try (Stream<Path> files = Files.list(target)) {
-            // no class list or half-made archive left behind
+            // no class list, half-made archive or partial library left behind
             assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder("qcow2.jar",
-                    archive.getFileName().toString());
+                    archive.getFileName().toString(), natives.getFileName().toString());
+        }
+        try (Stream<Path> copies = Files.list(natives)) {
+            assertThat(copies.map(file -> file.getFileName().toString())).allMatch(name -> name.endsWith(".so"));
         }
 
         // a moved checkout: the archive names the jar's old path, so the JVM would refuse it too
@@ -171,6 +200,23 @@ class LauncherIT {
             List<Path> archives = files.filter(file -> file.getFileName().toString().endsWith(".jsa")).toList();
             assertThat(archives).hasSize(1);
             return archives.get(0);
+        }
+    }
+
+    /** What the library, in this process, reads from the image: the reference for the launched commands. */
+    private static byte[] guestBytes(Path path) throws Exception {
+        try (Image image = Images.open(path)) {
+            ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(image.size()));
+            image.readFully(bytes, 0);
+            return bytes.array();
+        }
+    }
+
+    private static Path onlyNatives(Path target) throws Exception {
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> natives = files.filter(file -> file.getFileName().toString().endsWith("-native")).toList();
+            assertThat(natives).hasSize(1);
+            return natives.get(0);
         }
     }
 
