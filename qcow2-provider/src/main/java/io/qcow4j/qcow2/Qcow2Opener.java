@@ -253,7 +253,7 @@ final class Qcow2Opener {
         if (extensions.dataFile().isEmpty()) {
             throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
         }
-        Path dataPath = resolveSibling(path, extensions.dataFile());
+        Path dataPath = resolveSibling(path, withoutFileProtocol(extensions.dataFile()));
         if (dataPath == null) {
             throw new BackingChainException(path + ": cannot open the external data file '" + extensions.dataFile()
                     + "': " + FileNames.whyUnnamable());
@@ -261,6 +261,7 @@ final class Qcow2Opener {
         try {
             return HostFile.open(dataPath);
         } catch (NoSuchFileException e) {
+            refuseProtocol(path, "external data file", extensions.dataFile(), e);
             throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
         } catch (FileSystemException e) {
             throw new BackingChainException(path + ": cannot open external data file " + dataPath + ": "
@@ -290,6 +291,7 @@ final class Qcow2Opener {
         try {
             return Images.open(backingPath, backingOptions);
         } catch (NoSuchFileException e) {
+            refuseProtocol(path, "backing file", name, e);
             throw new BackingChainException(path + ": backing file " + backingPath + " does not exist", e);
         } catch (ImageException e) {
             throw e;
@@ -301,6 +303,32 @@ final class Qcow2Opener {
     /** QEMU reads "file:NAME" as NAME through its file protocol, the one protocol that names a local file. */
     private static String withoutFileProtocol(String name) {
         return name.startsWith("file:") ? name.substring("file:".length()) : name;
+    }
+
+    /**
+     * A name no local file answers to that QEMU would read through another of its protocols ({@code nbd://host/disk},
+     * {@code json:{...}} block driver options, ...) is refused naming that protocol, not as a missing file.
+     */
+    private static void refuseProtocol(Path path, String what, String name, NoSuchFileException missing)
+            throws BackingChainException {
+        String protocol = protocolOf(name);
+        if (protocol != null && !protocol.equals("file")) {
+            throw new BackingChainException(path + ": the " + what + " '" + name + "' is reached through QEMU's '"
+                    + protocol + ":' protocol, which this reader does not speak: it opens local files only", missing);
+        }
+    }
+
+    /**
+     * The protocol prefix QEMU sees in a file name ({@code path_has_protocol}: text before a colon with no slash in
+     * it), or null for none.
+     */
+    static String protocolOf(String name) {
+        int colon = name.indexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String prefix = name.substring(0, colon);
+        return prefix.indexOf('/') >= 0 || prefix.indexOf('\\') >= 0 ? null : prefix;
     }
 
     /**

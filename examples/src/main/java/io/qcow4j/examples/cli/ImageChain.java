@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageInfo;
@@ -20,9 +21,12 @@ final class ImageChain {
         /** The name of the file this image's data clusters live in: its external data file, if it has one. */
         String dataFileName() {
             Object dataFile = info.formatSpecific().get("data-file");
-            return dataFile == null ? name : combine(name, dataFile.toString());
+            return dataFile == null ? name : opened(name, dataFile.toString());
         }
     }
+
+    /** QEMU's {@code path_has_protocol}: a colon with no slash before it. */
+    private static final Pattern PROTOCOL = Pattern.compile("[^/\\\\:]+:");
 
     private ImageChain() {
     }
@@ -35,18 +39,24 @@ final class ImageChain {
             Image image = current.get();
             ImageInfo info = image.info();
             layers.add(new Layer(currentName, image, info));
-            currentName = info.backingFilename() == null ? null : combine(currentName, info.backingFilename());
+            currentName = info.backingFilename() == null ? null : opened(currentName, info.backingFilename());
             current = image.backing();
         }
         return layers;
     }
 
+    /** The name of the file that a backing or data file name opens: QEMU's {@code file:} prefix names no file. */
+    static String opened(String overlay, String name) {
+        return combine(overlay, name.startsWith("file:") ? name.substring("file:".length()) : name);
+    }
+
     /**
-     * The backing file's name as {@code qemu-img} prints it ({@code path_combine}): an absolute name as it is, a
-     * relative one after the overlay's directory as the overlay's name spells it, without normalising.
+     * The backing file's name as {@code qemu-img} prints it ({@code path_combine}): an absolute name, or one with a
+     * protocol prefix ({@code file:}, {@code nbd:}...), as it is; a relative one after the overlay's directory as the
+     * overlay's name spells it, without normalising.
      */
     static String combine(String overlay, String backing) {
-        if (backing.startsWith("/")) {
+        if (backing.startsWith("/") || PROTOCOL.matcher(backing).lookingAt()) {
             return backing;
         }
         int slash = overlay.lastIndexOf('/');

@@ -35,7 +35,8 @@ final class QemuImages {
     /**
      * @return the images: a raw base, a qcow2 on it from a sub directory, a v2 image, extended L2 with 8-bit
      *         refcounts, snapshots, a zstd-compressed image, a sparse raw file, persistent bitmaps, an empty disk,
-     *         metadata preallocation, 2 MiB clusters written in part
+     *         metadata preallocation, 2 MiB clusters written in part, a backing file named with QEMU's
+     *         {@code file:} prefix
      */
     static List<Path> make(Path dir) throws Exception {
         Path raw = dir.resolve("base.raw");
@@ -86,7 +87,13 @@ final class QemuImages {
         Path bigClusters = Qemu.createQcow2(dir.resolve("big-clusters.qcow2"), "8M", "cluster_size=2M");
         Qemu.io(bigClusters, "qcow2", "write -P 0x5c 1M 300k", "write -P 0x5d 5M 4k");
 
+        // a backing name with QEMU's file: prefix (absolute: qemu-img opens a relative one from its working
+        // directory): qemu-img names the backing image without the prefix
+        Path prefixed = Qemu.createQcow2(dir.resolve("prefixed.qcow2"), "2M", "backing_file=file:" + raw,
+                "backing_fmt=raw");
+        Qemu.io(prefixed, "qcow2", "write -P 0x5e 64k 64k");
+
         return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse, bitmaps, empty, preallocated,
-                bigClusters);
+                bigClusters, prefixed);
     }
 }

@@ -110,6 +110,60 @@ class HostileFilesTest {
         }
     }
 
+    /** QEMU's other protocols (network block devices, json: driver options) are named, not reported missing. */
+    @ParameterizedTest
+    @ValueSource(strings = {"json:{\"driver\": \"raw\", \"file\": {\"driver\": \"file\", \"filename\": \"/b.raw\"}}",
+            "nbd://localhost:10809/disk", "nbd+unix:///disk?socket=/run/nbd.sock", "https://example.com/disk.img",
+            "ssh://host/disk.img"})
+    void aBackingNameThroughAnotherQemuProtocolIsRefusedNamingTheProtocol(String name) {
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "raw", overlay.toString(), "64k");
+        String protocol = name.substring(0, name.indexOf(':'));
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessage(overlay + ": the backing file '" + name + "' is reached through QEMU's '" + protocol
+                        + ":' protocol, which this reader does not speak: it opens local files only");
+    }
+
+    @Test
+    void aLocalFileWhoseNameLooksLikeAProtocolStillOpens() throws IOException {
+        // QEMU would take "disk:" for a protocol; a file of that name next to the image is read all the same
+        Files.write(dir.resolve("disk:1.raw"), pattern(64 << 10));
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "disk:1.raw", "-F", "raw",
+                overlay.toString(), "64k");
+        try (Image image = Images.open(overlay)) {
+            ByteBuffer all = ByteBuffer.allocate(64 << 10);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(pattern(64 << 10));
+        }
+    }
+
+    @Test
+    void anExternalDataFileNameWithQemusFileProtocolPrefixNamesTheFile() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=file:" + dir.resolve("image.data"),
+                image.toString(), "1M");
+        Qemu.io(image, "qcow2", "write -P 0x3c 64k 64k");
+        try (Image opened = Images.open(image)) {
+            ByteBuffer all = ByteBuffer.allocate(1 << 20);
+            opened.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(Files.readAllBytes(Qemu.toRaw(image, dir.resolve("qemu.raw"))));
+            assertThat(all.get(64 << 10)).isEqualTo((byte) 0x3c);
+        }
+    }
+
+    @Test
+    void anExternalDataFileThroughAnotherQemuProtocolIsRefusedNamingTheProtocol() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + dir.resolve("image.data"),
+                image.toString(), "1M");
+        // the name in the header swapped for a network one, as qemu-img amend would write it
+        Qemu.run("qemu-img", "amend", "-f", "qcow2", "-o", "data_file=nbd://localhost/disk", image.toString());
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessage(image + ": the external data file 'nbd://localhost/disk' is reached through QEMU's"
+                        + " 'nbd:' protocol, which this reader does not speak: it opens local files only");
+    }
+
     @Test
     void aFifoAsBackingFileIsRefusedWithoutWaitingForAWriter() {
         Path fifo = fifo("base.fifo");
