@@ -90,12 +90,14 @@ final class ClusterMap {
             return;
         }
         long host = entry & HOST_OFFSET_MASK;
-        boolean allocated = hasHostCluster(entry, host);
         if ((entry & ZERO_FLAG) != 0) {
             if (!geometry.zeroFlagAllowed()) {
                 throw new CorruptImageException(String.format("Image is corrupt: zero cluster entry found in a "
                         + "version 2 image (L2 index %#x, entry %#x)", l2Index, entry));
             }
+            // a zero entry keeps a host cluster only at a non-zero offset: the copied flag tells an external data
+            // file's cluster at offset 0 from none in data entries alone (QEMU's ZERO_PLAIN and ZERO_ALLOC)
+            boolean allocated = host != 0;
             if (allocated) {
                 // the cluster reads as zeros whatever is there, but QEMU refuses a misplaced one all the same
                 checkHost(host, clusterStart, l2Index);
@@ -104,7 +106,7 @@ final class ClusterMap {
             p.host = allocated ? host + inCluster : -1;
             return;
         }
-        if (!allocated) {
+        if (!hasHostCluster(entry, host)) {
             p.kind = Extent.Kind.UNALLOCATED;
             return;
         }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,6 +192,25 @@ class HostileMappingTest {
             assertThat(Outcome.of(() -> opened.readFully(ByteBuffer.allocate(512), 4096), "read"))
                     .isExactlyInstanceOf(CorruptImageException.class)
                     .hasMessageContaining("host cluster offset 0x3000 does not match guest cluster offset 0x1000");
+        }
+    }
+
+    @Test
+    void aZeroEntryAtOffsetZeroInAnExternalDataFileImageReadsZerosWhateverItsCopiedFlag() throws IOException {
+        // offset 0 with the copied flag is the data file's first cluster in a data entry, but in a zero entry it is
+        // no cluster at all: QEMU reads zeros, not a cluster misplaced from guest offset 0x1000
+        Path image = Qemu.createQcow2(dir.resolve("external.qcow2"), "1M", "cluster_size=4096",
+                "data_file=" + dir.resolve("external.data"));
+        Qemu.io(image, "qcow2", "write -P 0x31 0 8k");
+        ImagePatcher p = ImagePatcher.of(image);
+        p.l2Entry(4096, COPIED | 1);
+        byte[] qemu = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("q.raw")));
+        try (Image opened = Images.open(image)) {
+            byte[] ours = ImageExerciser.readAll(opened);
+            assertThat(ours).isEqualTo(qemu);
+            assertThat(Arrays.copyOfRange(ours, 4096, 8192)).isEqualTo(new byte[4096]);
+            assertThat(ours[0]).isEqualTo((byte) 0x31);
+            assertThat(opened.blockStatus(4096, 4096).allocation()).isEqualTo(Allocation.ZERO);
         }
     }
 
