@@ -236,17 +236,24 @@ final class HeaderParser {
         checkTable("qcow2 header: snapshots_offset", offset, (long) count * SnapshotTable.FIXED_ENTRY_SIZE, clusterSize, fileSize);
     }
 
-    /** A table must start on a cluster boundary, and (when it has entries) end inside the file. */
+    /**
+     * A table must start on a cluster boundary below 2^63 (QEMU's limit, even for a table of no entries), and (when
+     * it has entries) end inside the file.
+     */
     static void checkTable(String field, long offset, long bytes, int clusterSize, long fileSize)
             throws ImageException {
         if ((offset & (clusterSize - 1)) != 0) {
             throw new CorruptImageException(field + " " + Long.toUnsignedString(offset)
                     + " is not aligned to the cluster size " + clusterSize);
         }
+        if (offset < 0) {
+            throw new CorruptImageException(field + " " + Long.toUnsignedString(offset) + " is over "
+                    + Long.MAX_VALUE + ", the largest offset in a file");
+        }
         if (bytes == 0) {
             return;
         }
-        if (offset < 0 || offset > Long.MAX_VALUE - bytes || offset + bytes > fileSize) {
+        if (offset > Long.MAX_VALUE - bytes || offset + bytes > fileSize) {
             throw new CorruptImageException(field + " " + Long.toUnsignedString(offset)
                     + " with " + bytes + " bytes of table reaches past the end of the " + fileSize + "-byte file");
         }

@@ -295,6 +295,9 @@ final class Qcow2Opener {
             throw new BackingChainException(path + ": backing file " + backingPath + " does not exist", e);
         } catch (ImageException e) {
             throw e;
+        } catch (FileSystemException e) {
+            throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": "
+                    + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
         } catch (IOException e) {
             throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": " + e, e);
         }
@@ -339,7 +342,8 @@ final class Qcow2Opener {
      * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
      */
     static Path resolveSibling(Path image, String name) {
-        Path named = FileNames.toPath(name);
+        // "base.qcow2/" names a directory, as the system reads it; Path would drop the slash and open the file
+        Path named = FileNames.toPath(name.endsWith("/") ? name + "." : name);
         if (named == null || named.isAbsolute() || image.getParent() == null) {
             return named;
         }

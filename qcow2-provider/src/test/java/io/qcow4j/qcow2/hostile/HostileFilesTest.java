@@ -165,6 +165,26 @@ class HostileFilesTest {
     }
 
     @Test
+    void aBackingNameEndingInASlashNamesADirectoryNotTheFile() throws IOException {
+        Files.write(dir.resolve("base.raw"), pattern(64 << 10));
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "base.raw/", "-F", "raw", overlay.toString(),
+                "64k");
+        Qemu.runForFailure("qemu-img", "convert", "-O", "raw", overlay.toString(), dir.resolve("q.raw").toString());
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessage(overlay + ": cannot open backing file " + dir.resolve("base.raw/.") + ": Not a directory");
+    }
+
+    @Test
+    void aCharacterDeviceAsBackingFileIsRefusedInOneSentence() {
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "/dev/zero", "-F", "raw", overlay.toString(),
+                "64k");
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessage(overlay + ": cannot open backing file /dev/zero: not a regular file or block device");
+    }
+
+    @Test
     void aFifoAsBackingFileIsRefusedWithoutWaitingForAWriter() {
         Path fifo = fifo("base.fifo");
         Path overlay = dir.resolve("overlay.qcow2");

@@ -100,12 +100,19 @@ class HostileHeaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1L << 40, 0x7ffffffffffffe00L, 0xfffffffffffffe00L})
+    @ValueSource(longs = {1L << 40, 0x7ffffffffffffe00L})
     void l1TableOffsetOutsideTheFile(long offset) {
         ImagePatcher p = copyOf(v3).set(HeaderField.L1_TABLE_OFFSET, offset);
         assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("l1_table_offset " + Long.toUnsignedString(offset))
                 .hasMessageContaining("past the end");
+    }
+
+    @Test
+    void l1TableOffsetOver2To63() {
+        ImagePatcher p = copyOf(v3).set(HeaderField.L1_TABLE_OFFSET, 0xfffffffffffffe00L);
+        assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("l1_table_offset 18446744073709551104 is over " + Long.MAX_VALUE);
     }
 
     @Test
@@ -168,6 +175,18 @@ class HostileHeaderTest {
         p.set(HeaderField.NB_SNAPSHOTS, 1).set(HeaderField.SNAPSHOTS_OFFSET, end);
         assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("snapshots_offset " + end).hasMessageContaining("past the end");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0x8000000000000000L, 0xfffffffffffff000L})
+    void aSnapshotTableOffsetOver2To63EvenWithNoSnapshots(long offset) {
+        // QEMU checks the offset whatever the count ("Snapshot table offset invalid"), and so do we
+        ImagePatcher p = copyOf(v3).set(HeaderField.NB_SNAPSHOTS, 0).set(HeaderField.SNAPSHOTS_OFFSET, offset);
+        assertThat(Outcome.failure(p.path())).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("snapshots_offset " + Long.toUnsignedString(offset) + " is over "
+                        + Long.MAX_VALUE);
+        assertThat(Qemu.runForFailure("qemu-img", "info", p.path().toString()))
+                .contains("Snapshot table offset invalid");
     }
 
     // ---- header_length and extensions
