@@ -178,9 +178,7 @@ class HostileMappingTest {
     @Test
     void anExternalDataClusterAwayFromItsGuestOffset() throws IOException {
         // QEMU lays an external data file out as the raw disk, and refuses an entry that points elsewhere
-        Path image = Qemu.createQcow2(dir.resolve("external.qcow2"), "1M", "cluster_size=4096",
-                "data_file=" + dir.resolve("external.data"));
-        Qemu.io(image, "qcow2", "write -P 0x31 0 8k");
+        Path image = externalDataImage();
         ImagePatcher p = ImagePatcher.of(image);
         assertThat(p.l2Entry(4096) & 0x00fffffffffffe00L).isEqualTo(4096);
         try (Image opened = Images.open(image)) {
@@ -199,11 +197,8 @@ class HostileMappingTest {
     void aZeroEntryAtOffsetZeroInAnExternalDataFileImageReadsZerosWhateverItsCopiedFlag() throws IOException {
         // offset 0 with the copied flag is the data file's first cluster in a data entry, but in a zero entry it is
         // no cluster at all: QEMU reads zeros, not a cluster misplaced from guest offset 0x1000
-        Path image = Qemu.createQcow2(dir.resolve("external.qcow2"), "1M", "cluster_size=4096",
-                "data_file=" + dir.resolve("external.data"));
-        Qemu.io(image, "qcow2", "write -P 0x31 0 8k");
-        ImagePatcher p = ImagePatcher.of(image);
-        p.l2Entry(4096, COPIED | 1);
+        Path image = externalDataImage();
+        ImagePatcher.of(image).l2Entry(4096, COPIED | 1);
         byte[] qemu = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("q.raw")));
         try (Image opened = Images.open(image)) {
             byte[] ours = ImageExerciser.readAll(opened);
@@ -212,6 +207,14 @@ class HostileMappingTest {
             assertThat(ours[0]).isEqualTo((byte) 0x31);
             assertThat(opened.blockStatus(4096, 4096).allocation()).isEqualTo(Allocation.ZERO);
         }
+    }
+
+    /** 4 KiB clusters in an external data file, the first two written with 0x31. */
+    private Path externalDataImage() {
+        Path image = Qemu.createQcow2(dir.resolve("external.qcow2"), "1M", "cluster_size=4096",
+                "data_file=" + dir.resolve("external.data"));
+        Qemu.io(image, "qcow2", "write -P 0x31 0 8k");
+        return image;
     }
 
     // ---- compressed clusters
