@@ -29,6 +29,7 @@ final class BitmapDirectory {
     private static final int MAX_GRANULARITY_BITS = 31;
     private static final int MAX_NAME_BYTES = 1023;
     private static final int FLAG_IN_USE = 1;
+    private static final long SECTOR = 512;
     private static final int FLAG_AUTO = 2;
     private static final int DIRTY_TRACKING = 1;
     // a bitmap table entry (BME_TABLE_ENTRY_ of block/qcow2-bitmap.c)
@@ -155,6 +156,18 @@ final class BitmapDirectory {
     }
 
     /** The entry at {@code at}, checked as QEMU's {@code check_dir_entry} checks it. */
+    /**
+     * The clusters a bitmap of the disk takes, as QEMU sizes it when it loads one (and refuses any other table
+     * size): one bit per granule, stored in whole 64-bit words.
+     */
+    static long tableClusters(long diskSize, int granularityBits, int clusterSize) {
+        if (diskSize == 0) {
+            return 0;
+        }
+        long words = (((diskSize - 1) >>> granularityBits) >>> 6) + 1;
+        return (words * 8 + clusterSize - 1) / clusterSize;
+    }
+
     private static Bitmap entry(ByteBuffer directory, int at, int i, String name, Qcow2Header header)
             throws IOException {
         long tableOffset = directory.getLong(at);
@@ -192,11 +205,13 @@ final class BitmapDirectory {
                     + MAX_TABLE_ENTRIES + " entries, " + MAX_BITMAP_BYTES + " bytes of bitmap)");
         }
         boolean inUse = (flags & FLAG_IN_USE) != 0;
-        // bits of at most 2^32, each covering at most 2^31 bytes: the product fits in 64 bits, unsigned
-        long covered = (bitmapBytes * 8) << granularityBits;
-        if (!inUse && Long.compareUnsigned(header.virtualSize(), covered) > 0) {
-            throw new CorruptImageException(what + ": its table of " + tableSize + " clusters covers "
-                    + Long.toUnsignedString(covered) + " bytes of the " + header.virtualSize() + "-byte disk");
+        // QEMU sizes the bitmap of the disk's whole sectors
+        long disk = header.virtualSize() & ~(SECTOR - 1);
+        long expected = tableClusters(disk, granularityBits, header.clusterSize());
+        if (!inUse && tableSize != expected) {
+            throw new CorruptImageException(what + ": bitmap_table_size " + tableSize + " does not fit the " + disk
+                    + "-byte disk, whose bitmap at granularity " + (1L << granularityBits) + " takes " + expected
+                    + (expected == 1 ? " cluster" : " clusters"));
         }
         return new Bitmap(name, 1L << granularityBits, inUse, (flags & FLAG_AUTO) != 0);
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.qcow4j.spi.CorruptImageException;
@@ -177,20 +178,65 @@ class HostileBitmapTest {
                 .hasMessageContaining("bitmap_table_size " + size + " exceeds");
     }
 
-    @Test
-    void aBitmapTableTooSmallForTheDisk() {
-        // 512-byte clusters and granularity: one table cluster covers 2 MiB of the 4 MiB disk
+    @ParameterizedTest
+    @ValueSource(longs = {1, 3})
+    void aBitmapTableOfAnotherSizeThanTheDisksBitmap(long tableSize) {
+        // 512-byte clusters and granularity: the 4 MiB disk's bitmap is 1 KiB, two table clusters; QEMU refuses
+        // a table of any other size when it loads the bitmap
         Path small = Qemu.createQcow2(dir.resolve("small.qcow2"), "4M", "cluster_size=512");
         Qemu.run("qemu-img", "bitmap", "--add", "-g", "512", small.toString(), "fine");
         assertThat(Outcome.of(small)).isNull();
         ImagePatcher p = ImagePatcher.of(small);
-        p.u32(entry(p, 0) + TABLE_SIZE, 1);
-        Qemu.runForFailure("qemu-img", "info", small.toString());
+        assertThat(p.get(entry(p, 0) + TABLE_SIZE, 4)).isEqualTo(2);
+        p.u32(entry(p, 0) + TABLE_SIZE, tableSize);
+        // too small: "doesn't satisfy the constraints"; too large: "Could not read bitmap"
+        assertThat(Qemu.runForFailure("qemu-img", "info", small.toString())).containsIgnoringCase("bitmap 'fine'");
         assertThat(Outcome.failure(small)).isExactlyInstanceOf(CorruptImageException.class)
-                .hasMessageContaining("covers 2097152 bytes of the 4194304-byte disk");
+                .hasMessageContaining("bitmap_table_size " + tableSize + " does not fit the 4194304-byte disk, whose"
+                        + " bitmap at granularity 512 takes 2 clusters");
         // an in-use bitmap is not expected to match the disk: QEMU opens it, and so do we
         p.u32(entry(p, 0) + FLAGS, 1);
         assertThat(Outcome.of(small)).isNull();
+    }
+
+    @Test
+    void aBitmapOfADiskOfLessThanASector() {
+        // QEMU sizes a bitmap by whole sectors: a disk of under 512 bytes has no bitmap to load, and QEMU refuses
+        Path image = Qemu.createQcow2(dir.resolve("tiny.qcow2"), "64k");
+        Qemu.run("qemu-img", "bitmap", "--add", image.toString(), "b");
+        ImagePatcher p = ImagePatcher.of(image).set(HeaderField.SIZE, 1);
+        assertThat(Qemu.runForFailure("qemu-img", "info", image.toString())).contains("Could not read bitmap 'b'");
+        assertThat(Outcome.failure(image)).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessageContaining("bitmap_table_size 1 does not fit the 0-byte disk");
+        assertThat(p.get(HeaderField.SIZE)).isEqualTo(1);
+    }
+
+    /** Every table qemu-img sizes is the size we expect, over disk sizes, cluster sizes and granularities. */
+    @ParameterizedTest
+    @CsvSource({"512, 512, 1", "512, 512, 33k", "512, 64k, 4M", "4k, 512, 1M", "4k, 4k, 2147483647",
+            "64k, 64k, 1G", "64k, 512, 100M", "64k, 2M, 1000000", "2M, 512, 8G", "2M, 64k, 3", "1k, 1M, 16G"})
+    void qemuSizesEveryTableAsWeDo(String clusterSize, String granularity, String diskSize) {
+        Path image = Qemu.createQcow2(dir.resolve("sized.qcow2"), diskSize, "cluster_size=" + clusterSize);
+        Qemu.run("qemu-img", "bitmap", "--add", "-g", granularity, image.toString(), "b");
+        assertThat(Outcome.of(image)).isNull();
+        ImagePatcher p = ImagePatcher.of(image);
+        // one bit per granule, in 64-bit words, in whole clusters
+        long bits = ceilDiv(p.get(HeaderField.SIZE), bytes(granularity));
+        assertThat(p.get(entry(p, 0) + TABLE_SIZE, 4)).isEqualTo(ceilDiv(ceilDiv(bits, 64) * 8, bytes(clusterSize)));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long bytes(String size) {
+        long unit = switch (size.charAt(size.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'M' -> 1L << 20;
+            case 'G' -> 1L << 30;
+            default -> 1;
+        };
+        return unit == 1 ? Long.parseLong(size) : unit * Long.parseLong(size.substring(0, size.length() - 1));
     }
 
     @Test
