@@ -29,13 +29,14 @@ final class BitmapDirectory {
     private static final int MAX_GRANULARITY_BITS = 31;
     private static final int MAX_NAME_BYTES = 1023;
     private static final int FLAG_IN_USE = 1;
-    private static final long SECTOR = 512;
     private static final int FLAG_AUTO = 2;
     private static final int DIRTY_TRACKING = 1;
     // a bitmap table entry (BME_TABLE_ENTRY_ of block/qcow2-bitmap.c)
     private static final long TABLE_ENTRY_RESERVED = 0xff000000000001feL;
     private static final long TABLE_ENTRY_OFFSET = 0x00fffffffffffe00L;
     private static final long TABLE_ENTRY_ALL_ONES = 1;
+    /** QEMU sizes a bitmap by the disk's whole sectors. */
+    private static final long SECTOR = 512;
 
     /** One bitmap as {@code qemu-img info} shows it. */
     record Bitmap(String name, long granularity, boolean inUse, boolean auto) {
@@ -155,12 +156,11 @@ final class BitmapDirectory {
         }
     }
 
-    /** The entry at {@code at}, checked as QEMU's {@code check_dir_entry} checks it. */
     /**
      * The clusters a bitmap of the disk takes, as QEMU sizes it when it loads one (and refuses any other table
      * size): one bit per granule, stored in whole 64-bit words.
      */
-    static long tableClusters(long diskSize, int granularityBits, int clusterSize) {
+    private static long tableClusters(long diskSize, int granularityBits, int clusterSize) {
         if (diskSize == 0) {
             return 0;
         }
@@ -168,6 +168,7 @@ final class BitmapDirectory {
         return (words * 8 + clusterSize - 1) / clusterSize;
     }
 
+    /** The entry at {@code at}, checked as QEMU's {@code check_dir_entry} checks it. */
     private static Bitmap entry(ByteBuffer directory, int at, int i, String name, Qcow2Header header)
             throws IOException {
         long tableOffset = directory.getLong(at);
@@ -205,7 +206,6 @@ final class BitmapDirectory {
                     + MAX_TABLE_ENTRIES + " entries, " + MAX_BITMAP_BYTES + " bytes of bitmap)");
         }
         boolean inUse = (flags & FLAG_IN_USE) != 0;
-        // QEMU sizes the bitmap of the disk's whole sectors
         long disk = header.virtualSize() & ~(SECTOR - 1);
         long expected = tableClusters(disk, granularityBits, header.clusterSize());
         if (!inUse && tableSize != expected) {

@@ -325,7 +325,7 @@ final class Qcow2Opener {
      * The protocol prefix QEMU sees in a file name ({@code path_has_protocol}: text before a colon with no slash in
      * it), or null for none.
      */
-    static String protocolOf(String name) {
+    private static String protocolOf(String name) {
         int colon = name.indexOf(':');
         if (colon <= 0) {
             return null;
