@@ -77,7 +77,7 @@ final class Qcow2Opener {
                 refuseInSafeMode(path, backingName, options);
             }
             // null for a name this JVM cannot open: the image still opens without its backing file (for info)
-            Path backingPath = backingName != null ? resolveSibling(path, withoutFileProtocol(backingName)) : null;
+            Path backingPath = backingName != null ? resolveSibling(path, localName(backingName)) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
@@ -253,7 +253,15 @@ final class Qcow2Opener {
         if (extensions.dataFile().isEmpty()) {
             throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
         }
-        Path dataPath = resolveSibling(path, withoutFileProtocol(extensions.dataFile()));
+        String dataName = extensions.dataFile();
+        if (JsonFileName.is(dataName)) {
+            String format = JsonFileName.parse(path + ": the external data file", dataName).format();
+            if (format != null && !format.equals("raw")) {
+                throw new BackingChainException(path + ": the external data file '" + dataName + "' names the "
+                        + format + " driver; a data file holds raw clusters");
+            }
+        }
+        Path dataPath = resolveSibling(path, localName(dataName));
         if (dataPath == null) {
             throw new BackingChainException(path + ": cannot open the external data file '" + extensions.dataFile()
                     + "': " + FileNames.whyUnnamable());
@@ -280,13 +288,19 @@ final class Qcow2Opener {
 
     private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
             throws IOException {
+        String named = format;
+        if (JsonFileName.is(name)) {
+            // as in QEMU, the format in the header comes first, the one in the options after it
+            String optionsFormat = JsonFileName.parse(path + ": the backing file", name).format();
+            named = format == null || format.isEmpty() ? optionsFormat : format;
+        }
         if (backingPath == null) {
             throw new BackingChainException(path + ": cannot open the backing file '" + name + "': "
                     + FileNames.whyUnnamable());
         }
         // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say. As in
         // QEMU, an empty one is no declaration, and "file" (its protocol driver) reads the file as it is.
-        String declared = format == null || format.isEmpty() ? null : format.equals("file") ? "raw" : format;
+        String declared = named == null || named.isEmpty() ? null : named.equals("file") ? "raw" : named;
         OpenOptions backingOptions = options.withSnapshot(null).withFormat(declared);
         try {
             return Images.open(backingPath, backingOptions);
@@ -303,8 +317,19 @@ final class Qcow2Opener {
         }
     }
 
-    /** QEMU reads "file:NAME" as NAME through its file protocol, the one protocol that names a local file. */
-    private static String withoutFileProtocol(String name) {
+    /**
+     * The local file a backing or data file name opens: QEMU reads "file:NAME" as NAME through its file protocol,
+     * the one protocol that names a local file, and json: options may name one too (unreadable ones give the name
+     * itself here, and are refused when the file is opened).
+     */
+    private static String localName(String name) {
+        if (JsonFileName.is(name)) {
+            try {
+                return JsonFileName.parse("", name).filename();
+            } catch (BackingChainException refusedWhenOpened) {
+                return name;
+            }
+        }
         return name.startsWith("file:") ? name.substring("file:".length()) : name;
     }
 
@@ -315,7 +340,7 @@ final class Qcow2Opener {
     private static void refuseProtocol(Path path, String what, String name, NoSuchFileException missing)
             throws BackingChainException {
         String protocol = protocolOf(name);
-        if (protocol != null && !protocol.equals("file")) {
+        if (protocol != null && !protocol.equals("file") && !JsonFileName.is(name)) {
             throw new BackingChainException(path + ": the " + what + " '" + name + "' is reached through QEMU's '"
                     + protocol + ":' protocol, which this reader does not speak: it opens local files only", missing);
         }

@@ -39,10 +39,18 @@ final class ImageChain {
             Image image = current.get();
             ImageInfo info = image.info();
             layers.add(new Layer(currentName, image, info));
-            currentName = info.backingFilename() == null ? null : opened(currentName, info.backingFilename());
+            currentName = info.backingFilename() == null ? null : backingName(currentName, info);
             current = image.backing();
         }
         return layers;
+    }
+
+    /** The backing image's name: QEMU names one opened through json: options by the file the options name. */
+    private static String backingName(String overlay, ImageInfo info) {
+        if (info.backingFilename().startsWith("json:") && info.fullBackingFilename() != null) {
+            return info.fullBackingFilename().toString();
+        }
+        return opened(overlay, info.backingFilename());
     }
 
     /** The name of the file that a backing or data file name opens: QEMU's {@code file:} prefix names no file. */

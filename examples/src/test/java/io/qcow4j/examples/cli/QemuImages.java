@@ -35,8 +35,8 @@ final class QemuImages {
     /**
      * @return the images: a raw base, a qcow2 on it from a sub directory, a v2 image, extended L2 with 8-bit
      *         refcounts, snapshots, a zstd-compressed image, a sparse raw file, persistent bitmaps, an empty disk,
-     *         metadata preallocation, 2 MiB clusters written in part, a backing file named with QEMU's
-     *         {@code file:} prefix
+     *         metadata preallocation, 2 MiB clusters written in part, backing files named with QEMU's
+     *         {@code file:} prefix and with its {@code json:} options
      */
     static List<Path> make(Path dir) throws Exception {
         Path raw = dir.resolve("base.raw");
@@ -93,7 +93,12 @@ final class QemuImages {
                 "backing_fmt=raw");
         Qemu.io(prefixed, "qcow2", "write -P 0x5e 64k 64k");
 
+        // a backing file named through QEMU's json: options: qemu-img names the backing image by its file
+        Path json = Qemu.createQcow2(dir.resolve("json.qcow2"), "2M", "backing_file=json:{\"driver\": \"raw\",,"
+                + " \"file\": {\"driver\": \"file\",, \"filename\": \"" + raw + "\"}}", "backing_fmt=raw");
+        Qemu.io(json, "qcow2", "write -P 0x5f 128k 64k");
+
         return List.of(raw, overlay, v2, extended, snapshots, zstd, sparse, bitmaps, empty, preallocated,
-                bigClusters, prefixed);
+                bigClusters, prefixed, json);
     }
 }

@@ -112,9 +112,8 @@ class HostileFilesTest {
 
     /** QEMU's other protocols (network block devices, json: driver options) are named, not reported missing. */
     @ParameterizedTest
-    @ValueSource(strings = {"json:{\"driver\": \"raw\", \"file\": {\"driver\": \"file\", \"filename\": \"/b.raw\"}}",
-            "nbd://localhost:10809/disk", "nbd+unix:///disk?socket=/run/nbd.sock", "https://example.com/disk.img",
-            "ssh://host/disk.img"})
+    @ValueSource(strings = {"nbd://localhost:10809/disk", "nbd+unix:///disk?socket=/run/nbd.sock",
+            "https://example.com/disk.img", "ssh://host/disk.img"})
     void aBackingNameThroughAnotherQemuProtocolIsRefusedNamingTheProtocol(String name) {
         Path overlay = dir.resolve("overlay.qcow2");
         Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "raw", overlay.toString(), "64k");
@@ -122,6 +121,77 @@ class HostileFilesTest {
         assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
                 .hasMessage(overlay + ": the backing file '" + name + "' is reached through QEMU's '" + protocol
                         + ":' protocol, which this reader does not speak: it opens local files only");
+    }
+
+    /** QEMU's json: names of a local file, nested and flattened (qemu-img 7.2 writes the format in the header too). */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"driver\": \"qcow2\", \"file\": {\"driver\": \"file\", \"filename\": \"BASE\"}}",
+            "{\"file.driver\": \"file\", \"file.filename\": \"BASE\", \"driver\": \"qcow2\"}",
+            "{\"file\": {\"filename\": \"BASE\", \"aio\": \"threads\", \"cache\": {\"direct\": false}}}"})
+    void aJsonBackingNameOfALocalFileIsRead(String options) throws IOException {
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "1M");
+        Qemu.io(base, "qcow2", "write -P 0x41 0 64k", "write -P 0x42 512k 4k");
+        String name = "json:" + options.replace("BASE", base.toString());
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "qcow2", overlay.toString(), "1M");
+        Qemu.io(overlay, "qcow2", "write -P 0x43 4k 4k");
+        try (Image image = Images.open(overlay)) {
+            assertThat(image.info().backingFilename()).isEqualTo(name);
+            assertThat(image.info().fullBackingFilename()).isEqualTo(base);
+            ByteBuffer all = ByteBuffer.allocate(1 << 20);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(Files.readAllBytes(Qemu.toRaw(overlay, dir.resolve("qemu.raw"))));
+            assertThat(all.get(512 << 10)).isEqualTo((byte) 0x42);
+        }
+    }
+
+    /** What would change the bytes read, or is not a local file, or not JSON, is refused saying so. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"driver\": \"nbd\", \"server\": {\"type\": \"inet\"}}|driver 'nbd' is not one this reader has",
+            "{\"driver\": \"raw\", \"offset\": 4096, \"file\": {\"filename\": \"/b\"}}|option 'offset' is not supported",
+            "{\"file\": {\"driver\": \"https\", \"url\": \"https://x/d\"}}|file.driver 'https' is not QEMU's local",
+            "{\"driver\": \"qcow2\"}|it names no file",
+            "{\"filename\": \"/a\", \"file.filename\": \"/b\"}|both filename and file.filename",
+            "{\"file\": {\"filename\": [\"/a\"]}}|option 'file.filename' is not a string",
+            "{\"driver\": \"raw\", \"file\": \"node0\"}|option 'file' is not supported",
+            "{'filename': '/a'}|not valid JSON",
+            "{\"filename\": \"/a\"} trailing|not valid JSON",
+            "[\"/a\"]|not one JSON object"})
+    void aJsonBackingNameThatCannotBeReadIsRefusedSayingWhy(String optionsAndWhy) {
+        String[] parts = optionsAndWhy.split("\\|");
+        String name = "json:" + parts[0];
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", name, "-F", "raw", overlay.toString(), "64k");
+        assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
+                .hasMessageStartingWith(overlay + ": the backing file '" + name + "' (QEMU's json: options) cannot be"
+                        + " read: ")
+                .hasMessageContaining(parts[1]);
+        // the image itself still opens, as for any backing file that cannot be
+        try (Image image = Images.open(overlay, OpenOptions.defaults().withFollowBacking(false))) {
+            assertThat(image.info().backingFilename()).isEqualTo(name);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aJsonExternalDataFileNameOfALocalFileIsRead() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        Path data = dir.resolve("image.data");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=" + data, image.toString(), "1M");
+        Qemu.io(image, "qcow2", "write -P 0x3d 64k 64k");
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("qemu.raw")));
+        Qemu.run("qemu-img", "amend", "-f", "qcow2", "-o",
+                // qemu-img's option syntax: a comma in a value is doubled
+                "data_file=json:{\"driver\": \"file\",, \"filename\": \"" + data + "\"}", image.toString());
+        try (Image opened = Images.open(image)) {
+            ByteBuffer all = ByteBuffer.allocate(1 << 20);
+            opened.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(expected);
+            assertThat(all.get(64 << 10)).isEqualTo((byte) 0x3d);
+        }
     }
 
     @Test
