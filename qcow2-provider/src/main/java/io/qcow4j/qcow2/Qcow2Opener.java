@@ -246,30 +246,32 @@ final class Qcow2Opener {
         if (!header.hasDataFile()) {
             return file;
         }
+        String dataName = extensions.dataFile();
         if (options.safe()) {
-            throw new UnsafeImageException(path + ": the image keeps its data in the external file '"
-                    + extensions.dataFile() + "'; safe mode opens no file but the image");
+            throw new UnsafeImageException(path + ": the image keeps its data in the external file '" + dataName
+                    + "'; safe mode opens no file but the image");
         }
-        if (extensions.dataFile().isEmpty()) {
+        if (dataName.isEmpty()) {
             throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
         }
-        String dataName = extensions.dataFile();
+        String local = withoutFileProtocol(dataName);
         if (JsonFileName.is(dataName)) {
-            String format = JsonFileName.parse(path + ": the external data file", dataName).format();
-            if (format != null && !format.equals("raw")) {
+            JsonFileName.Target target = JsonFileName.parse(path + ": the external data file", dataName);
+            if (target.format() != null && !target.format().equals("raw")) {
                 throw new BackingChainException(path + ": the external data file '" + dataName + "' names the "
-                        + format + " driver; a data file holds raw clusters");
+                        + target.format() + " driver; a data file holds raw clusters");
             }
+            local = target.filename();
         }
-        Path dataPath = resolveSibling(path, localName(dataName));
+        Path dataPath = resolveSibling(path, local);
         if (dataPath == null) {
-            throw new BackingChainException(path + ": cannot open the external data file '" + extensions.dataFile()
-                    + "': " + FileNames.whyUnnamable());
+            throw new BackingChainException(path + ": cannot open the external data file '" + dataName + "': "
+                    + FileNames.whyUnnamable());
         }
         try {
             return HostFile.open(dataPath);
         } catch (NoSuchFileException e) {
-            refuseProtocol(path, "external data file", extensions.dataFile(), e);
+            refuseProtocol(path, "external data file", dataName, e);
             throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
         } catch (FileSystemException e) {
             throw new BackingChainException(path + ": cannot open external data file " + dataPath + ": "
@@ -318,9 +320,8 @@ final class Qcow2Opener {
     }
 
     /**
-     * The local file a backing or data file name opens: QEMU reads "file:NAME" as NAME through its file protocol,
-     * the one protocol that names a local file, and json: options may name one too (unreadable ones give the name
-     * itself here, and are refused when the file is opened).
+     * The local file a backing file name opens, for the image's info: json: options may name one (unreadable ones
+     * give the name itself here, and are refused when the backing file is opened).
      */
     private static String localName(String name) {
         if (JsonFileName.is(name)) {
@@ -330,6 +331,11 @@ final class Qcow2Opener {
                 return name;
             }
         }
+        return withoutFileProtocol(name);
+    }
+
+    /** QEMU reads "file:NAME" as NAME through its file protocol, the one protocol that names a local file. */
+    private static String withoutFileProtocol(String name) {
         return name.startsWith("file:") ? name.substring("file:".length()) : name;
     }
 
