@@ -59,6 +59,7 @@ final class FuseLoop {
     private final Pointer session;
     private final Pointer channel;
     private final long bufferSize;
+    private final LargeRequests largeRequests;
     private final AtomicInteger running = new AtomicInteger();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
@@ -82,6 +83,7 @@ final class FuseLoop {
         this.session = LIB.fuse_get_session(fuse);
         this.channel = LIB.fuse_session_next_chan(session, null);
         this.bufferSize = LIB.fuse_chan_bufsize(channel);
+        this.largeRequests = LargeRequests.on(channel, bufferSize);
     }
 
     /**
@@ -153,7 +155,9 @@ final class FuseLoop {
                     LIB.fuse_session_exit(session);
                     break;
                 }
-                LIB.fuse_session_process_buf(session, fuseBuf, requestChannel.getPointer(0));
+                Pointer replyChannel = largeRequests != null && LargeRequests.isInit(buffer)
+                        ? largeRequests.channel() : requestChannel.getPointer(0);
+                LIB.fuse_session_process_buf(session, fuseBuf, replyChannel);
             }
         } catch (Throwable e) {
             LIB.fuse_session_exit(session);

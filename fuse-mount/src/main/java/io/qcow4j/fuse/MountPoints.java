@@ -66,17 +66,6 @@ final class MountPoints {
         return points;
     }
 
-    /** The device ({@code major:minor}) of the last file system mounted at {@code realPath}, or null. */
-    static String device(Path realPath) {
-        String device = null;
-        for (String[] fields : mountInfo()) {
-            if (unescape(fields[4]).equals(realPath.toString())) {
-                device = fields[2];
-            }
-        }
-        return device;
-    }
-
     private static List<String[]> mountInfo() {
         List<String[]> lines = new ArrayList<>();
         try {

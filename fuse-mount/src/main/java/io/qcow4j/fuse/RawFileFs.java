@@ -2,7 +2,6 @@ package io.qcow4j.fuse;
 
 import io.qcow4j.spi.Image;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import jnr.ffi.Pointer;
@@ -28,6 +27,8 @@ final class RawFileFs extends FuseStubFS {
     private static final int O_TRUNC = 01000;
     private static final int ST_RDONLY = 1;
     private static final int BLOCK = 4096;
+    private static final int FI_BIT_FIELDS = 20;
+    private static final int FI_DIRECT_IO = 1;
 
     private final Image image;
     private final String fileName;
@@ -36,10 +37,15 @@ final class RawFileFs extends FuseStubFS {
     private final FileMetadata metadata;
     private final AllocatedBytes allocated;
     private final ReadErrorLog errors;
+    private final PieceCache reads;
+    /** Read requests answered, so tests can tell how the kernel cuts reads into requests. */
+    private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> initialised = new CompletableFuture<>();
 
-    RawFileFs(Image image, String fileName, FileMetadata metadata, AllocatedBytes allocated, ReadErrorLog errors) {
+    RawFileFs(Image image, String fileName, FileMetadata metadata, AllocatedBytes allocated, ReadErrorLog errors,
+              PieceCache reads) {
         this.image = image;
+        this.reads = reads;
         this.fileName = fileName;
         this.filePath = "/" + fileName;
         this.size = image.size();
@@ -63,6 +69,10 @@ final class RawFileFs extends FuseStubFS {
     /** Tells jnr-fuse the file system is gone, so its shutdown hook does not unmount whatever is there later. */
     void forgetMount() {
         mounted.set(false);
+    }
+
+    long readRequests() {
+        return readRequests.sum();
     }
 
     @Override
@@ -130,7 +140,21 @@ final class RawFileFs extends FuseStubFS {
         if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
             return -ErrorCodes.EROFS();
         }
+        directIo(fi);
         return 0;
+    }
+
+    /**
+     * Opens the file for direct I/O: every read comes to the file system as it was made, up to 1 MiB a request, and
+     * the kernel keeps no second copy of the image's bytes in its page cache. Through the page cache, a sequential
+     * reader's pages are allocated, charged and filled one by one and read out again: about a fifth of the machine's
+     * CPU on a 2-core machine reading a deflate image, for bytes the reader wanted only once. {@link PieceCache} reads
+     * ahead and caches instead.
+     */
+    private static void directIo(FuseFileInfo fi) {
+        // fuse_file_info on LP64: int flags; unsigned long fh_old; int writepage; then the bit fields, direct_io first
+        Pointer info = jnr.ffi.Struct.getMemory(fi);
+        info.putInt(FI_BIT_FIELDS, info.getInt(FI_BIT_FIELDS) | FI_DIRECT_IO);
     }
 
     @Override
@@ -145,14 +169,10 @@ final class RawFileFs extends FuseStubFS {
             return 0;
         }
         int wanted = (int) Math.min(Math.min(length, size - offset), Integer.MAX_VALUE);
-        ByteBuffer dst = NativeBuffers.view(buf.address(), wanted);
+        readRequests.increment();
         try {
-            while (dst.hasRemaining()) {
-                if (image.read(dst, offset + dst.position()) < 0) {
-                    break;
-                }
-            }
-            return dst.position();
+            reads.read(NativeBuffers.view(buf.address(), wanted), offset);
+            return wanted;
         } catch (IOException | RuntimeException e) {
             errors.failed(offset, wanted, e);
             return -ErrorCodes.EIO();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -42,6 +43,8 @@ public final class RawFileMount implements Closeable {
      * spends its time decompressing or in pread.
      */
     private static final int THREADS = Math.min(32, Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+    /** Threads reading pieces ahead of sequential readers: one per core, as decompressing keeps a core busy. */
+    private static final int READ_AHEAD_THREADS = Runtime.getRuntime().availableProcessors();
     /** How long {@link #close()} waits for libfuse's loop to end once unmounted. */
     private static final long UNMOUNT_WAIT_SECONDS = 10;
 
@@ -77,17 +80,19 @@ public final class RawFileMount implements Closeable {
         Path imageFile = imageFile(image);
         String fileName = options.fileName() != null ? options.fileName()
                 : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
-        RawFileFs fs = newFileSystem(image, fileName, imageFile, log);
+        // the pool starts its threads on first use only: a mount that fails leaves none behind
+        ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
+        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead);
 
         String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
         CompletableFuture<Void> finished = FuseLoop.available()
                 ? FuseLoop.start(fs.operations(), realMountPoint, options.debug(), fuseOptions, THREADS, fileName)
                         .finished()
                 : jnrFuseLoop(fs, realMountPoint, options.debug(), fuseOptions, fileName);
+        finished.whenComplete((ignored, failure) -> readAhead.shutdown());
 
         RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
         mount.awaitReadable();
-        ReadAhead.widen(realMountPoint);
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         return mount;
     }
@@ -115,6 +120,15 @@ public final class RawFileMount implements Closeable {
         return finished;
     }
 
+    /** The image's cluster size, or 0 when it has none or cannot say. */
+    private static int clusterSize(Image image) {
+        try {
+            return Math.max(0, image.info().clusterSize());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static Path imageFile(Image image) {
         try {
             return image.info().filename();
@@ -123,11 +137,11 @@ public final class RawFileMount implements Closeable {
         }
     }
 
-    private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log)
-            throws MountException {
+    private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log,
+                                           ExecutorService readAhead) throws MountException {
         try {
             return new RawFileFs(image, fileName, FileMetadata.of(imageFile), AllocatedBytes.countInBackground(image),
-                    new ReadErrorLog(log));
+                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead));
         } catch (LinkageError | RuntimeException e) {
             throw new MountException("libfuse 2 cannot be loaded (install the libfuse2 package): " + e.getMessage(), e);
         }
@@ -135,9 +149,11 @@ public final class RawFileMount implements Closeable {
 
     static String[] fuseOptions(MountOptions options, String source) {
         List<String> fuse = new ArrayList<>();
-        // ro: the kernel refuses writes itself; kernel_cache: the bytes never change, so the page cache stays valid
-        // across opens; max_read and max_readahead: large requests (the kernel caps both at 128 KiB for libfuse 2)
-        fuse.add("-oro,kernel_cache,max_read=131072,max_readahead=131072,entry_timeout=60,attr_timeout=60"
+        // ro: the kernel refuses writes itself; kernel_cache: the bytes never change, so pages cached for a memory
+        // mapping (the one use of the page cache a file opened for direct I/O has) stay valid across opens;
+        // max_read: requests as large as LargeRequests lets the kernel make; max_readahead: for memory mappings
+        fuse.add("-oro,kernel_cache,max_read=" + LargeRequests.MAX_PAGES * 4096
+                + ",max_readahead=131072,entry_timeout=60,attr_timeout=60"
                 + ",negative_timeout=5,subtype=qcow4j,fsname=" + escapeOption(source));
         if (options.allowOther()) {
             // with other users allowed in, let the kernel apply the 0444 / 0555 modes
@@ -193,6 +209,11 @@ public final class RawFileMount implements Closeable {
     /** The raw file inside {@link #mountPoint()}. */
     public Path file() {
         return file;
+    }
+
+    /** Read requests the file system has answered (with data or an error, past the file's end or not). */
+    long readRequests() {
+        return fs.readRequests();
     }
 
     /** Whether the file system is still mounted (not yet unmounted by {@link #close()}, fusermount or umount). */

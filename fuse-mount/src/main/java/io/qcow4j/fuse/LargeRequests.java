@@ -1,0 +1,126 @@
+package io.qcow4j.fuse;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.Delegate;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * Lets the kernel send reads of up to 1 MiB in one request. libfuse 2 predates {@code FUSE_MAX_PAGES} (Linux 4.20), so
+ * its answer to the kernel's {@code FUSE_INIT} leaves the kernel at 32 pages (128 KiB) a request. libfuse sends that
+ * answer through the channel it was handed; {@link FuseLoop} hands it the channel made here, whose send adds the flag
+ * and the page count before writing the answer to {@code /dev/fuse}. A kernel that does not know the flag ignores it.
+ */
+final class LargeRequests {
+
+    /** Pages per request: 1 MiB, what {@code dd bs=1M} and the page cache's large reads ask for at once. */
+    static final int MAX_PAGES = 256;
+    /** The opcode of the kernel's first request. */
+    static final int FUSE_INIT = 26;
+
+    private static final long FUSE_MAX_PAGES = 1L << 22;
+    /** Says that flags2 holds the upper 32 bits of the flags. */
+    private static final long FUSE_INIT_EXT = 1L << 30;
+    /** Lets a file opened for direct I/O be mapped shared ({@code FileChannel.map} maps so), Linux 6.6 on. */
+    private static final long FUSE_DIRECT_IO_ALLOW_MMAP = 1L << 36;
+    /** struct fuse_out_header: uint32 len; int32 error; uint64 unique. */
+    private static final int OUT_HEADER = 16;
+    /** What libfuse 2.9 writes of struct fuse_init_out (up to max_write), and where its fields lie. */
+    private static final int LIBFUSE_INIT_OUT = 24;
+    private static final int FLAGS = 12;
+    private static final int MAX_PAGES_FIELD = 28;
+    private static final int FLAGS2 = 32;
+    /** struct fuse_init_out as kernels since 5.x read it; the fields libfuse does not know stay zero. */
+    private static final int INIT_OUT = 64;
+    /** struct iovec on LP64. */
+    private static final int IOVEC = 16;
+
+    /** libfuse 2.9's calls for a channel of one's own. */
+    public interface LibFuseChannels {
+        Pointer fuse_chan_new(Pointer ops, int fd, @size_t long bufsize, Pointer data);
+
+        int fuse_chan_fd(Pointer channel);
+    }
+
+    /** The libc call the answer goes out with. */
+    public interface LibC {
+        @ssize_t long write(int fd, Pointer buf, @size_t long count);
+    }
+
+    /** {@code int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count)} of struct fuse_chan_ops. */
+    public interface Send {
+        @Delegate
+        int send(Pointer channel, Pointer iov, @size_t long count);
+    }
+
+    private static final int EIO = 5;
+
+    private final Runtime runtime = Runtime.getSystemRuntime();
+    private final LibC libc;
+    private final int fd;
+    /** Held so that the closure libfuse calls is not collected. */
+    private final Send send = this::send;
+    private final Pointer operations;
+    private final Pointer channel;
+
+    private LargeRequests(LibFuseChannels fuse, LibC libc, Pointer deviceChannel, long bufferSize) {
+        this.libc = libc;
+        this.fd = fuse.fuse_chan_fd(deviceChannel);
+        // struct fuse_chan_ops { receive; send; destroy; }: only send is ever called on this channel
+        this.operations = Memory.allocateDirect(runtime, 3L * runtime.addressSize(), true);
+        operations.putPointer(runtime.addressSize(), runtime.getClosureManager().getClosurePointer(Send.class, send));
+        this.channel = fuse.fuse_chan_new(operations, fd, bufferSize, null);
+    }
+
+    /**
+     * A channel for libfuse's answer to {@code FUSE_INIT} on the device {@code deviceChannel} reads from; null when
+     * libfuse or libc do not offer the calls, and the kernel keeps its 128 KiB.
+     */
+    static LargeRequests on(Pointer deviceChannel, long bufferSize) {
+        try {
+            LibFuseChannels fuse = LibraryLoader.create(LibFuseChannels.class).failImmediately().load("fuse");
+            LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
+            LargeRequests requests = new LargeRequests(fuse, libc, deviceChannel, bufferSize);
+            return requests.channel == null ? null : requests;
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether the request in {@code buffer} (a struct fuse_in_header first) is the kernel's {@code FUSE_INIT}. */
+    static boolean isInit(Pointer buffer) {
+        return buffer.getInt(4) == FUSE_INIT;
+    }
+
+    /** The channel to process {@code FUSE_INIT} with. */
+    Pointer channel() {
+        return channel;
+    }
+
+    private int send(Pointer ignored, Pointer iov, long count) {
+        int length = 0;
+        for (int i = 0; i < count; i++) {
+            length += (int) iov.getLong(i * IOVEC + runtime.addressSize());
+        }
+        Pointer message = Memory.allocateDirect(runtime, Math.max(length, OUT_HEADER + INIT_OUT), true);
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            int part = (int) iov.getLong(i * IOVEC + runtime.addressSize());
+            message.transferFrom(at, iov.getPointer((long) i * IOVEC), 0, part);
+            at += part;
+        }
+        boolean success = message.getInt(4) == 0;
+        if (success && length == OUT_HEADER + LIBFUSE_INIT_OUT) {
+            int flags = OUT_HEADER + FLAGS;
+            message.putInt(flags, (int) (message.getInt(flags) | FUSE_MAX_PAGES | FUSE_INIT_EXT));
+            message.putShort(OUT_HEADER + MAX_PAGES_FIELD, (short) MAX_PAGES);
+            message.putInt(OUT_HEADER + FLAGS2, (int) (FUSE_DIRECT_IO_ALLOW_MMAP >>> 32));
+            length = OUT_HEADER + INIT_OUT;
+            message.putInt(0, length);
+        }
+        return libc.write(fd, message, length) == length ? 0 : -EIO;
+    }
+}

@@ -1,0 +1,222 @@
+package io.qcow4j.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PieceCacheTest {
+
+    private static final int PIECE = PieceCache.MIN_PIECE;
+
+    private final ExecutorService readAhead = PieceCache.readAheadPool(2, "test");
+
+    @AfterEach
+    void tearDown() {
+        readAhead.shutdownNow();
+    }
+
+    private static byte[] random(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** An image in memory that counts the reads that start in each piece, and can be told to fail. */
+    private static final class CountingImage implements Image {
+        final Map<Long, AtomicInteger> readsByPiece = new ConcurrentHashMap<>();
+        final Set<Thread> readingThreads = ConcurrentHashMap.newKeySet();
+        final BytesImage bytes;
+        final int piece;
+        volatile boolean failing;
+
+        CountingImage(byte[] bytes, int piece) {
+            this.bytes = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+            this.piece = piece;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            if (failing) {
+                throw new IOException("cluster at " + position + " is corrupt");
+            }
+            readingThreads.add(Thread.currentThread());
+            readsByPiece.computeIfAbsent(position / piece, p -> new AtomicInteger()).incrementAndGet();
+            return bytes.read(dst, position);
+        }
+
+        @Override
+        public String format() {
+            return bytes.format();
+        }
+
+        @Override
+        public long size() {
+            return bytes.size();
+        }
+
+        @Override
+        public BlockStatus blockStatus(long offset, long maxLength) {
+            return bytes.blockStatus(offset, maxLength);
+        }
+
+        @Override
+        public ImageInfo info() {
+            return bytes.info();
+        }
+
+        @Override
+        public Optional<Image> backing() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static byte[] read(PieceCache cache, long offset, int length) throws IOException {
+        // a direct buffer with bytes either side of the range, as libfuse's buffer is to the cache
+        ByteBuffer buffer = ByteBuffer.allocateDirect(length + 16);
+        buffer.position(8).limit(8 + length);
+        ByteBuffer dst = buffer.slice();
+        cache.read(dst, offset);
+        assertThat(dst.position()).isEqualTo(length);
+        byte[] bytes = new byte[length];
+        dst.get(0, bytes);
+        return bytes;
+    }
+
+    private static byte[] slice(byte[] bytes, long offset, int length) {
+        return java.util.Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 512, 65536, 131072, 2 << 20})
+    void everyRangeReadsTheImageBytesWhateverTheClusterSize(int clusterSize) throws Exception {
+        // an image whose size is not a whole number of pieces, so the last piece is short
+        byte[] bytes = random(5 * Math.max(PIECE, clusterSize) + 12345, clusterSize);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), clusterSize, readAhead);
+        Random random = new Random(clusterSize);
+        List<long[]> ranges = new ArrayList<>(List.of(
+                new long[] {0, 1}, new long[] {0, bytes.length}, new long[] {bytes.length - 1, 1},
+                new long[] {PIECE - 1, 2}, new long[] {bytes.length - 12345, 12345}));
+        for (int i = 0; i < 300; i++) {
+            long offset = random.nextInt(bytes.length);
+            int length = 1 + random.nextInt((int) Math.min(3 << 20, bytes.length - offset));
+            ranges.add(new long[] {offset, length});
+        }
+        for (long[] range : ranges) {
+            assertThat(read(cache, range[0], (int) range[1])).as("%d bytes at %d", range[1], range[0])
+                    .isEqualTo(slice(bytes, range[0], (int) range[1]));
+        }
+    }
+
+    @Test
+    void aSequentialReaderInSmallRequestsGetsEachPieceReadOnceAndAhead() throws Exception {
+        byte[] bytes = random(64 * PIECE, 7);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, readAhead);
+        for (long at = 0; at < bytes.length; at += 4096) {
+            assertThat(read(cache, at, 4096)).isEqualTo(slice(bytes, at, 4096));
+        }
+        assertThat(image.readsByPiece).hasSize(64);
+        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        // all but the first piece came from the read-ahead threads
+        assertThat(image.readingThreads).anySatisfy(
+                thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-test-read-ahead-"));
+    }
+
+    @Test
+    void smallRandomReadsOfOnePieceReadItOnce() throws Exception {
+        byte[] bytes = random(16 * PIECE, 8);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, readAhead);
+        long base = 5L * PIECE;
+        for (int at : new int[] {40000, 8, 65000, 1000, 30000}) {
+            assertThat(read(cache, base + at, 500)).isEqualTo(slice(bytes, base + at, 500));
+        }
+        assertThat(image.readsByPiece).containsOnlyKeys(5L);
+        assertThat(image.readsByPiece.get(5L).get()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedPieceFailsItsReadersAndIsReadAgainNextTime() throws Exception {
+        byte[] bytes = random(8 * PIECE, 9);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, readAhead);
+        image.failing = true;
+        assertThatThrownBy(() -> read(cache, 3L * PIECE + 10, 3 * PIECE)).isInstanceOf(IOException.class)
+                .hasMessageEndingWith("is corrupt");
+        image.failing = false;
+        assertThat(read(cache, 3L * PIECE + 10, 3 * PIECE)).isEqualTo(slice(bytes, 3L * PIECE + 10, 3 * PIECE));
+    }
+
+    @Test
+    void withoutReadAheadThreadsEveryPieceIsReadByTheReader() throws Exception {
+        byte[] bytes = random(40 * PIECE + 3, 10);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, task -> {
+            throw new RejectedExecutionException("shut down");
+        });
+        for (long at = 0; at < bytes.length; at += 1 << 20) {
+            int length = (int) Math.min(1 << 20, bytes.length - at);
+            assertThat(read(cache, at, length)).isEqualTo(slice(bytes, at, length));
+        }
+        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void concurrentReadersSeeTheImageBytes() throws Exception {
+        byte[] bytes = random(200 * PIECE + 777, 11);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, readAhead);
+        ExecutorService readers = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                long seed = t;
+                boolean sequential = t % 2 == 0;
+                results.add(readers.submit(() -> {
+                    Random random = new Random(seed);
+                    long at = random.nextInt(bytes.length);
+                    int checked = 0;
+                    for (int i = 0; i < 400; i++) {
+                        if (!sequential || at >= bytes.length) {
+                            at = random.nextInt(bytes.length);
+                        }
+                        int length = 1 + random.nextInt((int) Math.min(300_000, bytes.length - at));
+                        assertThat(read(cache, at, length)).isEqualTo(slice(bytes, at, length));
+                        at += length;
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertThat(result.get()).isEqualTo(400);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+}
