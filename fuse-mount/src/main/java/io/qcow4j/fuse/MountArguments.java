@@ -50,6 +50,7 @@ final class MountArguments {
                 case "-f", "--foreground" -> mount = mount.withForeground(true);
                 case "-d", "--debug" -> mount = mount.withDebug(true);
                 case "--allow-other" -> mount = mount.withAllowOther(true);
+                case "--page-cache" -> mount = mount.withPageCache(true);
                 case "--safe" -> open = open.withSafe(true);
                 case REPORT_READY -> reportReady = true;
                 case "-n", "--name" -> mount = mount.withFileName(value);
@@ -127,6 +128,9 @@ final class MountArguments {
         }
         if (request.mountOptions().allowOther()) {
             args.add("--allow-other");
+        }
+        if (request.mountOptions().pageCache()) {
+            args.add("--page-cache");
         }
         args.add("-f");
         args.add(REPORT_READY);

@@ -24,11 +24,16 @@ public final class MountLauncher {
     public static final String ALLOW_OTHER_HELP = "let other users read the file (FUSE allow_other); unless you are "
             + "root, /etc/fuse.conf must contain the line user_allow_other";
 
+    /** Help for {@code --page-cache}: when to choose it. */
+    public static final String PAGE_CACHE_HELP = "serve through the kernel's page cache: faster for tools reading in "
+            + "small blocks (dd's default 512 bytes, e2fsck), slower for large sequential reads";
+
     /** The options, one per line, for a command's help. */
     public static final String OPTIONS_HELP = String.join("\n",
             "  -n, --name NAME          name of the raw file inside MOUNTPOINT (default: the image's name with .raw)",
             "  -f, --foreground         stay in the foreground; Ctrl-C or SIGTERM unmounts",
             "      --allow-other        " + ALLOW_OTHER_HELP,
+            "      --page-cache         " + PAGE_CACHE_HELP,
             "  -d, --debug              print every FUSE request (implies -f)",
             "      --safe               refuse images that refer to other files (backing or data files)",
             "      --format FORMAT      the image format (qcow2, raw); default: probe the file",

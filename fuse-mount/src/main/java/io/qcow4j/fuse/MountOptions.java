@@ -16,8 +16,13 @@ import java.nio.file.Path;
  * @param foreground for {@link MountLauncher}: keep the mount in the calling process until it is unmounted, instead
  *                   of returning once the file is readable and serving it from a background process.
  *                   {@link RawFileMount#mount} always serves from the calling process and ignores it
+ * @param pageCache  serve the file through the kernel's page cache and its read-ahead instead of direct I/O: faster
+ *                   for tools that read in small blocks ({@code dd}'s default 512 bytes, e2fsck, a loop device's
+ *                   file system), slower for large sequential reads, and the image's bytes take memory twice
+ *                   (compressed in the image file's pages, raw in the mount's)
  */
-public record MountOptions(String fileName, boolean allowOther, boolean debug, boolean foreground) {
+public record MountOptions(String fileName, boolean allowOther, boolean debug, boolean foreground,
+                           boolean pageCache) {
 
     public MountOptions {
         if (fileName != null) {
@@ -25,25 +30,29 @@ public record MountOptions(String fileName, boolean allowOther, boolean debug, b
         }
     }
 
-    /** The default name, not shared with others, served from the background. */
+    /** The default name, not shared with others, served from the background, by direct I/O. */
     public static MountOptions defaults() {
-        return new MountOptions(null, false, false, false);
+        return new MountOptions(null, false, false, false, false);
     }
 
     public MountOptions withFileName(String newFileName) {
-        return new MountOptions(newFileName, allowOther, debug, foreground);
+        return new MountOptions(newFileName, allowOther, debug, foreground, pageCache);
     }
 
     public MountOptions withAllowOther(boolean newAllowOther) {
-        return new MountOptions(fileName, newAllowOther, debug, foreground);
+        return new MountOptions(fileName, newAllowOther, debug, foreground, pageCache);
     }
 
     public MountOptions withDebug(boolean newDebug) {
-        return new MountOptions(fileName, allowOther, newDebug, foreground);
+        return new MountOptions(fileName, allowOther, newDebug, foreground, pageCache);
     }
 
     public MountOptions withForeground(boolean newForeground) {
-        return new MountOptions(fileName, allowOther, debug, newForeground);
+        return new MountOptions(fileName, allowOther, debug, newForeground, pageCache);
+    }
+
+    public MountOptions withPageCache(boolean newPageCache) {
+        return new MountOptions(fileName, allowOther, debug, foreground, newPageCache);
     }
 
     /** The name the raw file gets for {@code image}: {@link #fileName()} when set, else {@link #defaultFileName}. */

@@ -38,14 +38,16 @@ final class RawFileFs extends FuseStubFS {
     private final AllocatedBytes allocated;
     private final ReadErrorLog errors;
     private final PieceCache reads;
+    private final boolean directIo;
     /** Read requests answered, so tests can tell how the kernel cuts reads into requests. */
     private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> initialised = new CompletableFuture<>();
 
     RawFileFs(Image image, String fileName, FileMetadata metadata, AllocatedBytes allocated, ReadErrorLog errors,
-              PieceCache reads) {
+              PieceCache reads, boolean directIo) {
         this.image = image;
         this.reads = reads;
+        this.directIo = directIo;
         this.fileName = fileName;
         this.filePath = "/" + fileName;
         this.size = image.size();
@@ -140,7 +142,9 @@ final class RawFileFs extends FuseStubFS {
         if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
             return -ErrorCodes.EROFS();
         }
-        directIo(fi);
+        if (directIo) {
+            directIo(fi);
+        }
         return 0;
     }
 

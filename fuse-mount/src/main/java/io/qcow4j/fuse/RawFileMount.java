@@ -82,7 +82,7 @@ public final class RawFileMount implements Closeable {
                 : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
         // the pool starts its threads on first use only: a mount that fails leaves none behind
         ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
-        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead);
+        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead, !options.pageCache());
 
         String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
         CompletableFuture<Void> finished = FuseLoop.available()
@@ -138,10 +138,10 @@ public final class RawFileMount implements Closeable {
     }
 
     private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log,
-                                           ExecutorService readAhead) throws MountException {
+                                           ExecutorService readAhead, boolean directIo) throws MountException {
         try {
             return new RawFileFs(image, fileName, FileMetadata.of(imageFile), AllocatedBytes.countInBackground(image),
-                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead));
+                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead), directIo);
         } catch (LinkageError | RuntimeException e) {
             throw new MountException("libfuse 2 cannot be loaded (install the libfuse2 package): " + e.getMessage(), e);
         }
@@ -149,9 +149,9 @@ public final class RawFileMount implements Closeable {
 
     static String[] fuseOptions(MountOptions options, String source) {
         List<String> fuse = new ArrayList<>();
-        // ro: the kernel refuses writes itself; kernel_cache: the bytes never change, so pages cached for a memory
-        // mapping (the one use of the page cache a file opened for direct I/O has) stay valid across opens;
-        // max_read: requests as large as LargeRequests lets the kernel make; max_readahead: for memory mappings
+        // ro: the kernel refuses writes itself; kernel_cache: the bytes never change, so cached pages (with
+        // --page-cache, or a memory mapping's) stay valid across opens; max_read: requests as large as LargeRequests
+        // lets the kernel make; max_readahead: the kernel's own window (the piece cache reads further ahead)
         fuse.add("-oro,kernel_cache,max_read=" + LargeRequests.MAX_PAGES * 4096
                 + ",max_readahead=131072,entry_timeout=60,attr_timeout=60"
                 + ",negative_timeout=5,subtype=qcow4j,fsname=" + escapeOption(source));

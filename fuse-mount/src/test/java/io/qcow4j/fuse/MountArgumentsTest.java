@@ -12,12 +12,12 @@ class MountArgumentsTest {
     @Test
     void parsesEveryOption() {
         MountArguments.Parsed parsed = MountArguments.parse(new String[] {"--name", "d.raw", "-f", "--allow-other",
-            "--debug", "--safe", "--format=qcow2", "--l2-cache-size", "32M", "--snapshot", "s1", "img.qcow2", "mnt"});
+            "--debug", "--page-cache", "--safe", "--format=qcow2", "--l2-cache-size", "32M", "--snapshot", "s1", "img.qcow2", "mnt"});
         MountRequest request = parsed.request();
         assertThat(request.image()).isEqualTo(Path.of("img.qcow2"));
         assertThat(request.mountPoint()).isEqualTo(Path.of("mnt"));
         assertThat(request.openOptions()).isEqualTo(new OpenOptions("qcow2", true, 32L << 20, "s1"));
-        assertThat(request.mountOptions()).isEqualTo(new MountOptions("d.raw", true, true, true));
+        assertThat(request.mountOptions()).isEqualTo(new MountOptions("d.raw", true, true, true, true));
         assertThat(parsed.reportReady()).isFalse();
     }
 
@@ -35,13 +35,13 @@ class MountArgumentsTest {
     @Test
     void theChildsCommandLineParsesBackToTheSameRequestInTheForeground() {
         MountRequest request = new MountRequest(Path.of("a b.qcow2"), Path.of("m,n"),
-                new OpenOptions("qcow2", true, 12345, "snap shot"), new MountOptions(null, true, false, false));
+                new OpenOptions("qcow2", true, 12345, "snap shot"), new MountOptions(null, true, false, false, true));
         MountArguments.Parsed child = MountArguments.parse(
                 MountArguments.forChild(request, request.fileName()).toArray(String[]::new));
         assertThat(child.reportReady()).isTrue();
         assertThat(child.request()).isEqualTo(new MountRequest(Path.of("a b.qcow2").toAbsolutePath(),
                 Path.of("m,n").toAbsolutePath(), request.openOptions(), new MountOptions("a b.raw", true, false,
-                true)));
+                true, true)));
     }
 
     @Test

@@ -160,6 +160,33 @@ class RawFileMountTest {
     }
 
     @Test
+    void withThePageCacheTheKernelServesReadsAgainItselfAndWithoutItEveryReadReachesTheFileSystem() throws Exception {
+        byte[] bytes = random(4 << 20, 9);
+        for (boolean pageCache : new boolean[] {true, false}) {
+            try (Image image = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+                 RawFileMount mount = RawFileMount.mount(image, mountPoint,
+                         MountOptions.defaults().withPageCache(pageCache));
+                 FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
+                ByteBuffer first = ByteBuffer.allocate(1 << 20);
+                channel.read(first, 0);
+                long before = mount.readRequests();
+                ByteBuffer again = ByteBuffer.allocate(1 << 20);
+                channel.read(again, 0);
+                long requests = mount.readRequests() - before;
+                if (pageCache) {
+                    assertThat(requests).as("requests for reading again through the page cache").isZero();
+                } else {
+                    assertThat(requests).as("requests for reading again by direct I/O").isPositive();
+                }
+                assertThat(first.array()).isEqualTo(again.array()).isEqualTo(java.util.Arrays.copyOf(bytes, 1 << 20));
+                assertThat(Files.mismatch(mount.file(), Files.write(dir.resolve("reference"), bytes))).isEqualTo(-1);
+            } finally {
+                unmountQuietly(mountPoint);
+            }
+        }
+    }
+
+    @Test
     void aSharedMappingOfTheFileReadsTheImageBytes() throws Exception {
         byte[] bytes = random(3 << 20, 8);
         try (Image image = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);

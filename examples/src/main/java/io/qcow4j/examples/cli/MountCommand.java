@@ -37,6 +37,9 @@ final class MountCommand extends ImageCommand {
     @Option(names = "--allow-other", description = MountLauncher.ALLOW_OTHER_HELP)
     private boolean allowOther;
 
+    @Option(names = "--page-cache", description = MountLauncher.PAGE_CACHE_HELP)
+    private boolean pageCache;
+
     @Option(names = {"-d", "--fuse-debug"}, description = "Print every FUSE request (implies --foreground).")
     private boolean fuseDebug;
 
@@ -52,7 +55,7 @@ final class MountCommand extends ImageCommand {
         OpenOptions openOptions = common().openOptions(format);
         Images.open(Path.of(image), openOptions).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
-                .withAllowOther(allowOther).withDebug(fuseDebug);
+                .withAllowOther(allowOther).withDebug(fuseDebug).withPageCache(pageCache);
         MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), openOptions, options);
         Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
