@@ -4,22 +4,18 @@ import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 
 /**
- * Views libfuse's reply buffers as direct {@link ByteBuffer}s, so the image reads straight into them: no copy and no
- * intermediate buffer. libfuse hands each serving thread the same buffer request after request, and a helper thread
- * works in the buffers of the few serving threads, so each thread keeps views of the last few addresses it saw and
- * builds a new one only for an address it has not seen lately, or for a larger size.
+ * Views libfuse's reply buffer as a direct {@link ByteBuffer}, so the {@link PieceCache} copies straight into it: no
+ * intermediate buffer. libfuse tends to hand each worker thread the same buffer request after request, so the view is
+ * kept per thread and only rebuilt when the address or a larger size comes along.
  */
 final class NativeBuffers {
 
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
-    /** More than the serving threads a helper works for on a 2-core machine, and few enough to search in a loop. */
-    private static final int VIEWS = 16;
 
     private static final ThreadLocal<NativeBuffers> PER_THREAD = ThreadLocal.withInitial(NativeBuffers::new);
 
-    private final long[] addresses = new long[VIEWS];
-    private final ByteBuffer[] views = new ByteBuffer[VIEWS];
-    private int replaceNext;
+    private long address;
+    private ByteBuffer view;
 
     private NativeBuffers() {
     }
@@ -29,16 +25,12 @@ final class NativeBuffers {
         return PER_THREAD.get().at(address, length);
     }
 
-    private ByteBuffer at(long address, int length) {
-        for (int i = 0; i < VIEWS; i++) {
-            if (views[i] != null && addresses[i] == address && views[i].capacity() >= length) {
-                return views[i].clear().limit(length);
-            }
+    private ByteBuffer at(long newAddress, int length) {
+        if (view == null || address != newAddress || view.capacity() < length) {
+            view = MEMORY.newDirectByteBuffer(newAddress, length);
+            address = newAddress;
         }
-        int slot = replaceNext;
-        replaceNext = (replaceNext + 1) % VIEWS;
-        addresses[slot] = address;
-        views[slot] = MEMORY.newDirectByteBuffer(address, length);
-        return views[slot];
+        view.clear().limit(length);
+        return view;
     }
 }

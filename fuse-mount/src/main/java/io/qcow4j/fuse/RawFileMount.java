@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * <p>Requests are served by several libfuse threads at once, reading straight into libfuse's buffers. The file's
+ * <p>Requests are served by several libfuse threads at once, from a cache of the image's decompressed clusters that
+ * is read ahead of sequential readers (see {@link MountOptions#pageCache()} for the kernel's page cache). The file's
  * size is the virtual size, its mode 0444, its owner and times those of the image file, and its {@code st_blocks}
  * counts the image's data runs (so {@code du} shows the sparse size). Writes and every other change answer EROFS;
  * a failed read answers EIO for that request only.

@@ -23,6 +23,11 @@ final class BytesImage implements Image {
     /** Every thread that has read, to see who serves the requests. */
     final java.util.Set<Thread> readingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** All data, and every read succeeds. */
+    static BytesImage of(byte[] bytes) {
+        return new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
     BytesImage(byte[] bytes, long dataLength, long badFrom, long badTo) {
         this.bytes = bytes;
         this.dataLength = dataLength;

@@ -51,7 +51,7 @@ class PieceCacheTest {
         volatile boolean failing;
 
         CountingImage(byte[] bytes, int piece) {
-            this.bytes = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+            this.bytes = BytesImage.of(bytes);
             this.piece = piece;
         }
 

@@ -119,7 +119,7 @@ class RawFileMountTest {
     @Test
     void requestsAreServedByTheMountsOwnLongLivedThreads() throws Exception {
         byte[] bytes = random(8 << 20, 6);
-        BytesImage recording = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+        BytesImage recording = BytesImage.of(bytes);
         try (RawFileMount mount = RawFileMount.mount(recording, mountPoint, MountOptions.defaults())) {
             for (int round = 0; round < 3; round++) {
                 try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ,
@@ -142,7 +142,7 @@ class RawFileMountTest {
     @Test
     void aReadOfUpTo1MiBReachesTheFileSystemAsOneRequest() throws Exception {
         byte[] bytes = random(8 << 20, 7);
-        try (Image image = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (Image image = BytesImage.of(bytes);
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults());
              FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
             // direct I/O: no page cache splitting reads into pages and read-ahead; 1 MiB requests: LargeRequests
@@ -163,7 +163,7 @@ class RawFileMountTest {
     void withThePageCacheTheKernelServesReadsAgainItselfAndWithoutItEveryReadReachesTheFileSystem() throws Exception {
         byte[] bytes = random(4 << 20, 9);
         for (boolean pageCache : new boolean[] {true, false}) {
-            try (Image image = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+            try (Image image = BytesImage.of(bytes);
                  RawFileMount mount = RawFileMount.mount(image, mountPoint,
                          MountOptions.defaults().withPageCache(pageCache));
                  FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
@@ -189,7 +189,7 @@ class RawFileMountTest {
     @Test
     void aSharedMappingOfTheFileReadsTheImageBytes() throws Exception {
         byte[] bytes = random(3 << 20, 8);
-        try (Image image = new BytesImage(bytes, bytes.length, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (Image image = BytesImage.of(bytes);
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults());
              FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
             // FileChannel.map maps MAP_SHARED, which a file opened for direct I/O refuses unless the mount allows it
