@@ -76,24 +76,25 @@ final class FuseLoop {
         return LIB != null;
     }
 
-    private FuseLoop(Pointer fuse, Pointer mountpoint, List<Pointer> argv) {
+    private FuseLoop(Pointer fuse, Pointer mountpoint, List<Pointer> argv, Runnable directIoMappable) {
         this.fuse = fuse;
         this.mountpoint = mountpoint;
         this.keepAlive.addAll(argv);
         this.session = LIB.fuse_get_session(fuse);
         this.channel = LIB.fuse_session_next_chan(session, null);
         this.bufferSize = LIB.fuse_chan_bufsize(channel);
-        this.largeRequests = LargeRequests.on(channel, bufferSize);
+        this.largeRequests = LargeRequests.on(channel, bufferSize, directIoMappable);
     }
 
     /**
      * Mounts (libfuse's {@code fuse_setup}: parses the options, mounts, never daemonises with {@code -f}) and starts
-     * {@code threads} serving threads.
+     * {@code threads} serving threads. {@code directIoMappable} runs during the kernel's handshake if the kernel lets
+     * a file opened for direct I/O be mapped shared (see {@link LargeRequests}).
      *
      * @throws MountException when libfuse refuses; it has printed why on standard error
      */
     static FuseLoop start(Struct operations, Path mountPoint, boolean debug, String[] options, int threads,
-                          String name) throws MountException {
+                          String name, Runnable directIoMappable) throws MountException {
         Runtime runtime = Runtime.getSystemRuntime();
         List<String> args = new ArrayList<>(List.of("qcow4j", mountPoint.toString(), "-f"));
         if (debug) {
@@ -119,7 +120,7 @@ final class FuseLoop {
         if (fuse == null) {
             throw new MountException("libfuse could not mount on " + mountPoint + " (its message is above)");
         }
-        FuseLoop loop = new FuseLoop(fuse, mountpointOut.getValue(), strings);
+        FuseLoop loop = new FuseLoop(fuse, mountpointOut.getValue(), strings, directIoMappable);
         loop.running.set(threads);
         for (int i = 0; i < threads; i++) {
             Thread worker = new Thread(loop::serve, "qcow4j-fuse-" + name + "-" + i);
@@ -155,8 +156,11 @@ final class FuseLoop {
                     LIB.fuse_session_exit(session);
                     break;
                 }
-                Pointer replyChannel = largeRequests != null && LargeRequests.isInit(buffer)
-                        ? largeRequests.channel() : requestChannel.getPointer(0);
+                Pointer replyChannel = requestChannel.getPointer(0);
+                if (largeRequests != null && LargeRequests.isInit(buffer)) {
+                    largeRequests.offered(buffer);
+                    replyChannel = largeRequests.channel();
+                }
                 LIB.fuse_session_process_buf(session, fuseBuf, replyChannel);
             }
         } catch (Throwable e) {

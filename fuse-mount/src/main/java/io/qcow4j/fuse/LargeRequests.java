@@ -58,16 +58,31 @@ final class LargeRequests {
 
     private static final int EIO = 5;
 
+    /** struct fuse_in_header is 40 bytes; struct fuse_init_in follows: major, minor, max_readahead, flags, flags2. */
+    private static final int IN_MINOR = 44;
+    private static final int IN_FLAGS = 52;
+    private static final int IN_FLAGS2 = 56;
+    /** The protocol minor from which the kernel reads max_pages and a 64-byte fuse_init_out (Linux 4.20). */
+    private static final int MINOR_MAX_PAGES = 28;
+    /** The protocol minor from which the kernel sends flags2 (Linux 5.17). */
+    private static final int MINOR_FLAGS2 = 36;
+
     private final Runtime runtime = Runtime.getSystemRuntime();
     private final LibC libc;
     private final int fd;
+    private final Runnable directIoMappable;
+    /** What the kernel offered in its FUSE_INIT request, read before libfuse answers it. */
+    private volatile int kernelMinor;
+    private volatile long kernelFlags;
     /** Held so that the closure libfuse calls is not collected. */
     private final Send send = this::send;
     private final Pointer operations;
     private final Pointer channel;
 
-    private LargeRequests(LibFuseChannels fuse, LibC libc, Pointer deviceChannel, long bufferSize) {
+    private LargeRequests(LibFuseChannels fuse, LibC libc, Pointer deviceChannel, long bufferSize,
+                          Runnable directIoMappable) {
         this.libc = libc;
+        this.directIoMappable = directIoMappable;
         this.fd = fuse.fuse_chan_fd(deviceChannel);
         // struct fuse_chan_ops { receive; send; destroy; }: only send is ever called on this channel
         this.operations = Memory.allocateDirect(runtime, 3L * runtime.addressSize(), true);
@@ -77,13 +92,14 @@ final class LargeRequests {
 
     /**
      * A channel for libfuse's answer to {@code FUSE_INIT} on the device {@code deviceChannel} reads from; null when
-     * libfuse or libc do not offer the calls, and the kernel keeps its 128 KiB.
+     * libfuse or libc do not offer the calls, and the kernel keeps its 128 KiB. {@code directIoMappable} runs (before
+     * the answer goes out) when the kernel lets a file opened for direct I/O be mapped shared.
      */
-    static LargeRequests on(Pointer deviceChannel, long bufferSize) {
+    static LargeRequests on(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
         try {
             LibFuseChannels fuse = LibraryLoader.create(LibFuseChannels.class).failImmediately().load("fuse");
             LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-            LargeRequests requests = new LargeRequests(fuse, libc, deviceChannel, bufferSize);
+            LargeRequests requests = new LargeRequests(fuse, libc, deviceChannel, bufferSize, directIoMappable);
             return requests.channel == null ? null : requests;
         } catch (LinkageError | RuntimeException e) {
             return null;
@@ -95,7 +111,19 @@ final class LargeRequests {
         return buffer.getInt(4) == FUSE_INIT;
     }
 
-    /** The channel to process {@code FUSE_INIT} with. */
+    /** Reads what the kernel offers in the {@code FUSE_INIT} request in {@code buffer}, before libfuse answers it. */
+    void offered(Pointer buffer) {
+        long requestLength = Integer.toUnsignedLong(buffer.getInt(0));
+        int minor = requestLength >= IN_FLAGS + 4 ? buffer.getInt(IN_MINOR) : 0;
+        long flags = minor > 0 ? Integer.toUnsignedLong(buffer.getInt(IN_FLAGS)) : 0;
+        if (minor >= MINOR_FLAGS2 && (flags & FUSE_INIT_EXT) != 0 && requestLength >= IN_FLAGS2 + 4) {
+            flags |= Integer.toUnsignedLong(buffer.getInt(IN_FLAGS2)) << 32;
+        }
+        kernelFlags = flags;
+        kernelMinor = minor;
+    }
+
+    /** The channel to process {@code FUSE_INIT} with, once {@link #offered} has read the request. */
     Pointer channel() {
         return channel;
     }
@@ -112,15 +140,36 @@ final class LargeRequests {
             message.transferFrom(at, iov.getPointer((long) i * IOVEC), 0, part);
             at += part;
         }
-        boolean success = message.getInt(4) == 0;
-        if (success && length == OUT_HEADER + LIBFUSE_INIT_OUT) {
-            int flags = OUT_HEADER + FLAGS;
-            message.putInt(flags, (int) (message.getInt(flags) | FUSE_MAX_PAGES | FUSE_INIT_EXT));
-            message.putShort(OUT_HEADER + MAX_PAGES_FIELD, (short) MAX_PAGES);
-            message.putInt(OUT_HEADER + FLAGS2, (int) (FUSE_DIRECT_IO_ALLOW_MMAP >>> 32));
-            length = OUT_HEADER + INIT_OUT;
-            message.putInt(0, length);
+        int sent = length;
+        try {
+            sent = patch(message, length);
+        } catch (RuntimeException | LinkageError e) {
+            // libfuse's own answer, unchanged, is better than none: the kernel waits for it
         }
-        return libc.write(fd, message, length) == length ? 0 : -EIO;
+        return libc.write(fd, message, sent) == sent ? 0 : -EIO;
+    }
+
+    /**
+     * Adds what the kernel offered and libfuse 2 does not know to the successful answer in {@code message};
+     * returns its new length. A kernel older than 4.20 gets libfuse's answer as it is: it would refuse a longer one.
+     */
+    private int patch(Pointer message, int length) {
+        if (message.getInt(4) != 0 || length != OUT_HEADER + LIBFUSE_INIT_OUT || kernelMinor < MINOR_MAX_PAGES) {
+            return length;
+        }
+        long added = (kernelFlags & FUSE_MAX_PAGES) != 0 ? FUSE_MAX_PAGES : 0;
+        boolean mappable = (kernelFlags & FUSE_DIRECT_IO_ALLOW_MMAP) != 0;
+        if (mappable) {
+            added |= FUSE_INIT_EXT;
+            message.putInt(OUT_HEADER + FLAGS2, (int) (FUSE_DIRECT_IO_ALLOW_MMAP >>> 32));
+        }
+        int flags = OUT_HEADER + FLAGS;
+        message.putInt(flags, (int) (message.getInt(flags) | added));
+        message.putShort(OUT_HEADER + MAX_PAGES_FIELD, (short) MAX_PAGES);
+        message.putInt(0, OUT_HEADER + INIT_OUT);
+        if (mappable) {
+            directIoMappable.run();
+        }
+        return OUT_HEADER + INIT_OUT;
     }
 }

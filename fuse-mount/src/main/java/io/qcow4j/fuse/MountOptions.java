@@ -30,7 +30,12 @@ public record MountOptions(String fileName, boolean allowOther, boolean debug, b
         }
     }
 
-    /** The default name, not shared with others, served from the background, by direct I/O. */
+    /** Options without {@code pageCache} (off), as they were before it. */
+    public MountOptions(String fileName, boolean allowOther, boolean debug, boolean foreground) {
+        this(fileName, allowOther, debug, foreground, false);
+    }
+
+    /** The default name, not shared with others, served from the background, by direct I/O where the kernel can. */
     public static MountOptions defaults() {
         return new MountOptions(null, false, false, false, false);
     }

@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for bytes a sequential reader wants once; here a piece is decompressed once and copied out once.
  *
  * <p>A request's pieces after its first are handed to the read-ahead threads while the serving thread reads the
- * first; a request that continues where one before it ended (or starts the file) also starts reading the next
- * {@link #READ_AHEAD_BYTES} ahead. A piece read ahead and not yet read is replaced only when no other slot can be;
- * no piece is replaced while a thread copies out of it or reads into it.
+ * first, and it reads itself any of them no read-ahead thread has begun; a request that continues where one before it
+ * ended also starts reading the next {@link #READ_AHEAD_BYTES} ahead. Read-ahead never replaces a piece read ahead
+ * and not yet read (a reader does when it must); no piece is replaced while a thread copies out of it or reads into
+ * it.
  */
 final class PieceCache {
 
@@ -53,17 +54,17 @@ final class PieceCache {
     private static final class Slot {
         /** Allocated on first use: a small image uses few slots. */
         ByteBuffer bytes;
-        /** The piece held, or -1 when the slot is free. */
+        /** The piece held, or -1 when the slot is free (or its piece failed to load). */
         long index = -1;
-        int length;
+        /** A thread has begun reading the piece: a reader finding it unstarted reads it itself. */
+        boolean started;
         boolean ready;
-        /** Read ahead and not yet read by anyone: replaced only when no other slot can be. */
+        /** Read ahead and not yet read by anyone: read-ahead never replaces it, a reader only when it must. */
         boolean unread;
         IOException failure;
-        /** Threads copying out of the slot or reading into it: while there are any, it is not replaced. */
+        /** Threads that will copy out of the slot or read into it: while there are any, it is not replaced. */
         int users;
         long lastUse;
-
     }
 
     /** A cache of pieces of {@code clusterSize} (at least {@link #MIN_PIECE}), read ahead by {@code readAhead}. */
@@ -99,7 +100,8 @@ final class PieceCache {
         for (long index = first; index <= last; index++) {
             long pieceStart = index * piece;
             long from = Math.max(offset, pieceStart);
-            long to = Math.min(offset + length, pieceStart + piece);
+            // not pieceStart + piece, which overflows for the last piece of an image near 2^63 bytes
+            long to = Math.min(offset + length, pieceStart + Math.min(piece, size - pieceStart));
             Slot slot = acquire(index);
             if (slot == null) {
                 // every slot is in use: read this part straight from the image
@@ -120,10 +122,10 @@ final class PieceCache {
     }
 
     /**
-     * The slot holding piece {@code index}, counted as in use; when it holds no slot, a slot is taken for it and the
-     * piece read into it by this thread. Null when every slot is in use.
+     * The slot holding piece {@code index}, counted as in use, once this thread has read the piece into it if nobody
+     * had begun to (a slot taken for it, or one whose read-ahead is still queued). Null when every slot is in use.
      */
-    private Slot acquire(long index) throws IOException {
+    private Slot acquire(long index) {
         Slot slot;
         synchronized (this) {
             slot = find(index);
@@ -131,23 +133,25 @@ final class PieceCache {
                 slot.users++;
                 slot.lastUse = ++clock;
                 slot.unread = false;
+            } else {
+                slot = claim(index, true);
+                if (slot == null) {
+                    return null;
+                }
+            }
+            if (slot.started) {
                 return slot;
             }
-            slot = claim(index);
-            if (slot == null) {
-                return null;
-            }
+            slot.started = true;
         }
-        try {
-            load(slot, index);
-        } catch (IOException | RuntimeException e) {
-            release(slot);
-            throw e;
-        }
+        load(slot, index);
         return slot;
     }
 
-    /** Starts reading pieces {@code first} to {@code last} that no slot holds, as far as free slots allow. */
+    /**
+     * Queues reading pieces {@code first} to {@code last} that no slot holds, as far as slots that are neither in use
+     * nor read ahead and unread allow.
+     */
     private void readAhead(long first, long last) {
         for (long index = first; index <= last; index++) {
             Slot slot;
@@ -155,7 +159,7 @@ final class PieceCache {
                 if (find(index) != null) {
                     continue;
                 }
-                slot = claim(index);
+                slot = claim(index, false);
                 if (slot == null) {
                     return;
                 }
@@ -164,37 +168,54 @@ final class PieceCache {
             long claimed = index;
             try {
                 readAhead.execute(() -> {
-                    try {
+                    if (start(slot)) {
                         load(slot, claimed);
-                    } catch (IOException e) {
-                        // recorded in the slot: a reader that wants the piece gets the error
-                    } finally {
-                        release(slot);
                     }
+                    release(slot);
                 });
             } catch (RejectedExecutionException e) {
-                // unmounting: the pool is shut down
-                fail(slot, new IOException("the mount is closing"));
-                release(slot);
+                // the mount is closing: nobody will read ahead, and a reader that wants the piece reads it itself
+                synchronized (this) {
+                    if (!slot.started) {
+                        slot.index = -1;
+                    }
+                    slot.users--;
+                }
                 return;
             }
         }
     }
 
-    /** Reads piece {@code index} into {@code slot}, which this thread has claimed, and wakes its waiters. */
-    private void load(Slot slot, long index) throws IOException {
+    /** Whether this thread is the first to begin reading the slot's piece. */
+    private synchronized boolean start(Slot slot) {
+        if (slot.started) {
+            return false;
+        }
+        slot.started = true;
+        return true;
+    }
+
+    /**
+     * Reads piece {@code index} into {@code slot}, which this thread has started, and wakes its waiters. A failure
+     * is recorded in the slot for them, whatever it is: an {@link Error} left unrecorded would leave them waiting
+     * forever, and the kernel request with them.
+     */
+    private void load(Slot slot, long index) {
         long start = index * piece;
         int length = (int) Math.min(piece, size - start);
-        ByteBuffer target = slot.bytes.duplicate().clear().limit(length);
         try {
-            fill( target, start);
-        } catch (IOException | RuntimeException e) {
-            IOException failure = e instanceof IOException io ? io : new IOException(e);
-            fail(slot, failure);
-            throw failure;
+            synchronized (this) {
+                if (slot.bytes == null) {
+                    slot.bytes = ByteBuffer.allocateDirect(piece);
+                }
+            }
+            fill(slot.bytes.duplicate().clear().limit(length), start);
+        } catch (Throwable e) {
+            fail(slot, e instanceof IOException io ? io
+                    : new IOException("reading guest bytes at " + start + " failed: " + e, e));
+            return;
         }
         synchronized (this) {
-            slot.length = length;
             slot.ready = true;
             notifyAll();
         }
@@ -220,12 +241,23 @@ final class PieceCache {
             Thread.currentThread().interrupt();
         }
         if (slot.failure != null) {
-            throw slot.failure;
+            throw new IOException(slot.failure.getMessage(), slot.failure);
         }
     }
 
     private synchronized void release(Slot slot) {
         slot.users--;
+    }
+
+    /** Slots in use; none once every read has returned and nothing is being read ahead. */
+    synchronized int slotsInUse() {
+        int inUse = 0;
+        for (Slot slot : slots) {
+            if (slot.users > 0) {
+                inUse++;
+            }
+        }
+        return inUse;
     }
 
     private Slot find(long index) {
@@ -238,22 +270,21 @@ final class PieceCache {
     }
 
     /**
-     * Takes a slot no thread uses for piece {@code index}, as in use: a free one, else the least recently used one
-     * that has been read, else the least recently used one read ahead; null if every slot is in use.
+     * Takes a slot no thread uses for piece {@code index}, as in use and not started: a free one, else the least
+     * recently used one that has been read, else (if {@code mayTakeUnread}) the least recently used one read ahead
+     * and not yet read; null if there is none.
      */
-    private Slot claim(long index) {
+    private Slot claim(long index, boolean mayTakeUnread) {
         Slot victim = null;
         for (Slot slot : slots) {
-            if (slot.users == 0 && (victim == null || rank(slot) < rank(victim)
-                    || rank(slot) == rank(victim) && slot.lastUse < victim.lastUse)) {
+            if (slot.users == 0 && (mayTakeUnread || rank(slot) < 2) && (victim == null
+                    || rank(slot) < rank(victim) || rank(slot) == rank(victim) && slot.lastUse < victim.lastUse)) {
                 victim = slot;
             }
         }
         if (victim != null) {
-            if (victim.bytes == null) {
-                victim.bytes = ByteBuffer.allocateDirect(piece);
-            }
             victim.index = index;
+            victim.started = false;
             victim.ready = false;
             victim.unread = false;
             victim.failure = null;
@@ -271,8 +302,8 @@ final class PieceCache {
     /**
      * Records the request in the stream it continues (it starts where one of the last few requests ended: several are
      * remembered, for readers side by side and for threads of one reader that overtake each other), or in a new
-     * stream. Returns the first piece not yet read ahead for the stream it continues, or the first piece when it
-     * starts the file; -1 when it does neither. The stream is then taken to be read ahead up to {@code aheadTo}.
+     * stream. Returns the first piece not yet read ahead for the stream it continues, or -1 when it starts a stream;
+     * the stream is then taken to be read ahead up to {@code aheadTo}.
      */
     private synchronized long continueStream(long offset, int length, long aheadTo) {
         for (int i = 0; i < STREAMS; i++) {
@@ -286,10 +317,6 @@ final class PieceCache {
         int stream = nextStream;
         nextStream = (nextStream + 1) % STREAMS;
         streamEnds[stream] = offset + length;
-        if (offset == 0) {
-            streamAhead[stream] = aheadTo;
-            return 0;
-        }
         streamAhead[stream] = -1;
         return -1;
     }

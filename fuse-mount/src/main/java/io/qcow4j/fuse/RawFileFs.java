@@ -29,6 +29,8 @@ final class RawFileFs extends FuseStubFS {
     private static final int BLOCK = 4096;
     private static final int FI_BIT_FIELDS = 20;
     private static final int FI_DIRECT_IO = 1;
+    private static final boolean FI_LAYOUT_KNOWN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+            && jnr.ffi.Runtime.getSystemRuntime().addressSize() == 8;
 
     private final Image image;
     private final String fileName;
@@ -38,16 +40,16 @@ final class RawFileFs extends FuseStubFS {
     private final AllocatedBytes allocated;
     private final ReadErrorLog errors;
     private final PieceCache reads;
-    private final boolean directIo;
+    /** Set during the kernel's handshake, before any file is opened, when direct I/O can serve every reader. */
+    private volatile boolean directIo;
     /** Read requests answered, so tests can tell how the kernel cuts reads into requests. */
     private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> initialised = new CompletableFuture<>();
 
     RawFileFs(Image image, String fileName, FileMetadata metadata, AllocatedBytes allocated, ReadErrorLog errors,
-              PieceCache reads, boolean directIo) {
+              PieceCache reads) {
         this.image = image;
         this.reads = reads;
-        this.directIo = directIo;
         this.fileName = fileName;
         this.filePath = "/" + fileName;
         this.size = image.size();
@@ -149,14 +151,22 @@ final class RawFileFs extends FuseStubFS {
     }
 
     /**
-     * Opens the file for direct I/O: every read comes to the file system as it was made, up to 1 MiB a request, and
-     * the kernel keeps no second copy of the image's bytes in its page cache. Through the page cache, a sequential
-     * reader's pages are allocated, charged and filled one by one and read out again: about a fifth of the machine's
-     * CPU on a 2-core machine reading a deflate image, for bytes the reader wanted only once. {@link PieceCache} reads
-     * ahead and caches instead.
+     * Opens the file for direct I/O from now on: every read comes to the file system as it was made, up to 1 MiB a
+     * request, and the kernel keeps no second copy of the image's bytes in its page cache. Through the page cache, a
+     * sequential reader's pages are allocated, charged and filled one by one and read out again: about a fifth of the
+     * machine's CPU on a 2-core machine reading a deflate image, for bytes the reader wanted only once;
+     * {@link PieceCache} reads ahead and caches instead. Only for kernels that let such a file be mapped shared
+     * (Linux 6.6 on; others refuse {@code MAP_SHARED} with ENODEV, {@code FileChannel.map} among them), and where the
+     * bit-field layout below is known.
      */
+    void useDirectIo() {
+        directIo = FI_LAYOUT_KNOWN;
+    }
+
+    /** Sets fuse_file_info's direct_io bit. */
     private static void directIo(FuseFileInfo fi) {
         // fuse_file_info on LP64: int flags; unsigned long fh_old; int writepage; then the bit fields, direct_io first
+        // (bit 0 of the word at byte 20 where the first bit field takes the lowest bit: little-endian GCC ABIs)
         Pointer info = jnr.ffi.Struct.getMemory(fi);
         info.putInt(FI_BIT_FIELDS, info.getInt(FI_BIT_FIELDS) | FI_DIRECT_IO);
     }
@@ -177,7 +187,8 @@ final class RawFileFs extends FuseStubFS {
         try {
             reads.read(NativeBuffers.view(buf.address(), wanted), offset);
             return wanted;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too: thrown on, it would end the serving thread's loop; this request answers EIO instead
             errors.failed(offset, wanted, e);
             return -ErrorCodes.EIO();
         }

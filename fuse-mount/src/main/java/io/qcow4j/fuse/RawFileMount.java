@@ -50,13 +50,16 @@ public final class RawFileMount implements Closeable {
     private static final long UNMOUNT_WAIT_SECONDS = 10;
 
     private final RawFileFs fs;
+    private final ExecutorService readAhead;
     private final Path mountPoint;
     private final Path file;
     private final CompletableFuture<Void> finished;
     private final Thread shutdownHook;
 
-    private RawFileMount(RawFileFs fs, Path mountPoint, Path file, CompletableFuture<Void> finished) {
+    private RawFileMount(RawFileFs fs, ExecutorService readAhead, Path mountPoint, Path file,
+                         CompletableFuture<Void> finished) {
         this.fs = fs;
+        this.readAhead = readAhead;
         this.mountPoint = mountPoint;
         this.file = file;
         this.finished = finished;
@@ -83,16 +86,17 @@ public final class RawFileMount implements Closeable {
                 : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
         // the pool starts its threads on first use only: a mount that fails leaves none behind
         ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
-        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead, !options.pageCache());
+        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead);
 
         String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
         CompletableFuture<Void> finished = FuseLoop.available()
-                ? FuseLoop.start(fs.operations(), realMountPoint, options.debug(), fuseOptions, THREADS, fileName)
-                        .finished()
+                ? FuseLoop.start(fs.operations(), realMountPoint, options.debug(), fuseOptions, THREADS, fileName,
+                        options.pageCache() ? () -> { } : fs::useDirectIo).finished()
                 : jnrFuseLoop(fs, realMountPoint, options.debug(), fuseOptions, fileName);
         finished.whenComplete((ignored, failure) -> readAhead.shutdown());
 
-        RawFileMount mount = new RawFileMount(fs, realMountPoint, realMountPoint.resolve(fileName), finished);
+        RawFileMount mount = new RawFileMount(fs, readAhead, realMountPoint, realMountPoint.resolve(fileName),
+                finished);
         mount.awaitReadable();
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         return mount;
@@ -139,10 +143,10 @@ public final class RawFileMount implements Closeable {
     }
 
     private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log,
-                                           ExecutorService readAhead, boolean directIo) throws MountException {
+                                           ExecutorService readAhead) throws MountException {
         try {
             return new RawFileFs(image, fileName, FileMetadata.of(imageFile), AllocatedBytes.countInBackground(image),
-                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead), directIo);
+                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead));
         } catch (LinkageError | RuntimeException e) {
             throw new MountException("libfuse 2 cannot be loaded (install the libfuse2 package): " + e.getMessage(), e);
         }
@@ -247,8 +251,8 @@ public final class RawFileMount implements Closeable {
     }
 
     /**
-     * Unmounts (lazily when the file is still open) and waits for the serving threads to stop. Does not close the
-     * image. Calling it again does nothing.
+     * Unmounts (lazily when the file is still open) and waits for the serving and read-ahead threads to stop. Does not
+     * close the image. Calling it again does nothing.
      */
     @Override
     public void close() {
@@ -272,5 +276,14 @@ public final class RawFileMount implements Closeable {
             }
         }
         fs.forgetMount();
+        if (finished.isDone()) {
+            // the caller closes the image next: no read-ahead may still be reading it
+            readAhead.shutdown();
+            try {
+                readAhead.awaitTermination(UNMOUNT_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

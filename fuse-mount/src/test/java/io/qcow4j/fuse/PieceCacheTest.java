@@ -2,6 +2,7 @@ package io.qcow4j.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.Image;
@@ -14,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,12 +46,15 @@ class PieceCacheTest {
     }
 
     /** An image in memory that counts the reads that start in each piece, and can be told to fail. */
-    private static final class CountingImage implements Image {
+    private static class CountingImage implements Image {
         final Map<Long, AtomicInteger> readsByPiece = new ConcurrentHashMap<>();
         final Set<Thread> readingThreads = ConcurrentHashMap.newKeySet();
         final BytesImage bytes;
         final int piece;
         volatile boolean failing;
+        /** Thrown by reads of the piece it names, when set. */
+        volatile Error error;
+        volatile long errorPiece = -1;
 
         CountingImage(byte[] bytes, int piece) {
             this.bytes = BytesImage.of(bytes);
@@ -59,6 +65,9 @@ class PieceCacheTest {
         public int read(ByteBuffer dst, long position) throws IOException {
             if (failing) {
                 throw new IOException("cluster at " + position + " is corrupt");
+            }
+            if (error != null && position / piece == errorPiece) {
+                throw error;
             }
             readingThreads.add(Thread.currentThread());
             readsByPiece.computeIfAbsent(position / piece, p -> new AtomicInteger()).incrementAndGet();
@@ -218,5 +227,125 @@ class PieceCacheTest {
         } finally {
             readers.shutdownNow();
         }
+    }
+
+    @Test
+    void anErrorWhileReadingAPieceFailsItsReaderAndLeavesNoSlotInUse() throws Exception {
+        byte[] bytes = random(8 * PIECE, 12);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, Runnable::run);
+        image.errorPiece = 2;
+        image.error = new OutOfMemoryError("no memory for a decompressor");
+        // the piece read inline, and the same piece read ahead for a sequential reader
+        assertThatThrownBy(() -> read(cache, 2L * PIECE + 5, 100)).isInstanceOf(IOException.class)
+                .hasMessageContaining("no memory for a decompressor");
+        assertThat(read(cache, 0, PIECE)).isEqualTo(slice(bytes, 0, PIECE));
+        assertThatThrownBy(() -> read(cache, PIECE, 2 * PIECE)).isInstanceOf(IOException.class)
+                .hasMessageContaining("no memory for a decompressor");
+        assertThat(cache.slotsInUse()).isZero();
+        image.error = null;
+        assertThat(read(cache, 0, 8 * PIECE)).isEqualTo(bytes);
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void underSlotPressureConcurrentReadersSeeTheImageBytesAndReleaseEverySlot() throws Exception {
+        // 1 MiB pieces: 16 slots, fewer than twelve readers of up to 3 MiB at once want
+        int clusterSize = 1 << 20;
+        byte[] bytes = random(40 << 20, 13);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, clusterSize), clusterSize, Runnable::run);
+        ExecutorService readers = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                long seed = 100 + t;
+                results.add(readers.submit(() -> {
+                    Random random = new Random(seed);
+                    long at = random.nextInt(bytes.length);
+                    for (int i = 0; i < 30; i++) {
+                        if (at >= bytes.length || random.nextInt(4) == 0) {
+                            at = random.nextInt(bytes.length);
+                        }
+                        int length = 1 + random.nextInt((int) Math.min(3 << 20, bytes.length - at));
+                        assertThat(read(cache, at, length)).isEqualTo(slice(bytes, at, length));
+                        at += length;
+                    }
+                    return 30;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertThat(result.get()).isEqualTo(30);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void aFailedReadWakesTheReadersWaitingForThePiece() throws Exception {
+        byte[] bytes = random(4 * PIECE, 14);
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch fail = new CountDownLatch(1);
+        CountingImage image = new CountingImage(bytes, PIECE) {
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                loading.countDown();
+                try {
+                    fail.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                throw new IOException("cluster at " + position + " is corrupt");
+            }
+        };
+        PieceCache cache = new PieceCache(image, 0, Runnable::run);
+        ExecutorService readers = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> loader = readers.submit(() -> read(cache, PIECE + 10, 10));
+            loading.await();
+            Thread[] waiter = new Thread[1];
+            CountDownLatch waiterStarted = new CountDownLatch(1);
+            Future<?> waiting = readers.submit(() -> {
+                waiter[0] = Thread.currentThread();
+                waiterStarted.countDown();
+                return read(cache, PIECE + 30, 10); // not where the first ended: no read-ahead
+            });
+            waiterStarted.await();
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                // the second reader finds the piece being read and waits for it
+                while (waiter[0].getState() != Thread.State.WAITING) {
+                    Thread.onSpinWait();
+                }
+                fail.countDown();
+                for (Future<?> reader : List.of(loader, waiting)) {
+                    assertThatThrownBy(reader::get).hasCauseInstanceOf(IOException.class)
+                            .hasMessageEndingWith("is corrupt");
+                }
+            });
+        } finally {
+            fail.countDown();
+            readers.shutdownNow();
+        }
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void aReaderReadsThePiecesWhoseReadAheadHasNotStartedItself() throws Exception {
+        byte[] bytes = random(32 * PIECE, 15);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        List<Runnable> queued = new ArrayList<>();
+        PieceCache cache = new PieceCache(image, 0, queued::add);
+        // a request of 16 pieces hands 15 to read-ahead that never starts; then a sequential one queues more
+        assertThat(read(cache, 0, 16 * PIECE)).isEqualTo(slice(bytes, 0, 16 * PIECE));
+        assertThat(read(cache, 16L * PIECE, 4 * PIECE)).isEqualTo(slice(bytes, 16L * PIECE, 4 * PIECE));
+        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+        assertThat(queued).isNotEmpty();
+        queued.forEach(Runnable::run);
+        assertThat(cache.slotsInUse()).isZero();
+        // the queued reads of pieces already read did nothing; the ones ahead read each piece once
+        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(read(cache, 20L * PIECE, 12 * PIECE)).isEqualTo(slice(bytes, 20L * PIECE, 12 * PIECE));
+        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
     }
 }
