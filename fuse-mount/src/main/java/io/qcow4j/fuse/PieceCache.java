@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Answers the file's read requests from the guest bytes of recently read pieces of the image (a piece is a cluster, at
  * least 64 KiB), shared by every serving thread and read ahead of sequential readers, in the JVM rather than in the
- * kernel's page cache. The file is opened for direct I/O: the kernel neither caches it nor reads ahead, and hands
- * each {@code read} over as it was made, up to 1 MiB a request. Filling the page cache cost about a fifth of the
- * machine's CPU on a 2-core machine reading a deflate image (its pages are allocated, charged and added one by one),
- * for bytes a sequential reader wants once; here a piece is decompressed once and copied out once.
+ * kernel's page cache. Where the file is opened for direct I/O ({@link RawFileFs#useDirectIo}), the kernel neither
+ * caches it nor reads ahead, and hands each {@code read} over as it was made, up to 1 MiB a request (with the page
+ * cache, it hands over its own read-ahead, and this cache sits under it). Filling the page cache cost about a fifth
+ * of the machine's CPU on a 2-core machine reading a deflate image (its pages are allocated, charged and added one by
+ * one), for bytes a sequential reader wants once; here a piece is decompressed once and copied out once.
  *
  * <p>A request's pieces after its first are handed to the read-ahead threads while the serving thread reads the
  * first, and it reads itself any of them no read-ahead thread has begun; a request that continues where one before it
