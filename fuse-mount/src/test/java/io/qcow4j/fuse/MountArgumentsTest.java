@@ -12,7 +12,8 @@ class MountArgumentsTest {
     @Test
     void parsesEveryOption() {
         MountArguments.Parsed parsed = MountArguments.parse(new String[] {"--name", "d.raw", "-f", "--allow-other",
-            "--debug", "--page-cache", "--safe", "--format=qcow2", "--l2-cache-size", "32M", "--snapshot", "s1", "img.qcow2", "mnt"});
+            "--debug", "--page-cache", "--safe", "--format=qcow2", "--l2-cache-size", "32M", "--snapshot", "s1",
+            "img.qcow2", "mnt"});
         MountRequest request = parsed.request();
         assertThat(request.image()).isEqualTo(Path.of("img.qcow2"));
         assertThat(request.mountPoint()).isEqualTo(Path.of("mnt"));
