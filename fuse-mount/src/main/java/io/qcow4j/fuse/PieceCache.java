@@ -108,7 +108,7 @@ final class PieceCache {
                 // every slot is in use: read this part straight from the image
                 int limit = dst.limit();
                 dst.limit(dst.position() + (int) (to - from));
-                fill(dst, from);
+                image.readFully(dst, from);
                 dst.limit(limit);
                 continue;
             }
@@ -210,7 +210,7 @@ final class PieceCache {
                     slot.bytes = ByteBuffer.allocateDirect(piece);
                 }
             }
-            fill(slot.bytes.duplicate().clear().limit(length), start);
+            image.readFully(slot.bytes.duplicate().clear().limit(length), start);
         } catch (Throwable e) {
             fail(slot, e instanceof IOException io ? io
                     : new IOException("reading guest bytes at " + start + " failed: " + e, e));
@@ -330,19 +330,5 @@ final class PieceCache {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /**
-     * Reads {@code image}'s bytes at {@code offset} into {@code dst}, from its position to its limit. The range must
-     * lie below the image's size.
-     */
-    private void fill(ByteBuffer dst, long offset) throws IOException {
-        long start = offset - dst.position();
-        while (dst.hasRemaining()) {
-            if (image.read(dst, start + dst.position()) < 0) {
-                // an image is never shorter than its size: a provider that says so has broken its contract
-                throw new IOException("the image ended at " + (start + dst.position()) + ", before its size " + size);
-            }
-        }
     }
 }
