@@ -1,6 +1,7 @@
 package io.qcow4j.fuse;
 
 import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageInfo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,12 +82,14 @@ public final class RawFileMount implements Closeable {
     public static RawFileMount mount(Image image, Path mountPoint, MountOptions options, PrintStream log)
             throws IOException {
         Path realMountPoint = MountPoints.checkUsable(mountPoint);
-        Path imageFile = imageFile(image);
+        ImageInfo info = info(image);
+        Path imageFile = info != null ? info.filename() : null;
         String fileName = options.fileName() != null ? options.fileName()
                 : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
         // the pool starts its threads on first use only: a mount that fails leaves none behind
         ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
-        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, readAhead);
+        int clusterSize = info != null ? Math.max(0, info.clusterSize()) : 0;
+        RawFileFs fs = newFileSystem(image, fileName, imageFile, log, new PieceCache(image, clusterSize, readAhead));
 
         String[] fuseOptions = fuseOptions(options, imageFile != null ? imageFile.toString() : image.format());
         CompletableFuture<Void> finished = FuseLoop.available()
@@ -125,28 +128,20 @@ public final class RawFileMount implements Closeable {
         return finished;
     }
 
-    /** The image's cluster size, or 0 when it has none or cannot say. */
-    private static int clusterSize(Image image) {
+    /** The image's info, or null when it cannot say: the mount then names the file and sizes pieces without it. */
+    private static ImageInfo info(Image image) {
         try {
-            return Math.max(0, image.info().clusterSize());
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private static Path imageFile(Image image) {
-        try {
-            return image.info().filename();
+            return image.info();
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
     private static RawFileFs newFileSystem(Image image, String fileName, Path imageFile, PrintStream log,
-                                           ExecutorService readAhead) throws MountException {
+                                           PieceCache reads) throws MountException {
         try {
             return new RawFileFs(image, fileName, FileMetadata.of(imageFile), AllocatedBytes.countInBackground(image),
-                    new ReadErrorLog(log), new PieceCache(image, clusterSize(image), readAhead));
+                    new ReadErrorLog(log), reads);
         } catch (LinkageError | RuntimeException e) {
             throw new MountException("libfuse 2 cannot be loaded (install the libfuse2 package): " + e.getMessage(), e);
         }
