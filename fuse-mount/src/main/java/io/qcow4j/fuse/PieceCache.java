@@ -113,7 +113,7 @@ final class PieceCache {
                 continue;
             }
             try {
-                awaitReady(slot);
+                awaitReady(slot, index);
                 dst.put(dst.position(), slot.bytes, (int) (from - pieceStart), (int) (to - from));
                 dst.position(dst.position() + (int) (to - from));
             } finally {
@@ -145,7 +145,7 @@ final class PieceCache {
             }
             slot.started = true;
         }
-        load(slot, index);
+        load(slot, index, false);
         return slot;
     }
 
@@ -170,7 +170,7 @@ final class PieceCache {
             try {
                 readAhead.execute(() -> {
                     if (start(slot)) {
-                        load(slot, claimed);
+                        load(slot, claimed, true);
                     }
                     release(slot);
                 });
@@ -197,11 +197,13 @@ final class PieceCache {
     }
 
     /**
-     * Reads piece {@code index} into {@code slot}, which this thread has started, and wakes its waiters. A failure
-     * is recorded in the slot for them, whatever it is: an {@link Error} left unrecorded would leave them waiting
-     * forever, and the kernel request with them.
+     * Reads piece {@code index} into {@code slot}, which this thread has started, and wakes its waiters. A reader's
+     * failure is recorded in the slot for them, whatever it is: an {@link Error} left unrecorded would leave them
+     * waiting forever, and the kernel request with them. A failed read-ahead ({@code ahead}) records nothing: it
+     * hands the piece back unstarted, so that a request's answer comes from a read made for it, not from one made
+     * earlier, perhaps while the image could not be read.
      */
-    private void load(Slot slot, long index) {
+    private void load(Slot slot, long index, boolean ahead) {
         long start = index * piece;
         int length = (int) Math.min(piece, size - start);
         try {
@@ -212,8 +214,12 @@ final class PieceCache {
             }
             image.readFully(slot.bytes.duplicate().clear().limit(length), start);
         } catch (Throwable e) {
-            fail(slot, e instanceof IOException io ? io
-                    : new IOException("reading guest bytes at " + start + " failed: " + e, e));
+            if (ahead) {
+                abandon(slot);
+            } else {
+                fail(slot, e instanceof IOException io ? io
+                        : new IOException("reading guest bytes at " + start + " failed: " + e, e));
+            }
             return;
         }
         synchronized (this) {
@@ -229,9 +235,30 @@ final class PieceCache {
         notifyAll();
     }
 
-    private synchronized void awaitReady(Slot slot) throws IOException {
+    /** Hands a piece whose read-ahead failed to a reader waiting for it, or frees its slot if none is. */
+    private synchronized void abandon(Slot slot) {
+        slot.started = false;
+        // the read-ahead task is the slot's only user unless a reader has found it
+        if (slot.users == 1) {
+            slot.index = -1;
+        }
+        notifyAll();
+    }
+
+    /** Waits until the slot holds piece {@code index}, reading it here if its read-ahead failed. */
+    private void awaitReady(Slot slot, long index) throws IOException {
+        while (!awaitLoad(slot)) {
+            load(slot, index, false);
+        }
+    }
+
+    /**
+     * Waits for the thread reading the slot's piece: true once the piece is in the slot, false (with the slot started
+     * by this thread) when its read-ahead failed and this thread is to read it.
+     */
+    private synchronized boolean awaitLoad(Slot slot) throws IOException {
         boolean interrupted = false;
-        while (!slot.ready && slot.failure == null) {
+        while (!slot.ready && slot.failure == null && slot.started) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -244,6 +271,11 @@ final class PieceCache {
         if (slot.failure != null) {
             throw new IOException(slot.failure.getMessage(), slot.failure);
         }
+        if (slot.ready) {
+            return true;
+        }
+        slot.started = true;
+        return false;
     }
 
     private synchronized void release(Slot slot) {

@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,15 +172,87 @@ class PieceCacheTest {
     }
 
     @Test
-    void aFailedPieceFailsItsReadersAndIsReadAgainNextTime() throws Exception {
+    void aFailedPieceFailsItsReaderAndIsReadAgainNextTime() throws Exception {
         byte[] bytes = random(8 * PIECE, 9);
         CountingImage image = new CountingImage(bytes, PIECE);
-        PieceCache cache = new PieceCache(image, 0, readAhead);
+        PieceCache cache = new PieceCache(image, 0, Runnable::run);
         image.failing = true;
         assertThatThrownBy(() -> read(cache, 3L * PIECE + 10, 3 * PIECE)).isInstanceOf(IOException.class)
                 .hasMessageEndingWith("is corrupt");
+        assertThat(cache.slotsInUse()).isZero();
         image.failing = false;
         assertThat(read(cache, 3L * PIECE + 10, 3 * PIECE)).isEqualTo(slice(bytes, 3L * PIECE + 10, 3 * PIECE));
+        assertThat(image.readsByPiece.keySet()).containsExactlyInAnyOrder(3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void aReadAheadThatFailedLeavesThePieceForItsReaderToRead() throws Exception {
+        byte[] bytes = random(8 * PIECE, 16);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        List<Runnable> queued = new ArrayList<>();
+        PieceCache cache = new PieceCache(image, 0, queued::add);
+        // pieces 1 to 3 are queued for read-ahead, and read ahead while the image cannot be read
+        assertThat(read(cache, 0, 4 * PIECE)).isEqualTo(slice(bytes, 0, 4 * PIECE));
+        image.readsByPiece.clear();
+        assertThat(read(cache, 4L * PIECE, 10)).isEqualTo(slice(bytes, 4L * PIECE, 10));
+        assertThat(queued).hasSizeGreaterThanOrEqualTo(3);
+        image.failing = true;
+        queued.forEach(Runnable::run);
+        queued.clear();
+        image.failing = false;
+        assertThat(cache.slotsInUse()).isZero();
+        assertThat(read(cache, 5L * PIECE, 3 * PIECE)).isEqualTo(slice(bytes, 5L * PIECE, 3 * PIECE));
+        assertThat(image.readsByPiece).containsOnlyKeys(4L, 5L, 6L, 7L);
+        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void aReaderWaitingForAReadAheadThatFailsReadsThePieceItself() throws Exception {
+        byte[] bytes = random(4 * PIECE, 17);
+        CountDownLatch readingAhead = new CountDownLatch(1);
+        CountDownLatch failReadAhead = new CountDownLatch(1);
+        CountingImage image = new CountingImage(bytes, PIECE) {
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                try {
+                    if (Thread.currentThread().getName().startsWith("qcow4j-fuse-test-read-ahead-")) {
+                        readingAhead.countDown();
+                        failReadAhead.await();
+                        throw new IOException("cluster at " + position + " is corrupt");
+                    }
+                    // the reader reads its first piece once the read-ahead of its second has begun
+                    readingAhead.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return super.read(dst, position);
+            }
+        };
+        PieceCache cache = new PieceCache(image, 0, readAhead);
+        ExecutorService readers = Executors.newFixedThreadPool(1);
+        try {
+            AtomicReference<Thread> readerThread = new AtomicReference<>();
+            Future<byte[]> reader = readers.submit(() -> {
+                readerThread.set(Thread.currentThread());
+                return read(cache, PIECE - 10, 20);
+            });
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                // waiting in Object.wait, which has no blocker, rather than on a latch: for the second piece
+                while (readerThread.get() == null || readerThread.get().getState() != Thread.State.WAITING
+                        || LockSupport.getBlocker(readerThread.get()) != null) {
+                    Thread.onSpinWait();
+                }
+                failReadAhead.countDown();
+                assertThat(reader.get()).isEqualTo(slice(bytes, PIECE - 10, 20));
+            });
+        } finally {
+            readingAhead.countDown();
+            failReadAhead.countDown();
+            readers.shutdownNow();
+        }
+        assertThat(image.readsByPiece).containsOnlyKeys(0L, 1L);
+        assertThat(image.readingThreads).noneSatisfy(
+                thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-test-read-ahead-"));
     }
 
     @Test
