@@ -25,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -189,70 +190,91 @@ class PieceCacheTest {
     void aReadAheadThatFailedLeavesThePieceForItsReaderToRead() throws Exception {
         byte[] bytes = random(8 * PIECE, 16);
         CountingImage image = new CountingImage(bytes, PIECE);
-        List<Runnable> queued = new ArrayList<>();
-        PieceCache cache = new PieceCache(image, 0, queued::add);
-        // pieces 1 to 3 are queued for read-ahead, and read ahead while the image cannot be read
-        assertThat(read(cache, 0, 4 * PIECE)).isEqualTo(slice(bytes, 0, 4 * PIECE));
-        image.readsByPiece.clear();
-        assertThat(read(cache, 4L * PIECE, 10)).isEqualTo(slice(bytes, 4L * PIECE, 10));
-        assertThat(queued).hasSizeGreaterThanOrEqualTo(3);
+        List<Runnable> readAheads = new ArrayList<>();
+        PieceCache cache = new PieceCache(image, 0, readAheads::add);
+        // the second request continues the first: pieces 2 to 7 are queued, then read ahead while the image fails
+        read(cache, 0, PIECE);
+        read(cache, PIECE, 10);
+        assertThat(readAheads).hasSize(6);
         image.failing = true;
-        queued.forEach(Runnable::run);
-        queued.clear();
+        readAheads.forEach(Runnable::run);
         image.failing = false;
         assertThat(cache.slotsInUse()).isZero();
-        assertThat(read(cache, 5L * PIECE, 3 * PIECE)).isEqualTo(slice(bytes, 5L * PIECE, 3 * PIECE));
-        assertThat(image.readsByPiece).containsOnlyKeys(4L, 5L, 6L, 7L);
+        assertThat(read(cache, 2L * PIECE, 6 * PIECE)).isEqualTo(slice(bytes, 2L * PIECE, 6 * PIECE));
+        assertThat(image.readsByPiece).containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
         assertThat(image.readingThreads).containsExactly(Thread.currentThread());
     }
 
     @Test
     void aReaderWaitingForAReadAheadThatFailsReadsThePieceItself() throws Exception {
         byte[] bytes = random(4 * PIECE, 17);
-        CountDownLatch readingAhead = new CountDownLatch(1);
-        CountDownLatch failReadAhead = new CountDownLatch(1);
-        CountingImage image = new CountingImage(bytes, PIECE) {
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                try {
-                    if (Thread.currentThread().getName().startsWith("qcow4j-fuse-test-read-ahead-")) {
-                        readingAhead.countDown();
-                        failReadAhead.await();
-                        throw new IOException("cluster at " + position + " is corrupt");
-                    }
-                    // the reader reads its first piece once the read-ahead of its second has begun
-                    readingAhead.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-                return super.read(dst, position);
-            }
-        };
+        HeldImage image = new HeldImage(bytes,
+                thread -> thread.getName().startsWith("qcow4j-fuse-test-read-ahead-"));
         PieceCache cache = new PieceCache(image, 0, readAhead);
         ExecutorService readers = Executors.newFixedThreadPool(1);
         try {
             AtomicReference<Thread> readerThread = new AtomicReference<>();
+            // its second piece goes to a read-ahead thread, held in the image, and the reader waits for it
             Future<byte[]> reader = readers.submit(() -> {
                 readerThread.set(Thread.currentThread());
                 return read(cache, PIECE - 10, 20);
             });
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-                // waiting in Object.wait, which has no blocker, rather than on a latch: for the second piece
-                while (readerThread.get() == null || readerThread.get().getState() != Thread.State.WAITING
-                        || LockSupport.getBlocker(readerThread.get()) != null) {
-                    Thread.onSpinWait();
-                }
-                failReadAhead.countDown();
+                awaitWaitingForAPiece(readerThread);
+                image.fail.countDown();
                 assertThat(reader.get()).isEqualTo(slice(bytes, PIECE - 10, 20));
             });
         } finally {
-            readingAhead.countDown();
-            failReadAhead.countDown();
+            image.release();
             readers.shutdownNow();
         }
         assertThat(image.readsByPiece).containsOnlyKeys(0L, 1L);
         assertThat(image.readingThreads).noneSatisfy(
                 thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-test-read-ahead-"));
+    }
+
+    /**
+     * An image whose reads by the threads {@code held} accepts wait in the image until {@link #fail} is counted down,
+     * then fail; other threads read once a held one has begun.
+     */
+    private static final class HeldImage extends CountingImage {
+        final CountDownLatch reading = new CountDownLatch(1);
+        final CountDownLatch fail = new CountDownLatch(1);
+        private final Predicate<Thread> held;
+
+        HeldImage(byte[] bytes, Predicate<Thread> held) {
+            super(bytes, PIECE);
+            this.held = held;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            try {
+                if (held.test(Thread.currentThread())) {
+                    reading.countDown();
+                    fail.await();
+                    throw new IOException("cluster at " + position + " is corrupt");
+                }
+                reading.await();
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            return super.read(dst, position);
+        }
+
+        void release() {
+            reading.countDown();
+            fail.countDown();
+        }
+    }
+
+    /** Spins until the thread waits in {@code Object.wait}, which has no blocker (a latch has): for a piece. */
+    private static void awaitWaitingForAPiece(AtomicReference<Thread> thread) {
+        while (thread.get() == null || thread.get().getState() != Thread.State.WAITING
+                || LockSupport.getBlocker(thread.get()) != null) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test
@@ -358,47 +380,28 @@ class PieceCacheTest {
 
     @Test
     void aFailedReadWakesTheReadersWaitingForThePiece() throws Exception {
-        byte[] bytes = random(4 * PIECE, 14);
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch fail = new CountDownLatch(1);
-        CountingImage image = new CountingImage(bytes, PIECE) {
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                loading.countDown();
-                try {
-                    fail.await();
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-                throw new IOException("cluster at " + position + " is corrupt");
-            }
-        };
+        HeldImage image = new HeldImage(random(4 * PIECE, 14), thread -> true);
         PieceCache cache = new PieceCache(image, 0, Runnable::run);
         ExecutorService readers = Executors.newFixedThreadPool(2);
         try {
             Future<?> loader = readers.submit(() -> read(cache, PIECE + 10, 10));
-            loading.await();
-            Thread[] waiter = new Thread[1];
-            CountDownLatch waiterStarted = new CountDownLatch(1);
+            image.reading.await();
+            AtomicReference<Thread> waiter = new AtomicReference<>();
             Future<?> waiting = readers.submit(() -> {
-                waiter[0] = Thread.currentThread();
-                waiterStarted.countDown();
+                waiter.set(Thread.currentThread());
                 return read(cache, PIECE + 30, 10); // not where the first ended: no read-ahead
             });
-            waiterStarted.await();
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                 // the second reader finds the piece being read and waits for it
-                while (waiter[0].getState() != Thread.State.WAITING) {
-                    Thread.onSpinWait();
-                }
-                fail.countDown();
+                awaitWaitingForAPiece(waiter);
+                image.fail.countDown();
                 for (Future<?> reader : List.of(loader, waiting)) {
                     assertThatThrownBy(reader::get).hasCauseInstanceOf(IOException.class)
                             .hasMessageEndingWith("is corrupt");
                 }
             });
         } finally {
-            fail.countDown();
+            image.release();
             readers.shutdownNow();
         }
         assertThat(cache.slotsInUse()).isZero();
