@@ -60,6 +60,7 @@ final class FuseLoop {
     private final Pointer channel;
     private final long bufferSize;
     private final LargeRequests largeRequests;
+    private final ReadReplies readReplies;
     private final AtomicInteger running = new AtomicInteger();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
@@ -84,6 +85,7 @@ final class FuseLoop {
         this.channel = LIB.fuse_session_next_chan(session, null);
         this.bufferSize = LIB.fuse_chan_bufsize(channel);
         this.largeRequests = LargeRequests.on(channel, bufferSize, directIoMappable);
+        this.readReplies = ReadReplies.on(channel, bufferSize, LargeRequests.MAX_PAGES * 4096);
     }
 
     /**
@@ -136,32 +138,11 @@ final class FuseLoop {
     }
 
     private void serve() {
-        Pointer buffer = Memory.allocateDirect(runtime, bufferSize, true);
-        Pointer fuseBuf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
-        Pointer requestChannel = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+        Worker worker = new Worker();
         try {
-            while (LIB.fuse_session_exited(session) == 0) {
-                fuseBuf.putLong(0, bufferSize);
-                fuseBuf.putInt(8, 0);
-                fuseBuf.putPointer(16, buffer);
-                fuseBuf.putInt(24, 0);
-                fuseBuf.putLong(32, 0);
-                requestChannel.putPointer(0, channel);
-                int received = LIB.fuse_session_receive_buf(session, fuseBuf, requestChannel);
-                if (received == -EINTR) {
-                    continue;
-                }
-                if (received <= 0) {
-                    // 0: the kernel ended the session (unmounted); below 0: the device failed
-                    LIB.fuse_session_exit(session);
-                    break;
-                }
-                Pointer replyChannel = requestChannel.getPointer(0);
-                if (largeRequests != null && LargeRequests.isInit(buffer)) {
-                    largeRequests.offered(buffer);
-                    replyChannel = largeRequests.channel();
-                }
-                LIB.fuse_session_process_buf(session, fuseBuf, replyChannel);
+            while (worker.serveOne()) {
+                // one request a call: the JIT compiles serveOne after a few requests, where this loop, entered once
+                // per thread, would run interpreted until some 60,000 requests
             }
         } catch (Throwable e) {
             LIB.fuse_session_exit(session);
@@ -172,6 +153,53 @@ final class FuseLoop {
                 LIB.fuse_teardown(fuse, mountpoint);
                 finished.complete(null);
             }
+        }
+    }
+
+    /** One serving thread's buffers. */
+    private final class Worker {
+        private final Pointer buffer = Memory.allocateDirect(runtime, bufferSize, true);
+        private final Pointer fuseBuf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
+        private final Pointer requestChannel = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+        private final PieceLoan loan = readReplies != null ? readReplies.newLoan() : null;
+
+        Worker() {
+            PieceLoan.lendOnThisThread(loan);
+        }
+
+        /** Receives and answers one request; false once the session has ended. */
+        boolean serveOne() {
+            if (LIB.fuse_session_exited(session) != 0) {
+                return false;
+            }
+            fuseBuf.putLong(0, bufferSize);
+            fuseBuf.putInt(8, 0);
+            fuseBuf.putPointer(16, buffer);
+            fuseBuf.putInt(24, 0);
+            fuseBuf.putLong(32, 0);
+            requestChannel.putPointer(0, channel);
+            int received = LIB.fuse_session_receive_buf(session, fuseBuf, requestChannel);
+            if (received == -EINTR) {
+                return true;
+            }
+            if (received <= 0) {
+                // 0: the kernel ended the session (unmounted); below 0: the device failed
+                LIB.fuse_session_exit(session);
+                return false;
+            }
+            Pointer replyChannel = requestChannel.getPointer(0);
+            if (loan != null && ReadReplies.isRead(buffer)) {
+                replyChannel = readReplies.channel();
+            } else if (largeRequests != null && LargeRequests.isInit(buffer)) {
+                largeRequests.offered(buffer);
+                replyChannel = largeRequests.channel();
+            }
+            LIB.fuse_session_process_buf(session, fuseBuf, replyChannel);
+            if (loan != null) {
+                // sent, or libfuse answered something else: the pieces go back either way
+                loan.release();
+            }
+            return true;
         }
     }
 }

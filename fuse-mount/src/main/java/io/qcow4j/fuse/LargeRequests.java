@@ -4,7 +4,6 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.annotations.Delegate;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -38,22 +37,9 @@ final class LargeRequests {
     /** struct iovec on LP64. */
     private static final int IOVEC = 16;
 
-    /** libfuse 2.9's calls for a channel of one's own. */
-    public interface LibFuseChannels {
-        Pointer fuse_chan_new(Pointer ops, int fd, @size_t long bufsize, Pointer data);
-
-        int fuse_chan_fd(Pointer channel);
-    }
-
     /** The libc call the answer goes out with. */
     public interface LibC {
         @ssize_t long write(int fd, Pointer buf, @size_t long count);
-    }
-
-    /** {@code int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count)} of struct fuse_chan_ops. */
-    public interface Send {
-        @Delegate
-        int send(Pointer channel, Pointer iov, @size_t long count);
     }
 
     private static final int EIO = 5;
@@ -69,25 +55,16 @@ final class LargeRequests {
 
     private final Runtime runtime = Runtime.getSystemRuntime();
     private final LibC libc;
-    private final int fd;
     private final Runnable directIoMappable;
     /** What the kernel offered in its FUSE_INIT request, read before libfuse answers it. */
     private volatile int kernelMinor;
     private volatile long kernelFlags;
-    /** Held so that the closure libfuse calls is not collected. */
-    private final Send send = this::send;
-    private final Pointer operations;
-    private final Pointer channel;
+    private final OwnChannel channel;
 
-    private LargeRequests(LibFuseChannels fuse, LibC libc, Pointer deviceChannel, long bufferSize,
-                          Runnable directIoMappable) {
+    private LargeRequests(LibC libc, Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
         this.libc = libc;
         this.directIoMappable = directIoMappable;
-        this.fd = fuse.fuse_chan_fd(deviceChannel);
-        // struct fuse_chan_ops { receive; send; destroy; }: only send is ever called on this channel
-        this.operations = Memory.allocateDirect(runtime, 3L * runtime.addressSize(), true);
-        operations.putPointer(runtime.addressSize(), runtime.getClosureManager().getClosurePointer(Send.class, send));
-        this.channel = fuse.fuse_chan_new(operations, fd, bufferSize, null);
+        this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
     }
 
     /**
@@ -97,9 +74,8 @@ final class LargeRequests {
      */
     static LargeRequests on(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
         try {
-            LibFuseChannels fuse = LibraryLoader.create(LibFuseChannels.class).failImmediately().load("fuse");
             LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-            LargeRequests requests = new LargeRequests(fuse, libc, deviceChannel, bufferSize, directIoMappable);
+            LargeRequests requests = new LargeRequests(libc, deviceChannel, bufferSize, directIoMappable);
             return requests.channel == null ? null : requests;
         } catch (LinkageError | RuntimeException e) {
             return null;
@@ -125,7 +101,7 @@ final class LargeRequests {
 
     /** The channel to process {@code FUSE_INIT} with, once {@link #offered} has read the request. */
     Pointer channel() {
-        return channel;
+        return channel.pointer();
     }
 
     private int send(Pointer ignored, Pointer iov, long count) {
@@ -146,7 +122,7 @@ final class LargeRequests {
         } catch (RuntimeException | LinkageError e) {
             // libfuse's own answer, unchanged, is better than none: the kernel waits for it
         }
-        return libc.write(fd, message, sent) == sent ? 0 : -EIO;
+        return libc.write(channel.fd(), message, sent) == sent ? 0 : -EIO;
     }
 
     /**

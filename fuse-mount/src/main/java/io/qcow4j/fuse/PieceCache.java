@@ -1,5 +1,6 @@
 package io.qcow4j.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import io.qcow4j.spi.Image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,16 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caches it nor reads ahead, and hands each {@code read} over as it was made, up to 1 MiB a request (with the page
  * cache, it hands over its own read-ahead, and this cache sits under it). Filling the page cache cost about a fifth
  * of the machine's CPU on a 2-core machine reading a deflate image (its pages are allocated, charged and added one by
- * one), for bytes a sequential reader wants once; here a piece is decompressed once and copied out once.
+ * one), for bytes a sequential reader wants once; here a piece is decompressed once, and the kernel copies it out
+ * of the cache itself when the answer is lent ({@link #lend}, {@link ReadReplies}).
  *
- * <p>A request's pieces after its first are handed to the read-ahead threads while the serving thread reads the
- * first, and it reads itself any of them no read-ahead thread has begun; a request that continues where one before it
- * ended also starts reading the next {@link #READ_AHEAD_BYTES} ahead. Read-ahead never replaces a piece read ahead
- * and not yet read (a reader does when it must); no piece is replaced while a thread copies out of it or reads into
- * it.
+ * <p>A request's pieces after its first are handed to the read-ahead threads (a few pieces a task) while the serving
+ * thread reads the first, and it reads itself any of them no read-ahead thread has begun; a request that continues
+ * where one before it ended also starts reading the next {@link #READ_AHEAD_BYTES} ahead. Read-ahead never replaces a
+ * piece read ahead and not yet read (a reader does when it must); no piece is replaced while a thread copies out of
+ * it or reads into it, nor while it is lent to an answer not yet sent.
  */
 final class PieceCache {
 
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
     /** The smallest piece. */
     static final int MIN_PIECE = 64 * 1024;
     /**
@@ -36,6 +39,11 @@ final class PieceCache {
      * with it than with 2 MiB.
      */
     static final int READ_AHEAD_BYTES = 4 << 20;
+    /**
+     * Pieces read ahead by one task, so that a sequential reader's read-ahead takes a few tasks a request rather than
+     * one a piece: 256 KiB of them.
+     */
+    static final int BATCH_BYTES = 256 * 1024;
     /** Read-ahead streams remembered at once: several readers may go through the file side by side. */
     private static final int STREAMS = 8;
 
@@ -43,7 +51,12 @@ final class PieceCache {
     private final long size;
     private final int piece;
     private final int window;
+    private final int batch;
     private final Slot[] slots;
+    /** The size of {@link #memory}, or 0 when each slot allocates its own. */
+    private final int memorySize;
+    /** The slots' bytes, one piece after another; guarded by this. */
+    private ByteBuffer memory;
     private final Executor readAhead;
     private final long[] streamEnds = new long[STREAMS];
     /** The last piece read ahead for each stream. */
@@ -52,9 +65,13 @@ final class PieceCache {
     private long clock;
 
     /** One piece's bytes. Guarded by the {@link PieceCache} it belongs to. */
-    private static final class Slot {
-        /** Allocated on first use: a small image uses few slots. */
+    static final class Slot {
+        /** Which of the cache's slots it is: where its bytes lie in the cache's memory. */
+        final int number;
+        /** Set on first use. */
         ByteBuffer bytes;
+        /** Where {@link #bytes} lie in memory, once allocated. */
+        long address;
         /** The piece held, or -1 when the slot is free (or its piece failed to load). */
         long index = -1;
         /** A thread has begun reading the piece: a reader finding it unstarted reads it itself. */
@@ -63,9 +80,16 @@ final class PieceCache {
         /** Read ahead and not yet read by anyone: read-ahead never replaces it, a reader only when it must. */
         boolean unread;
         IOException failure;
-        /** Threads that will copy out of the slot or read into it: while there are any, it is not replaced. */
+        /**
+         * Threads that will copy out of the slot or read into it, and loans whose answer is not yet sent: while there
+         * are any, it is not replaced.
+         */
         int users;
         long lastUse;
+
+        Slot(int number) {
+            this.number = number;
+        }
     }
 
     /** A cache of pieces of {@code clusterSize} (at least {@link #MIN_PIECE}), read ahead by {@code readAhead}. */
@@ -75,10 +99,14 @@ final class PieceCache {
         this.size = image.size();
         this.piece = pieceSize;
         this.window = Math.max(2, READ_AHEAD_BYTES / pieceSize);
+        this.batch = Math.max(1, BATCH_BYTES / pieceSize);
         // the window read ahead, the window being read, and room for random readers besides
         this.slots = new Slot[2 * window + STREAMS];
+        // one block for all of them (see HugePages), allocated on first use; an image smaller than that gets a block
+        // per slot as it is used, as its few pieces need few slots
+        this.memorySize = size >= (long) slots.length * pieceSize ? slots.length * pieceSize : 0;
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot();
+            slots[i] = new Slot(i);
         }
         this.readAhead = readAhead;
         Arrays.fill(streamEnds, -1);
@@ -89,9 +117,33 @@ final class PieceCache {
      * image's size.
      */
     void read(ByteBuffer dst, long offset) throws IOException {
+        serve(dst, offset, null);
+    }
+
+    /**
+     * Lends {@code loan} the image's bytes at {@code offset}, {@code dst.remaining()} of them, where they lie in the
+     * cache's pieces: the pieces stay put until the loan is released. Bytes no slot can hold are read into
+     * {@code dst} (a direct buffer) and lent from there; a range of more pieces than the loan has room for is copied
+     * into {@code dst} instead, leaving the loan empty. On failure, the loan is released.
+     */
+    void lend(ByteBuffer dst, long offset, PieceLoan loan) throws IOException {
+        try {
+            serve(dst, offset, loan);
+        } catch (IOException | RuntimeException | Error e) {
+            loan.release();
+            throw e;
+        }
+    }
+
+    /** Copies the bytes into {@code dst}, or lends them to {@code loan} when there is one. */
+    private void serve(ByteBuffer dst, long offset, PieceLoan loan) throws IOException {
         int length = dst.remaining();
         long first = offset / piece;
         long last = (offset + length - 1) / piece;
+        if (loan != null && last - first + 1 > loan.capacity()) {
+            // more pieces than the loan has room for: copied into dst, and the loan stays empty
+            loan = null;
+        }
         // the pieces after the first go to the read-ahead threads while this thread reads the first
         readAhead(first + 1, last);
         long aheadFrom = continueStream(offset, length, last + window);
@@ -102,20 +154,36 @@ final class PieceCache {
             long pieceStart = index * piece;
             long from = Math.max(offset, pieceStart);
             // not pieceStart + piece, which overflows for the last piece of an image near 2^63 bytes
-            long to = Math.min(offset + length, pieceStart + Math.min(piece, size - pieceStart));
+            int part = (int) (Math.min(offset + length, pieceStart + Math.min(piece, size - pieceStart)) - from);
+            int inPiece = (int) (from - pieceStart);
             Slot slot = acquire(index);
             if (slot == null) {
                 // every slot is in use: read this part straight from the image
+                int at = dst.position();
                 int limit = dst.limit();
-                dst.limit(dst.position() + (int) (to - from));
+                dst.limit(at + part);
                 image.readFully(dst, from);
                 dst.limit(limit);
+                if (loan != null) {
+                    loan.add(addressOf(dst) + at, part, this, null);
+                }
+                continue;
+            }
+            if (loan != null) {
+                try {
+                    awaitReady(slot, index);
+                } catch (IOException | RuntimeException | Error e) {
+                    release(slot);
+                    throw e;
+                }
+                loan.add(slot.address + inPiece, part, this, slot);
+                dst.position(dst.position() + part);
                 continue;
             }
             try {
                 awaitReady(slot, index);
-                dst.put(dst.position(), slot.bytes, (int) (from - pieceStart), (int) (to - from));
-                dst.position(dst.position() + (int) (to - from));
+                dst.put(dst.position(), slot.bytes, inPiece, part);
+                dst.position(dst.position() + part);
             } finally {
                 release(slot);
             }
@@ -151,49 +219,73 @@ final class PieceCache {
 
     /**
      * Queues reading pieces {@code first} to {@code last} that no slot holds, as far as slots that are neither in use
-     * nor read ahead and unread allow.
+     * nor read ahead and unread allow, in tasks of up to {@link #batch} pieces.
      */
     private void readAhead(long first, long last) {
-        for (long index = first; index <= last; index++) {
-            Slot slot;
+        long index = first;
+        while (index <= last) {
+            Slot[] claimed = new Slot[batch];
+            int count = 0;
+            boolean slotsLeft = true;
             synchronized (this) {
-                if (find(index) != null) {
-                    continue;
+                for (; index <= last && count < batch; index++) {
+                    if (find(index) == null) {
+                        Slot slot = claim(index, false);
+                        if (slot == null) {
+                            slotsLeft = false;
+                            break;
+                        }
+                        slot.unread = true;
+                        claimed[count++] = slot;
+                    }
                 }
-                slot = claim(index, false);
-                if (slot == null) {
-                    return;
-                }
-                slot.unread = true;
             }
-            long claimed = index;
-            try {
-                readAhead.execute(() -> {
-                    if (start(slot)) {
-                        load(slot, claimed, true);
-                    }
-                    release(slot);
-                });
-            } catch (RejectedExecutionException e) {
-                // the mount is closing: nobody will read ahead, and a reader that wants the piece reads it itself
-                synchronized (this) {
-                    if (!slot.started) {
-                        slot.index = -1;
-                    }
-                    slot.users--;
-                }
+            if (count > 0 && !queue(claimed, count) || !slotsLeft) {
                 return;
             }
         }
     }
 
-    /** Whether this thread is the first to begin reading the slot's piece. */
-    private synchronized boolean start(Slot slot) {
-        if (slot.started) {
+    /**
+     * Hands the first {@code count} of {@code claimed} to a read-ahead thread, which reads them in turn; false when
+     * the mount is closing, and nobody will read ahead (a reader that wants one of the pieces reads it itself).
+     */
+    private boolean queue(Slot[] claimed, int count) {
+        try {
+            readAhead.execute(() -> {
+                for (int i = 0; i < count; i++) {
+                    Slot slot = claimed[i];
+                    long index = start(slot);
+                    if (index >= 0) {
+                        load(slot, index, true);
+                    }
+                    release(slot);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                for (int i = 0; i < count; i++) {
+                    if (!claimed[i].started) {
+                        claimed[i].index = -1;
+                    }
+                    claimed[i].users--;
+                }
+            }
             return false;
         }
+    }
+
+    /**
+     * The piece of a slot this thread holds, if this thread is the first to begin reading it; else -1. (A held slot
+     * keeps its piece until it is started.)
+     */
+    private synchronized long start(Slot slot) {
+        if (slot.started) {
+            return -1;
+        }
         slot.started = true;
-        return true;
+        return slot.index;
     }
 
     /**
@@ -209,7 +301,15 @@ final class PieceCache {
         try {
             synchronized (this) {
                 if (slot.bytes == null) {
-                    slot.bytes = ByteBuffer.allocateDirect(piece);
+                    if (memorySize == 0) {
+                        slot.bytes = ByteBuffer.allocateDirect(piece);
+                    } else {
+                        if (memory == null) {
+                            memory = HugePages.allocate(memorySize);
+                        }
+                        slot.bytes = memory.slice(slot.number * piece, piece);
+                    }
+                    slot.address = addressOf(slot.bytes);
                 }
             }
             image.readFully(slot.bytes.duplicate().clear().limit(length), start);
@@ -280,6 +380,19 @@ final class PieceCache {
 
     private synchronized void release(Slot slot) {
         slot.users--;
+    }
+
+    /** Releases the first {@code count} slots of {@code held}. */
+    synchronized void release(Slot[] held, int count) {
+        for (int i = 0; i < count; i++) {
+            if (held[i] != null) {
+                held[i].users--;
+            }
+        }
+    }
+
+    private static long addressOf(ByteBuffer direct) {
+        return MEMORY.getDirectBufferAddress(direct);
     }
 
     /** Slots in use; none once every read has returned and nothing is being read ahead. */

@@ -44,6 +44,8 @@ final class RawFileFs extends FuseStubFS {
     private volatile boolean directIo;
     /** Read requests answered, so tests can tell how the kernel cuts reads into requests. */
     private final java.util.concurrent.atomic.LongAdder readRequests = new java.util.concurrent.atomic.LongAdder();
+    /** Read answers lent from the piece cache rather than copied, so tests can tell which way answers go. */
+    private final java.util.concurrent.atomic.LongAdder lentAnswers = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> initialised = new CompletableFuture<>();
 
     RawFileFs(Image image, String fileName, FileMetadata metadata, AllocatedBytes allocated, ReadErrorLog errors,
@@ -77,6 +79,10 @@ final class RawFileFs extends FuseStubFS {
 
     long readRequests() {
         return readRequests.sum();
+    }
+
+    long lentAnswers() {
+        return lentAnswers.sum();
     }
 
     @Override
@@ -185,7 +191,17 @@ final class RawFileFs extends FuseStubFS {
         int wanted = (int) Math.min(Math.min(length, size - offset), Integer.MAX_VALUE);
         readRequests.increment();
         try {
-            reads.read(NativeBuffers.view(buf.address(), wanted), offset);
+            java.nio.ByteBuffer dst = NativeBuffers.view(buf.address(), wanted);
+            PieceLoan loan = PieceLoan.onThisThread();
+            if (loan != null) {
+                // the bytes stay where they are; ReadReplies sends them from there
+                reads.lend(dst, offset, loan);
+                if (loan.segments() > 0) {
+                    lentAnswers.increment();
+                }
+            } else {
+                reads.read(dst, offset);
+            }
             return wanted;
         } catch (IOException | RuntimeException | Error e) {
             // an Error too: thrown on, it would end the serving thread's loop; this request answers EIO instead

@@ -216,6 +216,11 @@ public final class RawFileMount implements Closeable {
         return fs.readRequests();
     }
 
+    /** Read answers sent from the piece cache's memory rather than copied into libfuse's buffer. */
+    long lentAnswers() {
+        return fs.lentAnswers();
+    }
+
     /** Whether the file system is still mounted (not yet unmounted by {@link #close()}, fusermount or umount). */
     public boolean isMounted() {
         return !finished.isDone();

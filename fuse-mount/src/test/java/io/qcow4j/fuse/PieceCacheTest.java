@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.kenai.jffi.MemoryIO;
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageInfo;
@@ -123,6 +124,37 @@ class PieceCacheTest {
         return java.util.Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
     }
 
+    /** The bytes {@code loan} lends, gathered from the addresses in its iovec array. */
+    private static byte[] lent(PieceLoan loan) {
+        MemoryIO memory = MemoryIO.getInstance();
+        long iovecs = loan.iovecs(0, 0);
+        byte[] bytes = new byte[(int) loan.length()];
+        int at = 0;
+        for (int i = 1; i <= loan.segments(); i++) {
+            long address = memory.getLong(iovecs + (long) i * PieceLoan.IOVEC);
+            int length = (int) memory.getLong(iovecs + (long) i * PieceLoan.IOVEC + 8);
+            memory.getByteArray(address, bytes, at, length);
+            at += length;
+        }
+        assertThat(at).isEqualTo(bytes.length);
+        return bytes;
+    }
+
+    /** An answer buffer of {@code length} bytes, all {@link #UNTOUCHED}. */
+    private static ByteBuffer answerBuffer(int length) {
+        byte[] untouched = new byte[length];
+        java.util.Arrays.fill(untouched, UNTOUCHED);
+        return ByteBuffer.allocateDirect(length).put(untouched).clear();
+    }
+
+    private static final byte UNTOUCHED = 0x55;
+
+    private static byte[] bytesOf(ByteBuffer buffer, int offset, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(offset, bytes);
+        return bytes;
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 512, 65536, 131072, 2 << 20})
     void everyRangeReadsTheImageBytesWhateverTheClusterSize(int clusterSize) throws Exception {
@@ -138,10 +170,91 @@ class PieceCacheTest {
             int length = 1 + random.nextInt((int) Math.min(3 << 20, bytes.length - offset));
             ranges.add(new long[] {offset, length});
         }
+        PieceLoan loan = new PieceLoan(18);
         for (long[] range : ranges) {
             assertThat(read(cache, range[0], (int) range[1])).as("%d bytes at %d", range[1], range[0])
                     .isEqualTo(slice(bytes, range[0], (int) range[1]));
+            // lent, or (more pieces than the loan holds) copied into the answer buffer
+            ByteBuffer dst = answerBuffer((int) range[1]);
+            cache.lend(dst, range[0], loan);
+            assertThat(dst.position()).isEqualTo(range[1]);
+            assertThat(loan.segments() > 0 ? lent(loan) : bytesOf(dst, 0, (int) range[1]))
+                    .as("%d bytes at %d, lent", range[1], range[0]).isEqualTo(slice(bytes, range[0], (int) range[1]));
+            loan.release();
         }
+    }
+
+    @Test
+    void lentPiecesStayInTheCacheUntilTheLoanIsReleasedAndTheAnswerBufferIsNotWritten() throws Exception {
+        byte[] bytes = random(8 * PIECE, 20);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceLoan loan = new PieceLoan(18);
+        // the end of piece 0, piece 1, the start of piece 2
+        ByteBuffer dst = answerBuffer(2 * PIECE);
+        cache.lend(dst, PIECE - 10, loan);
+        assertThat(loan.segments()).isEqualTo(3);
+        assertThat(loan.length()).isEqualTo(2 * PIECE);
+        assertThat(lent(loan)).isEqualTo(slice(bytes, PIECE - 10, 2 * PIECE));
+        assertThat(bytesOf(dst, 0, dst.capacity())).containsOnly(UNTOUCHED);
+        assertThat(cache.slotsInUse()).isEqualTo(3);
+        loan.release();
+        assertThat(cache.slotsInUse()).isZero();
+        assertThat(loan.segments()).isZero();
+        assertThat(loan.length()).isZero();
+        // releasing an empty loan does nothing
+        loan.release();
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void piecesNoFreeSlotCanHoldAreReadIntoTheAnswerBufferAndLentFromThere() throws Exception {
+        int pieces = 200;
+        byte[] bytes = random(pieces * PIECE, 21);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceLoan loan = new PieceLoan(pieces);
+        ByteBuffer dst = answerBuffer(pieces * PIECE);
+        // one answer of every piece: the loan holds every slot before the end
+        cache.lend(dst, 0, loan);
+        assertThat(loan.segments()).isEqualTo(pieces);
+        assertThat(lent(loan)).isEqualTo(bytes);
+        int held = cache.slotsInUse();
+        assertThat(held).isBetween(2, pieces - 1);
+        // the pieces after the slots ran out were read into the answer buffer, and only they
+        assertThat(bytesOf(dst, (pieces - 1) * PIECE, PIECE)).isEqualTo(slice(bytes, (pieces - 1L) * PIECE, PIECE));
+        assertThat(bytesOf(dst, 0, PIECE)).containsOnly(UNTOUCHED);
+        loan.release();
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void aRequestOfMorePiecesThanTheLoanHoldsIsCopiedAndTheLoanStaysEmpty() throws Exception {
+        byte[] bytes = random(8 * PIECE, 22);
+        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceLoan loan = new PieceLoan(2);
+        ByteBuffer dst = answerBuffer(3 * PIECE);
+        cache.lend(dst, PIECE, loan);
+        assertThat(loan.segments()).isZero();
+        assertThat(bytesOf(dst, 0, 3 * PIECE)).isEqualTo(slice(bytes, PIECE, 3 * PIECE));
+        assertThat(cache.slotsInUse()).isZero();
+    }
+
+    @Test
+    void aFailedLendHandsBackThePiecesItHeld() throws Exception {
+        byte[] bytes = random(8 * PIECE, 23);
+        CountingImage image = new CountingImage(bytes, PIECE);
+        PieceCache cache = new PieceCache(image, 0, Runnable::run);
+        PieceLoan loan = new PieceLoan(18);
+        image.error = new OutOfMemoryError("no room to inflate");
+        image.errorPiece = 2;
+        assertThatThrownBy(() -> cache.lend(answerBuffer(4 * PIECE), 0, loan)).isInstanceOf(IOException.class)
+                .hasMessageContaining("no room to inflate");
+        assertThat(loan.segments()).isZero();
+        assertThat(cache.slotsInUse()).isZero();
+        image.error = null;
+        ByteBuffer dst = answerBuffer(4 * PIECE);
+        cache.lend(dst, 0, loan);
+        assertThat(lent(loan)).isEqualTo(slice(bytes, 0, 4 * PIECE));
+        loan.release();
     }
 
     @Test
@@ -195,7 +308,8 @@ class PieceCacheTest {
         // the second request continues the first: pieces 2 to 7 are queued, then read ahead while the image fails
         read(cache, 0, PIECE);
         read(cache, PIECE, 10);
-        assertThat(readAheads).hasSize(6);
+        int perTask = PieceCache.BATCH_BYTES / PIECE;
+        assertThat(readAheads).as("six pieces in tasks of %d", perTask).hasSize((6 + perTask - 1) / perTask);
         image.failing = true;
         readAheads.forEach(Runnable::run);
         image.failing = false;

@@ -148,9 +148,13 @@ class RawFileMountTest {
             // direct I/O: no page cache splitting reads into pages and read-ahead; 1 MiB requests: LargeRequests
             for (int[] read : new int[][] {{1 << 20, 1}, {4 << 20, 4}, {4096, 1}, {(1 << 20) + 1, 2}}) {
                 long before = mount.readRequests();
+                long lentBefore = mount.lentAnswers();
                 ByteBuffer buffer = ByteBuffer.allocateDirect(read[0] + 8192).alignedSlice(4096).limit(read[0]);
                 assertThat(channel.read(buffer, 1 << 20)).isEqualTo(read[0]);
                 assertThat(mount.readRequests() - before).as("requests for a read of %d bytes", read[0])
+                        .isEqualTo(read[1]);
+                // each answer sent from the piece cache's memory (ReadReplies), not copied into libfuse's buffer
+                assertThat(mount.lentAnswers() - lentBefore).as("answers lent for a read of %d bytes", read[0])
                         .isEqualTo(read[1]);
                 assertThat(buffer.flip()).isEqualTo(ByteBuffer.wrap(bytes, 1 << 20, read[0]));
             }
