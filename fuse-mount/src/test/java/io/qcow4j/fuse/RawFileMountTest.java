@@ -171,8 +171,12 @@ class RawFileMountTest {
                  RawFileMount mount = RawFileMount.mount(image, mountPoint,
                          MountOptions.defaults().withPageCache(pageCache));
                  FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
-                ByteBuffer first = ByteBuffer.allocate(1 << 20);
-                channel.read(first, 0);
+                // the whole file first: the kernel's read-ahead, which goes on after a read returns, has nothing
+                // left to ask for once the last page is read, so the count below holds only the second read's requests
+                ByteBuffer first = ByteBuffer.allocate(bytes.length);
+                while (first.hasRemaining() && channel.read(first, first.position()) > 0) {
+                    // until the end of the file
+                }
                 long before = mount.readRequests();
                 ByteBuffer again = ByteBuffer.allocate(1 << 20);
                 channel.read(again, 0);
@@ -182,7 +186,8 @@ class RawFileMountTest {
                 } else {
                     assertThat(requests).as("requests for reading again by direct I/O").isPositive();
                 }
-                assertThat(first.array()).isEqualTo(again.array()).isEqualTo(java.util.Arrays.copyOf(bytes, 1 << 20));
+                assertThat(first.array()).isEqualTo(bytes);
+                assertThat(again.array()).isEqualTo(java.util.Arrays.copyOf(bytes, 1 << 20));
                 assertThat(Files.mismatch(mount.file(), Files.write(dir.resolve("reference"), bytes))).isEqualTo(-1);
             } finally {
                 unmountQuietly(mountPoint);
