@@ -224,7 +224,8 @@ final class PieceCache {
     private void readAhead(long first, long last) {
         long index = first;
         while (index <= last) {
-            Slot[] claimed = new Slot[batch];
+            // allocated once a piece is claimed: most pieces a sequential reader asks for are already read ahead
+            Slot[] claimed = null;
             int count = 0;
             boolean slotsLeft = true;
             synchronized (this) {
@@ -236,6 +237,9 @@ final class PieceCache {
                             break;
                         }
                         slot.unread = true;
+                        if (claimed == null) {
+                            claimed = new Slot[batch];
+                        }
                         claimed[count++] = slot;
                     }
                 }
