@@ -4,10 +4,13 @@
 #   benchmarks/compare-fuse.sh [WORKDIR]        (root: it drops the page cache between runs)
 #
 # For a deflate-compressed qcow2 image and an uncompressed one (both about 1 GiB of real data, made once in WORKDIR,
-# default /var/tmp/qcow4j-fuse-bench), it measures
+# default /var/tmp/qcow4j-fuse-bench), it mounts the image with both servers side by side and measures, taking turns
+# between them run by run (on a shared virtual machine the speed of the host drifts over minutes, and turns let both
+# servers see the same drift),
 #   - sequential reads: dd bs=1M of the whole raw file, page cache dropped before each run, best of $RUNS (3),
 #     and the CPU the whole machine spent per GiB (on a machine with few cores, throughput is CPU over CPU per GiB);
-#   - random 4 KiB reads: fio, 4 jobs, O_DIRECT (every read reaches the server), $RUNTIME (10) seconds;
+#   - random 4 KiB reads: fio, 4 jobs, O_DIRECT (every read reaches the server), $RUNTIME (10) seconds, best of
+#     $RAND_RUNS (1);
 # and prints MB/s, IOPS and the ratios ours / qemu-storage-daemon.
 #
 # Ours is bin/mount-qcow2, as users run it (built with Maven on first use); set QCOW4J_MOUNT to another mount command
@@ -18,6 +21,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 work=${1:-/var/tmp/qcow4j-fuse-bench}
 runs=${RUNS:-3}
+rand_runs=${RAND_RUNS:-1}
 runtime=${RUNTIME:-10}
 data_size=${DATA_SIZE:-1024}   # MiB of guest data
 
@@ -60,11 +64,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# the mount functions set $file; they are not run in $(...), whose subshell would lose $qsd_pid
+# the mount functions set $ours_file and $qsd_file; they are not run in $(...), whose subshell would lose $qsd_pid
 mount_ours() { # IMAGE
     mkdir -p "$ours_dir"
     "${ours_cmd[@]}" --name disk.raw "$1" "$ours_dir" >&2 || die "our mount failed"
-    file="$ours_dir/disk.raw"
+    ours_file="$ours_dir/disk.raw"
 }
 
 mount_qsd() { # IMAGE
@@ -83,7 +87,6 @@ mount_qsd() { # IMAGE
         sleep 0.1
     done
     grep -qF " $qsd_file fuse" /proc/mounts || die "qemu-storage-daemon did not mount within 30 s"
-    file="$qsd_file"
 }
 
 unmount_all() {
@@ -99,22 +102,24 @@ busy_ms() { # CPU time the whole machine has spent busy since boot (user, nice, 
     awk -v hz="$(getconf CLK_TCK)" '/^cpu /{print int(($2 + $3 + $4 + $7 + $8) * 1000 / hz)}' /proc/stat
 }
 
-seq_mbs() { # FILE -> best MB/s of $runs cold sequential reads, and the least CPU (ms per GiB) one of them took
-    local best=0 least_cpu=0 out bytes secs mbs before cpu
-    for _ in $(seq "$runs"); do
-        sync; echo 3 >/proc/sys/vm/drop_caches
-        before=$(busy_ms)
-        out=$(LC_ALL=C dd if="$1" of=/dev/null bs=1M 2>&1 | tail -1)
-        cpu=$(( $(busy_ms) - before ))
-        [[ $out == *" copied, "* ]] || die "dd $1: $out"
-        bytes=$(echo "$out" | awk '{print $1}')
-        secs=$(echo "$out" | awk -F', ' '{print $3}' | awk '{print $1}')
-        mbs=$(python3 -c "print(round($bytes / $secs / 1e6))")
-        cpu=$(python3 -c "print(round($cpu * (1 << 30) / $bytes))")
-        [ "$mbs" -gt "$best" ] && best=$mbs
-        { [ "$least_cpu" = 0 ] || [ "$cpu" -lt "$least_cpu" ]; } && least_cpu=$cpu
-    done
-    echo "$best $least_cpu"
+seq_run() { # FILE -> MB/s and CPU (ms per GiB) of one cold sequential read
+    local out bytes secs before cpu
+    sync; echo 3 >/proc/sys/vm/drop_caches
+    before=$(busy_ms)
+    out=$(LC_ALL=C dd if="$1" of=/dev/null bs=1M 2>&1 | tail -1)
+    cpu=$(( $(busy_ms) - before ))
+    [[ $out == *" copied, "* ]] || die "dd $1: $out"
+    bytes=$(echo "$out" | awk '{print $1}')
+    secs=$(echo "$out" | awk -F', ' '{print $3}' | awk '{print $1}')
+    python3 -c "print(round($bytes / $secs / 1e6), round($cpu * (1 << 30) / $bytes))"
+}
+
+best() { # KEY VALUE: keeps the larger value in result[KEY]
+    if [ -z "${result[$1]:-}" ] || [ "$2" -gt "${result[$1]}" ]; then result[$1]=$2; fi
+}
+
+least() { # KEY VALUE: keeps the smaller value in result[KEY]
+    if [ -z "${result[$1]:-}" ] || [ "$2" -lt "${result[$1]}" ]; then result[$1]=$2; fi
 }
 
 rand_iops() { # FILE -> IOPS of 4 jobs of random 4 KiB O_DIRECT reads
@@ -134,25 +139,38 @@ for kind in deflate plain; do
         | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"] >> 20)') MiB virtual)" >&2
 
     mount_ours "$image"
-    cmp -n $((64 << 20)) "$file" "$source_raw" || die "our mount does not read the source bytes: $(stat -c "%s bytes %A" "$file")"
-    seq=$(seq_mbs "$file")
-    result[$kind,ours,seq]=${seq% *}
-    result[$kind,ours,cpu]=${seq#* }
-    result[$kind,ours,rand]=$(rand_iops "$file")
-    unmount_all
-
+    cmp -n $((64 << 20)) "$ours_file" "$source_raw" \
+        || die "our mount does not read the source bytes: $(stat -c "%s bytes %A" "$ours_file")"
     mount_qsd "$image"
-    cmp -n $((64 << 20)) "$file" "$source_raw" || die "qemu-storage-daemon does not read the source bytes"
-    seq=$(seq_mbs "$file")
-    result[$kind,qsd,seq]=${seq% *}
-    result[$kind,qsd,cpu]=${seq#* }
-    result[$kind,qsd,rand]=$(rand_iops "$file")
+    cmp -n $((64 << 20)) "$qsd_file" "$source_raw" || die "qemu-storage-daemon does not read the source bytes"
+
+    # turns: ours first in odd runs, qemu-storage-daemon first in even ones
+    for run in $(seq "$runs"); do
+        order="ours qsd"
+        if [ $((run % 2)) = 0 ]; then order="qsd ours"; fi
+        for server in $order; do
+            file=$ours_file
+            if [ "$server" = qsd ]; then file=$qsd_file; fi
+            read -r mbs cpu <<<"$(seq_run "$file")"
+            best "$kind,$server,seq" "$mbs"
+            least "$kind,$server,cpu" "$cpu"
+        done
+    done
+    for run in $(seq "$rand_runs"); do
+        order="ours qsd"
+        if [ $((run % 2)) = 0 ]; then order="qsd ours"; fi
+        for server in $order; do
+            file=$ours_file
+            if [ "$server" = qsd ]; then file=$qsd_file; fi
+            best "$kind,$server,rand" "$(rand_iops "$file")"
+        done
+    done
     unmount_all
 done
 
 echo
-echo "qcow4j FUSE mount vs qemu-storage-daemon FUSE export ($(nproc) CPUs; seq: dd bs=1M cold, best of $runs;"
-echo "rand: fio 4 jobs randread 4k O_DIRECT ${runtime}s)"
+echo "qcow4j FUSE mount vs qemu-storage-daemon FUSE export ($(nproc) CPUs, servers taking turns; seq: dd bs=1M cold,"
+echo "best of $runs; rand: fio 4 jobs randread 4k O_DIRECT ${runtime}s, best of $rand_runs)"
 printf '%-8s %12s %12s %8s   %12s %12s %8s\n' image "seq ours" "seq qsd" ratio "4k ours" "4k qsd" ratio
 for kind in deflate plain; do
     printf '%-8s %9s MB/s %7s MB/s %8s   %8s IOPS %8s IOPS %8s\n' "$kind" \
