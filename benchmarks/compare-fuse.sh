@@ -114,6 +114,14 @@ seq_run() { # FILE -> MB/s and CPU (ms per GiB) of one cold sequential read
     python3 -c "print(round($bytes / $secs / 1e6), round($cpu * (1 << 30) / $bytes))"
 }
 
+turns() { # RUN -> the servers in the order they take their turns in run RUN: ours first in odd runs
+    if [ $(($1 % 2)) = 0 ]; then echo "qsd ours"; else echo "ours qsd"; fi
+}
+
+file_of() { # SERVER -> the raw file it serves
+    if [ "$1" = qsd ]; then echo "$qsd_file"; else echo "$ours_file"; fi
+}
+
 best() { # KEY VALUE: keeps the larger value in result[KEY]
     if [ -z "${result[$1]:-}" ] || [ "$2" -gt "${result[$1]}" ]; then result[$1]=$2; fi
 }
@@ -144,25 +152,16 @@ for kind in deflate plain; do
     mount_qsd "$image"
     cmp -n $((64 << 20)) "$qsd_file" "$source_raw" || die "qemu-storage-daemon does not read the source bytes"
 
-    # turns: ours first in odd runs, qemu-storage-daemon first in even ones
     for run in $(seq "$runs"); do
-        order="ours qsd"
-        if [ $((run % 2)) = 0 ]; then order="qsd ours"; fi
-        for server in $order; do
-            file=$ours_file
-            if [ "$server" = qsd ]; then file=$qsd_file; fi
-            read -r mbs cpu <<<"$(seq_run "$file")"
+        for server in $(turns "$run"); do
+            read -r mbs cpu <<<"$(seq_run "$(file_of "$server")")"
             best "$kind,$server,seq" "$mbs"
             least "$kind,$server,cpu" "$cpu"
         done
     done
     for run in $(seq "$rand_runs"); do
-        order="ours qsd"
-        if [ $((run % 2)) = 0 ]; then order="qsd ours"; fi
-        for server in $order; do
-            file=$ours_file
-            if [ "$server" = qsd ]; then file=$qsd_file; fi
-            best "$kind,$server,rand" "$(rand_iops "$file")"
+        for server in $(turns "$run"); do
+            best "$kind,$server,rand" "$(rand_iops "$(file_of "$server")")"
         done
     done
     unmount_all

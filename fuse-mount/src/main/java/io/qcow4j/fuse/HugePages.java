@@ -2,10 +2,8 @@ package io.qcow4j.fuse;
 
 import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.types.size_t;
 
 /**
  * Direct buffers on transparent huge pages where the kernel offers them. The piece cache's memory is written by the
@@ -15,27 +13,14 @@ import jnr.ffi.types.size_t;
  */
 final class HugePages {
 
-    /** The libc call that asks for huge pages. */
-    public interface LibC {
-        int madvise(Pointer address, @size_t long length, int advice);
-    }
-
     static final int SIZE = 2 << 20;
     /** Back the range with huge pages from now on (Linux 2.6.38)... */
     private static final int MADV_HUGEPAGE = 14;
     /** ...and now, for the pages already there (Linux 6.1): a direct buffer is zeroed when allocated. */
     private static final int MADV_COLLAPSE = 25;
-    private static final LibC LIBC = load();
+    private static final LibC.Calls LIBC = LibC.CALLS;
 
     private HugePages() {
-    }
-
-    private static LibC load() {
-        try {
-            return LibraryLoader.create(LibC.class).failImmediately().load("c");
-        } catch (LinkageError | RuntimeException e) {
-            return null;
-        }
     }
 
     /**

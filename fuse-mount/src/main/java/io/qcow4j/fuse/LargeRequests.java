@@ -1,11 +1,8 @@
 package io.qcow4j.fuse;
 
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.types.size_t;
-import jnr.ffi.types.ssize_t;
 
 /**
  * Lets the kernel send reads of up to 1 MiB in one request. libfuse 2 predates {@code FUSE_MAX_PAGES} (Linux 4.20), so
@@ -37,11 +34,6 @@ final class LargeRequests {
     /** struct iovec on LP64. */
     private static final int IOVEC = 16;
 
-    /** The libc call the answer goes out with. */
-    public interface LibC {
-        @ssize_t long write(int fd, Pointer buf, @size_t long count);
-    }
-
     private static final int EIO = 5;
 
     /** struct fuse_in_header is 40 bytes; struct fuse_init_in follows: major, minor, max_readahead, flags, flags2. */
@@ -54,14 +46,14 @@ final class LargeRequests {
     private static final int MINOR_FLAGS2 = 36;
 
     private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC libc;
+    private final LibC.Calls libc;
     private final Runnable directIoMappable;
     /** What the kernel offered in its FUSE_INIT request, read before libfuse answers it. */
     private volatile int kernelMinor;
     private volatile long kernelFlags;
     private final OwnChannel channel;
 
-    private LargeRequests(LibC libc, Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
+    private LargeRequests(LibC.Calls libc, Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
         this.libc = libc;
         this.directIoMappable = directIoMappable;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
@@ -73,9 +65,11 @@ final class LargeRequests {
      * the answer goes out) when the kernel lets a file opened for direct I/O be mapped shared.
      */
     static LargeRequests on(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
+        if (LibC.CALLS == null) {
+            return null;
+        }
         try {
-            LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-            LargeRequests requests = new LargeRequests(libc, deviceChannel, bufferSize, directIoMappable);
+            LargeRequests requests = new LargeRequests(LibC.CALLS, deviceChannel, bufferSize, directIoMappable);
             return requests.channel == null ? null : requests;
         } catch (LinkageError | RuntimeException e) {
             return null;

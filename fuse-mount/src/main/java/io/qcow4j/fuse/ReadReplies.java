@@ -1,10 +1,8 @@
 package io.qcow4j.fuse;
 
 import jnr.ffi.LastError;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.ffi.types.ssize_t;
 
 /**
  * Sends read answers from where their bytes lie. libfuse 2 hands the file system's {@code read} a buffer of its own
@@ -15,22 +13,17 @@ import jnr.ffi.types.ssize_t;
  */
 final class ReadReplies {
 
-    /** The libc call answers go out with; the iovec array is passed by address. */
-    public interface LibC {
-        @ssize_t long writev(int fd, long iov, int count);
-    }
-
     /** The opcode of a read request. */
     static final int FUSE_READ = 15;
     private static final int IOVEC = PieceLoan.IOVEC;
 
     private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC libc;
+    private final LibC.Calls libc;
     private final OwnChannel channel;
     /** The most segments one answer may lend: the largest request the kernel may send, in the smallest pieces. */
     private final int segments;
 
-    private ReadReplies(LibC libc, Pointer deviceChannel, long bufferSize, int largestRequest) {
+    private ReadReplies(LibC.Calls libc, Pointer deviceChannel, long bufferSize, int largestRequest) {
         this.libc = libc;
         this.segments = largestRequest / PieceCache.MIN_PIECE + 2;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
@@ -41,9 +34,11 @@ final class ReadReplies {
      * null when libfuse or libc do not offer the calls, and answers are copied into libfuse's buffer as before.
      */
     static ReadReplies on(Pointer deviceChannel, long bufferSize, int largestRequest) {
+        if (LibC.CALLS == null) {
+            return null;
+        }
         try {
-            LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
-            ReadReplies replies = new ReadReplies(libc, deviceChannel, bufferSize, largestRequest);
+            ReadReplies replies = new ReadReplies(LibC.CALLS, deviceChannel, bufferSize, largestRequest);
             return replies.channel == null ? null : replies;
         } catch (LinkageError | RuntimeException e) {
             return null;

@@ -124,6 +124,11 @@ class PieceCacheTest {
         return java.util.Arrays.copyOfRange(bytes, (int) offset, (int) offset + length);
     }
 
+    /** A cache of {@code bytes} that reads ahead on the calling thread, before it goes on. */
+    private static PieceCache inlineCache(byte[] bytes) {
+        return new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+    }
+
     /** The bytes {@code loan} lends, gathered from the addresses in its iovec array. */
     private static byte[] lent(PieceLoan loan) {
         MemoryIO memory = MemoryIO.getInstance();
@@ -187,7 +192,7 @@ class PieceCacheTest {
     @Test
     void lentPiecesStayInTheCacheUntilTheLoanIsReleasedAndTheAnswerBufferIsNotWritten() throws Exception {
         byte[] bytes = random(8 * PIECE, 20);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceCache cache = inlineCache(bytes);
         PieceLoan loan = new PieceLoan(18);
         // the end of piece 0, piece 1, the start of piece 2
         ByteBuffer dst = answerBuffer(2 * PIECE);
@@ -210,7 +215,7 @@ class PieceCacheTest {
     void piecesNoFreeSlotCanHoldAreReadIntoTheAnswerBufferAndLentFromThere() throws Exception {
         int pieces = 200;
         byte[] bytes = random(pieces * PIECE, 21);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceCache cache = inlineCache(bytes);
         PieceLoan loan = new PieceLoan(pieces);
         ByteBuffer dst = answerBuffer(pieces * PIECE);
         // one answer of every piece: the loan holds every slot before the end
@@ -229,7 +234,7 @@ class PieceCacheTest {
     @Test
     void aRequestOfMorePiecesThanTheLoanHoldsIsCopiedAndTheLoanStaysEmpty() throws Exception {
         byte[] bytes = random(8 * PIECE, 22);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        PieceCache cache = inlineCache(bytes);
         PieceLoan loan = new PieceLoan(2);
         ByteBuffer dst = answerBuffer(3 * PIECE);
         cache.lend(dst, PIECE, loan);
