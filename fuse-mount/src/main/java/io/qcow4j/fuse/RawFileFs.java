@@ -2,6 +2,7 @@ package io.qcow4j.fuse;
 
 import io.qcow4j.spi.Image;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import jnr.ffi.Pointer;
@@ -191,7 +192,7 @@ final class RawFileFs extends FuseStubFS {
         int wanted = (int) Math.min(Math.min(length, size - offset), Integer.MAX_VALUE);
         readRequests.increment();
         try {
-            java.nio.ByteBuffer dst = NativeBuffers.view(buf.address(), wanted);
+            ByteBuffer dst = NativeBuffers.view(buf.address(), wanted);
             PieceLoan loan = PieceLoan.onThisThread();
             if (loan != null) {
                 // the bytes stay where they are; ReadReplies sends them from there
