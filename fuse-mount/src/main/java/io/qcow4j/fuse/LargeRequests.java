@@ -46,15 +46,14 @@ final class LargeRequests {
     private static final int MINOR_FLAGS2 = 36;
 
     private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC.Calls libc;
+    private final LibC.Calls libc = LibC.CALLS;
     private final Runnable directIoMappable;
     /** What the kernel offered in its FUSE_INIT request, read before libfuse answers it. */
     private volatile int kernelMinor;
     private volatile long kernelFlags;
     private final OwnChannel channel;
 
-    private LargeRequests(LibC.Calls libc, Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
-        this.libc = libc;
+    private LargeRequests(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
         this.directIoMappable = directIoMappable;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
     }
@@ -68,12 +67,9 @@ final class LargeRequests {
         if (LibC.CALLS == null) {
             return null;
         }
-        try {
-            LargeRequests requests = new LargeRequests(LibC.CALLS, deviceChannel, bufferSize, directIoMappable);
-            return requests.channel == null ? null : requests;
-        } catch (LinkageError | RuntimeException e) {
-            return null;
-        }
+        // OwnChannel answers null where libfuse's calls do not bind
+        LargeRequests requests = new LargeRequests(deviceChannel, bufferSize, directIoMappable);
+        return requests.channel == null ? null : requests;
     }
 
     /** Whether the request in {@code buffer} (a struct fuse_in_header first) is the kernel's {@code FUSE_INIT}. */

@@ -169,24 +169,22 @@ final class PieceCache {
                 }
                 continue;
             }
-            if (loan != null) {
-                try {
-                    awaitReady(slot, index);
-                } catch (IOException | RuntimeException | Error e) {
-                    release(slot);
-                    throw e;
-                }
-                loan.add(slot.address + inPiece, part, this, slot);
-                dst.position(dst.position() + part);
-                continue;
-            }
+            boolean lent = false;
             try {
                 awaitReady(slot, index);
-                dst.put(dst.position(), slot.bytes, inPiece, part);
-                dst.position(dst.position() + part);
+                if (loan != null) {
+                    // the loan holds the slot from now on, and releases it once the answer is sent
+                    loan.add(slot.address + inPiece, part, this, slot);
+                    lent = true;
+                } else {
+                    dst.put(dst.position(), slot.bytes, inPiece, part);
+                }
             } finally {
-                release(slot);
+                if (!lent) {
+                    release(slot);
+                }
             }
+            dst.position(dst.position() + part);
         }
     }
 

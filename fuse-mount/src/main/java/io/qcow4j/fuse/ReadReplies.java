@@ -18,13 +18,12 @@ final class ReadReplies {
     private static final int IOVEC = PieceLoan.IOVEC;
 
     private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC.Calls libc;
+    private final LibC.Calls libc = LibC.CALLS;
     private final OwnChannel channel;
     /** The most segments one answer may lend: the largest request the kernel may send, in the smallest pieces. */
     private final int segments;
 
-    private ReadReplies(LibC.Calls libc, Pointer deviceChannel, long bufferSize, int largestRequest) {
-        this.libc = libc;
+    private ReadReplies(Pointer deviceChannel, long bufferSize, int largestRequest) {
         this.segments = largestRequest / PieceCache.MIN_PIECE + 2;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
     }
@@ -37,12 +36,9 @@ final class ReadReplies {
         if (LibC.CALLS == null) {
             return null;
         }
-        try {
-            ReadReplies replies = new ReadReplies(LibC.CALLS, deviceChannel, bufferSize, largestRequest);
-            return replies.channel == null ? null : replies;
-        } catch (LinkageError | RuntimeException e) {
-            return null;
-        }
+        // OwnChannel answers null where libfuse's calls do not bind
+        ReadReplies replies = new ReadReplies(deviceChannel, bufferSize, largestRequest);
+        return replies.channel == null ? null : replies;
     }
 
     /** Whether the request in {@code buffer} (a struct fuse_in_header first) is a read. */
