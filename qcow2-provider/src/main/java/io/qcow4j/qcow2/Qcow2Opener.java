@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -77,7 +78,7 @@ final class Qcow2Opener {
                 refuseInSafeMode(path, backingName, options);
             }
             // null for a name this JVM cannot open: the image still opens without its backing file (for info)
-            Path backingPath = backingName != null ? resolveSibling(path, localName(backingName)) : null;
+            Path backingPath = backingName != null ? backingPath(path, backingName) : null;
             List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
@@ -254,6 +255,7 @@ final class Qcow2Opener {
         if (dataName.isEmpty()) {
             throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
         }
+        refuseOtherProtocols(path, "external data file", dataName);
         String local = withoutFileProtocol(dataName);
         if (JsonFileName.is(dataName)) {
             JsonFileName.Target target = JsonFileName.parse(path + ": the external data file", dataName);
@@ -263,7 +265,7 @@ final class Qcow2Opener {
             }
             local = target.filename();
         }
-        Path dataPath = resolveSibling(path, local);
+        Path dataPath = fromCurrentDirectory(path, local);
         if (dataPath == null) {
             throw new BackingChainException(path + ": cannot open the external data file '" + dataName + "': "
                     + FileNames.whyUnnamable());
@@ -271,7 +273,6 @@ final class Qcow2Opener {
         try {
             return HostFile.open(dataPath);
         } catch (NoSuchFileException e) {
-            refuseProtocol(path, "external data file", dataName, e);
             throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
         } catch (FileSystemException e) {
             throw new BackingChainException(path + ": cannot open external data file " + dataPath + ": "
@@ -290,6 +291,7 @@ final class Qcow2Opener {
 
     private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
             throws IOException {
+        refuseOtherProtocols(path, "backing file", name);
         String named = format;
         if (JsonFileName.is(name)) {
             // as in QEMU, the format in the header comes first, the one in the options after it
@@ -307,7 +309,6 @@ final class Qcow2Opener {
         try {
             return Images.open(backingPath, backingOptions);
         } catch (NoSuchFileException e) {
-            refuseProtocol(path, "backing file", name, e);
             throw new BackingChainException(path + ": backing file " + backingPath + " does not exist", e);
         } catch (ImageException e) {
             throw e;
@@ -340,15 +341,15 @@ final class Qcow2Opener {
     }
 
     /**
-     * A name no local file answers to that QEMU would read through another of its protocols ({@code nbd://host/disk},
-     * {@code json:{...}} block driver options, ...) is refused naming that protocol, not as a missing file.
+     * A name QEMU reads through a protocol other than its local file one ({@code nbd://host/disk}, {@code ssh:...},
+     * or {@code disk:1.raw}, which QEMU takes for the unknown protocol {@code disk}) is refused naming that protocol,
+     * as QEMU refuses it, even where a local file of that name exists.
      */
-    private static void refuseProtocol(Path path, String what, String name, NoSuchFileException missing)
-            throws BackingChainException {
+    private static void refuseOtherProtocols(Path path, String what, String name) throws BackingChainException {
         String protocol = protocolOf(name);
         if (protocol != null && !protocol.equals("file") && !JsonFileName.is(name)) {
             throw new BackingChainException(path + ": the " + what + " '" + name + "' is reached through QEMU's '"
-                    + protocol + ":' protocol, which this reader does not speak: it opens local files only", missing);
+                    + protocol + ":' protocol, which this reader does not speak: it opens local files only");
         }
     }
 
@@ -366,19 +367,45 @@ final class Qcow2Opener {
     }
 
     /**
-     * QEMU's rule for backing files: a relative name is relative to the directory of the image that names it. (QEMU
-     * 7.2 opens a relative data file name from its current directory instead; the image's directory is the one that
-     * keeps an image and its data file together wherever they are moved or opened from.)
+     * QEMU's rule for backing files ({@code bdrv_get_full_backing_filename_from_filename}): a relative name is
+     * relative to the directory of the image that names it, but a name with a protocol prefix ({@code file:NAME}, or
+     * {@code json:} options naming a file) is taken as it is, relative to the current directory (see
+     * {@link #fromCurrentDirectory}).
      *
      * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
      */
-    static Path resolveSibling(Path image, String name) {
-        // "base.qcow2/" names a directory, as the system reads it; Path would drop the slash and open the file
-        Path named = FileNames.toPath(name.endsWith("/") ? name + "." : name);
+    static Path backingPath(Path image, String name) {
+        String local = localName(name);
+        return protocolOf(name) != null ? fromCurrentDirectory(image, local) : resolveSibling(image, local);
+    }
+
+    /**
+     * Where QEMU opens a relative name as it is, from its current directory (an external data file's name, a backing
+     * name with a protocol prefix), so do we, and read what QEMU reads. Where no such file is there, QEMU fails; we
+     * look next to the image instead, where {@code qemu-img create} put it when run from the image's directory, so
+     * that an image and its files can be moved together and opened from anywhere.
+     *
+     * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
+     */
+    static Path fromCurrentDirectory(Path image, String name) {
+        Path named = toPath(name);
+        if (named == null || named.isAbsolute() || Files.exists(named)) {
+            return named;
+        }
+        return resolveSibling(image, name);
+    }
+
+    private static Path resolveSibling(Path image, String name) {
+        Path named = toPath(name);
         if (named == null || named.isAbsolute() || image.getParent() == null) {
             return named;
         }
         return image.getParent().resolve(named);
+    }
+
+    private static Path toPath(String name) {
+        // "base.qcow2/" names a directory, as the system reads it; Path would drop the slash and open the file
+        return FileNames.toPath(name.endsWith("/") ? name + "." : name);
     }
 
     private static String chain(Deque<Path> opening) {

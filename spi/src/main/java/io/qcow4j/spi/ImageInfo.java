@@ -14,7 +14,9 @@ import java.util.Map;
  * @param clusterSize         the cluster size, or 0 for formats without clusters
  * @param dirty               whether the image was not closed cleanly
  * @param backingFilename     the backing file name as the image stores it, or null
- * @param fullBackingFilename the backing file resolved against the image's directory, or null
+ * @param fullBackingFilename the backing file the image opens, or null: a relative name resolved as QEMU resolves it,
+ *                            against the image's directory, or for a name with a protocol prefix ({@code file:},
+ *                            {@code json:}) against the current directory when the file is there
  * @param backingFormat       the backing file's format as the image declares it, or null
  * @param snapshots           the internal snapshots, oldest first
  * @param formatSpecific      the format's own fields, keyed by {@code qemu-img}'s JSON names (values are strings,

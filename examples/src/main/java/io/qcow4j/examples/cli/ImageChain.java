@@ -1,6 +1,9 @@
 package io.qcow4j.examples.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,17 +48,35 @@ final class ImageChain {
         return layers;
     }
 
-    /** The backing image's name: QEMU names one opened through json: options by the file the options name. */
+    /**
+     * The backing image's name: QEMU names one opened through json: options by the file the options name, one named
+     * {@code file:NAME} by NAME as it is (it opens it from its current directory), a plain one by the name joined to
+     * the overlay's directory.
+     */
     private static String backingName(String overlay, ImageInfo info) {
-        if (info.backingFilename().startsWith("json:") && info.fullBackingFilename() != null) {
+        String name = info.backingFilename();
+        if (name.startsWith("json:") && info.fullBackingFilename() != null) {
             return info.fullBackingFilename().toString();
         }
-        return opened(overlay, info.backingFilename());
+        return name.startsWith("file:") ? opened(overlay, name) : combine(overlay, name);
     }
 
-    /** The name of the file that a backing or data file name opens: QEMU's {@code file:} prefix names no file. */
+    /**
+     * The name of the file that a data file name or a {@code file:} backing name opens: as QEMU names it, the name
+     * itself, which it opens from the current directory; where no such file is there, the reader opened the one next
+     * to the overlay, and that one is named. (QEMU's {@code file:} prefix names no file.)
+     */
     static String opened(String overlay, String name) {
-        return combine(overlay, name.startsWith("file:") ? name.substring("file:".length()) : name);
+        String local = name.startsWith("file:") ? name.substring("file:".length()) : name;
+        return local.startsWith("/") || inCurrentDirectory(local) ? local : combine(overlay, local);
+    }
+
+    private static boolean inCurrentDirectory(String name) {
+        try {
+            return Files.exists(Path.of(name));
+        } catch (InvalidPathException notAFileName) {
+            return false;
+        }
     }
 
     /**

@@ -23,9 +23,12 @@ class ImageChainTest {
     }
 
     @Test
-    void theFileOpenedDropsTheFilePrefixAndLiesBesideTheOverlay() {
+    void theFileOpenedDropsTheFilePrefixAndLiesBesideTheOverlayWhereTheCurrentDirectoryHasNoSuchFile() {
         assertThat(ImageChain.opened("images/top.qcow2", "file:base.raw")).isEqualTo("images/base.raw");
         assertThat(ImageChain.opened("images/top.qcow2", "file:/srv/base.raw")).isEqualTo("/srv/base.raw");
         assertThat(ImageChain.opened("images/top.qcow2", "base.raw")).isEqualTo("images/base.raw");
+        assertThat(ImageChain.opened("images/top.qcow2", "no\0name")).isEqualTo("images/no\0name");
+        // the module's directory, the tests' current one, has a pom.xml: the name as it is, as QEMU opens it
+        assertThat(ImageChain.opened("images/top.qcow2", "file:pom.xml")).isEqualTo("pom.xml");
     }
 }

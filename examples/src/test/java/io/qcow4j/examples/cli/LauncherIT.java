@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.Images;
+import io.qcow4j.testing.Qemu;
 
 /**
  * The launchers as a user runs them, in real processes. An integration test (run after {@code package}, see the
@@ -58,6 +60,73 @@ class LauncherIT {
         Run mountHelp = run(dir, Map.of(), Cli.ROOT.resolve("bin/mount-qcow2").toString(), "--help");
         assertThat(mountHelp.exit()).isZero();
         assertThat(mountHelp.out()).startsWith("Usage: qcow2 mount ");
+    }
+
+    /**
+     * QEMU takes a backing name with a protocol prefix ({@code file:NAME}, {@code json:} options) as it is, so a
+     * relative one names a file in the current directory, not next to the overlay: both tools, run from a directory
+     * holding a base image of its own, read that one.
+     */
+    @Test
+    void opensARelativeBackingNameWithAProtocolPrefixFromTheCurrentDirectoryAsQemuDoes() throws Exception {
+        Qemu.require("qemu-img");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Qemu.io(Qemu.createQcow2(images.resolve("base.qcow2"), "1M"), "qcow2", "write -P 0xaa 0 1M");
+        Qemu.io(Qemu.createQcow2(here.resolve("base.qcow2"), "1M"), "qcow2", "write -P 0xee 0 1M");
+        byte[] hereBase = new byte[1 << 20];
+        Arrays.fill(hereBase, (byte) 0xee);
+        List<String> names = List.of("file:base.qcow2",
+                "json:{\"driver\": \"qcow2\", \"file\": {\"driver\": \"file\", \"filename\": \"base.qcow2\"}}");
+        for (int i = 0; i < names.size(); i++) {
+            Path overlay = images.resolve("overlay" + i + ".qcow2");
+            Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", names.get(i), "-F",
+                    "qcow2", overlay.toString(), "1M");
+            String relative = "../images/" + overlay.getFileName();
+            Run write = run(here, Map.of(), "qemu-io", "-c", "write -P 0x11 0 4k", relative);
+            assertThat(write.exit()).as(write.err()).isZero();
+            Run qemu = run(here, Map.of(), "qemu-img", "convert", "-O", "raw", relative, "qemu" + i + ".raw");
+            Run ours = run(here, Map.of(), LAUNCHER.toString(), "convert", relative, "ours" + i + ".raw");
+            assertThat(qemu.exit()).as(qemu.err()).isZero();
+            assertThat(ours.exit()).as(ours.err()).isZero();
+            byte[] read = Files.readAllBytes(here.resolve("ours" + i + ".raw"));
+            assertThat(read).as(names.get(i)).isEqualTo(Files.readAllBytes(here.resolve("qemu" + i + ".raw")));
+            assertThat(Arrays.copyOfRange(read, 4096, read.length))
+                    .isEqualTo(Arrays.copyOfRange(hereBase, 4096, hereBase.length));
+
+            Run qemuMap = run(here, Map.of(), "qemu-img", "map", relative);
+            Run ourMap = run(here, Map.of(), LAUNCHER.toString(), "map", relative);
+            assertThat(ourMap.out()).as(names.get(i)).isEqualTo(qemuMap.out()).contains(" base.qcow2\n");
+        }
+    }
+
+    /**
+     * qemu-img create, run elsewhere than the image's directory, puts a relative external data file in its current
+     * directory and writes the name as given, and qemu-img opens it from there: so do we.
+     */
+    @Test
+    void opensARelativeDataFileNameFromTheCurrentDirectoryAsQemuDoes() throws Exception {
+        Qemu.require("qemu-img");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Run create = run(here, Map.of(), "qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=disk.data",
+                "../images/disk.qcow2", "1M");
+        assertThat(create.exit()).as(create.err()).isZero();
+        Run write = run(here, Map.of(), "qemu-io", "-c", "write -P 0x3c 64k 64k", "../images/disk.qcow2");
+        assertThat(write.exit()).as(write.err()).isZero();
+        assertThat(here.resolve("disk.data")).exists();
+        assertThat(images.resolve("disk.data")).doesNotExist();
+
+        Run qemu = run(here, Map.of(), "qemu-img", "convert", "-O", "raw", "../images/disk.qcow2", "qemu.raw");
+        Run ours = run(here, Map.of(), LAUNCHER.toString(), "convert", "../images/disk.qcow2", "ours.raw");
+        assertThat(qemu.exit()).as(qemu.err()).isZero();
+        assertThat(ours.exit()).as(ours.err()).isZero();
+        byte[] read = Files.readAllBytes(here.resolve("ours.raw"));
+        assertThat(read).isEqualTo(Files.readAllBytes(here.resolve("qemu.raw")));
+        assertThat(read[64 << 10]).isEqualTo((byte) 0x3c);
+        assertThat(run(here, Map.of(), LAUNCHER.toString(), "map", "../images/disk.qcow2").out())
+                .isEqualTo(run(here, Map.of(), "qemu-img", "map", "../images/disk.qcow2").out())
+                .contains(" disk.data\n");
     }
 
     @Test
