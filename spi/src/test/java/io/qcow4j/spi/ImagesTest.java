@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -161,6 +164,78 @@ class ImagesTest {
             assertThat(runs).containsExactly(new BlockStatus(0, 10000, Allocation.DATA, false, 0, -1));
             assertThat(image.map(100, 50)).containsExactly(new BlockStatus(100, 50, Allocation.DATA, false, 0, -1));
         }
+    }
+
+    /** An image of 10-byte clusters whose status the test scripts: cluster i is {@code statuses[i]}. */
+    private record ScriptedImage(BlockStatus[] statuses) implements Image {
+
+        @Override
+        public String format() {
+            return "scripted";
+        }
+
+        @Override
+        public long size() {
+            return statuses.length * 10L;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public BlockStatus blockStatus(long offset, long maxLength) {
+            BlockStatus cluster = statuses[(int) (offset / 10)];
+            long length = Math.min(cluster.end() - offset, maxLength);
+            long host = cluster.hostOffset() < 0 ? -1 : cluster.hostOffset() + offset - cluster.offset();
+            return new BlockStatus(offset, length, cluster.allocation(), cluster.compressed(), cluster.depth(), host);
+        }
+
+        @Override
+        public ImageInfo info() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Image> backing() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void forEachRunHandsOverTheMapsRunsOneAtATimeInOrder() throws Exception {
+        ScriptedImage image = new ScriptedImage(new BlockStatus[] {
+                new BlockStatus(0, 10, Allocation.DATA, false, 0, 1000),
+                new BlockStatus(10, 10, Allocation.DATA, false, 0, 1010),     // continues the file: merged
+                new BlockStatus(20, 10, Allocation.DATA, false, 0, 1010),     // the same cluster again: a new run
+                new BlockStatus(30, 10, Allocation.ZERO, false, 0, -1),
+                new BlockStatus(40, 10, Allocation.ZERO, false, 0, -1),
+                new BlockStatus(50, 10, Allocation.UNALLOCATED, false, 1, -1),
+                new BlockStatus(60, 10, Allocation.DATA, true, 0, -1)});
+        List<BlockStatus> handed = new ArrayList<>();
+        image.forEachRun(5, 60, handed::add);
+        assertThat(handed).containsExactly(
+                new BlockStatus(5, 15, Allocation.DATA, false, 0, 1005),
+                new BlockStatus(20, 10, Allocation.DATA, false, 0, 1010),
+                new BlockStatus(30, 20, Allocation.ZERO, false, 0, -1),
+                new BlockStatus(50, 10, Allocation.UNALLOCATED, false, 1, -1),
+                new BlockStatus(60, 5, Allocation.DATA, true, 0, -1));
+        assertThat(image.map(5, 60)).isEqualTo(handed);
+
+        // an action that fails stops the walk, and its exception is the caller's
+        List<BlockStatus> beforeFailure = new ArrayList<>();
+        assertThatThrownBy(() -> image.forEachRun(0, 70, run -> {
+            if (beforeFailure.size() == 2) {
+                throw new IOException("Broken pipe");
+            }
+            beforeFailure.add(run);
+        })).isInstanceOf(IOException.class).hasMessage("Broken pipe");
+        assertThat(beforeFailure).hasSize(2);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.qcow4j.examples.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Mixin;
@@ -34,6 +35,23 @@ abstract class ImageCommand implements Callable<Integer> {
 
     final Streams streams() {
         return parent.streams();
+    }
+
+    /**
+     * The status of a C tool that SIGPIPE killed (128 + 13): the reader of the pipe went away ({@code | head}), which
+     * is how pipelines end, not an error worth a message.
+     */
+    static final int BROKEN_PIPE = 141;
+
+    /**
+     * What a failed write to standard output ends the command with: {@link #BROKEN_PIPE} where the reader went away,
+     * else an error naming standard output, not the image.
+     */
+    static int outputFailed(IOException e) throws FileSystemException {
+        if ("Broken pipe".equals(e.getMessage())) {
+            return BROKEN_PIPE;
+        }
+        throw new FileSystemException("standard output", null, e.getMessage());
     }
 
     /** Writes text to standard output as UTF-8. */

@@ -1,8 +1,12 @@
 package io.qcow4j.examples.cli;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,18 +25,20 @@ final class MapCommand extends SingleImageCommand {
 
     @Override
     public Integer call() throws Exception {
-        String text;
         try (Image opened = open(openOptions())) {
-            List<BlockStatus> runs = opened.map(0, opened.size());
+            Writer out = new BufferedWriter(new OutputStreamWriter(new StandardOutput(streams().out()),
+                    StandardCharsets.UTF_8), 1 << 16);
             if (output == OutputFormat.json) {
-                text = MapText.json(runs);
+                MapText.json(opened, out);
             } else {
                 List<String> names = ImageChain.of(subject(), opened).stream().map(ImageChain.Layer::dataFileName)
                         .toList();
-                text = MapText.human(runs, names);
+                MapText.human(opened, names, out);
             }
+            out.flush();
+        } catch (StandardOutput.Failure e) {
+            return outputFailed((IOException) e.getCause());
         }
-        print(text);
         return 0;
     }
 }

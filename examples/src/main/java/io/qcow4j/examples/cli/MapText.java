@@ -1,43 +1,48 @@
 package io.qcow4j.examples.cli;
 
+import java.io.IOException;
+import java.io.Writer;
 import java.util.List;
 
 import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.Image;
 
-/** {@code qemu-img map}'s two forms: its JSON array, and its table of where guest data is stored. */
+/**
+ * {@code qemu-img map}'s two forms, its JSON array and its table of where guest data is stored, written run by run
+ * as the image's map is walked: a large image of scattered clusters has tens of millions of runs, too many to hold.
+ */
 final class MapText {
 
     private MapText() {
     }
 
     /** One line per run, the first opening the array: {@code qemu-img map --output=json} (QEMU 8's fields). */
-    static String json(List<BlockStatus> runs) {
-        if (runs.isEmpty()) {
-            // an empty disk: qemu-img still prints one entry, of length 0
-            return "[{ \"start\": 0, \"length\": 0, \"depth\": 0, \"present\": false, \"zero\": false,"
-                    + " \"data\": false, \"compressed\": false}]\n";
+    static void json(Image image, Writer out) throws IOException {
+        boolean[] first = {true};
+        image.forEachRun(0, image.size(), run -> {
+            out.write(first[0] ? "[" : ",\n");
+            first[0] = false;
+            out.write(jsonEntry(run));
+        });
+        // an empty disk: qemu-img still prints one entry, of length 0
+        out.write(first[0] ? "[{ \"start\": 0, \"length\": 0, \"depth\": 0, \"present\": false, \"zero\": false,"
+                + " \"data\": false, \"compressed\": false}]\n" : "]\n");
+    }
+
+    private static String jsonEntry(BlockStatus run) {
+        StringBuilder entry = new StringBuilder(160).append("{ \"start\": ").append(run.offset())
+                .append(", \"length\": ").append(run.length())
+                .append(", \"depth\": ").append(run.depth())
+                .append(", \"present\": ").append(run.allocation() != Allocation.UNALLOCATED)
+                .append(", \"zero\": ").append(run.allocation() != Allocation.DATA)
+                .append(", \"data\": ").append(run.allocation() == Allocation.DATA
+                        || run.allocation() == Allocation.DATA_IN_HOLE)
+                .append(", \"compressed\": ").append(run.compressed());
+        if (run.hostOffset() >= 0) {
+            entry.append(", \"offset\": ").append(run.hostOffset());
         }
-        StringBuilder out = new StringBuilder("[");
-        for (int i = 0; i < runs.size(); i++) {
-            BlockStatus run = runs.get(i);
-            if (i > 0) {
-                out.append(",\n");
-            }
-            out.append("{ \"start\": ").append(run.offset())
-                    .append(", \"length\": ").append(run.length())
-                    .append(", \"depth\": ").append(run.depth())
-                    .append(", \"present\": ").append(run.allocation() != Allocation.UNALLOCATED)
-                    .append(", \"zero\": ").append(run.allocation() != Allocation.DATA)
-                    .append(", \"data\": ").append(run.allocation() == Allocation.DATA
-                            || run.allocation() == Allocation.DATA_IN_HOLE)
-                    .append(", \"compressed\": ").append(run.compressed());
-            if (run.hostOffset() >= 0) {
-                out.append(", \"offset\": ").append(run.hostOffset());
-            }
-            out.append('}');
-        }
-        return out.append("]\n").toString();
+        return entry.append('}').toString();
     }
 
     /**
@@ -46,18 +51,15 @@ final class MapText {
      *
      * @param names the file name of each depth of the backing chain
      */
-    static String human(List<BlockStatus> runs, List<String> names) {
-        StringBuilder out = new StringBuilder(String.format("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to",
-                "File"));
-        for (BlockStatus run : runs) {
-            if (run.allocation() != Allocation.DATA) {
-                continue;
+    static void human(Image image, List<String> names, Writer out) throws IOException {
+        out.write(String.format("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File"));
+        image.forEachRun(0, image.size(), run -> {
+            if (run.allocation() == Allocation.DATA) {
+                String mappedTo = run.hostOffset() >= 0 ? hex(run.hostOffset()) : "compressed";
+                out.write(String.format("%-16s%-16s%-16s%s\n", hex(run.offset()), hex(run.length()), mappedTo,
+                        names.get(run.depth())));
             }
-            String mappedTo = run.hostOffset() >= 0 ? hex(run.hostOffset()) : "compressed";
-            out.append(String.format("%-16s%-16s%-16s%s\n", hex(run.offset()), hex(run.length()), mappedTo,
-                    names.get(run.depth())));
-        }
-        return out.toString();
+        });
     }
 
     /** C's {@code %#x}: 0x before the digits, except for zero. */

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.FileSystemException;
 
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageException;
@@ -20,13 +19,6 @@ import picocli.CommandLine.Option;
                 "  qcow2 read --length 512 disk.qcow2 | xxd   # the boot sector",
                 "  qcow2 read --offset 1M --length 4K disk.qcow2"})
 final class ReadCommand extends SingleImageCommand {
-
-    private static final String STANDARD_OUTPUT = "standard output";
-    /**
-     * The status of a C tool that SIGPIPE killed (128 + 13): the reader of the pipe went away ({@code | head}), which
-     * is how pipelines end, not an error worth a message.
-     */
-    static final int BROKEN_PIPE = 141;
 
     @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class, defaultValue = "0",
             description = "The guest offset to start at (K, M, G suffixes; default 0).")
@@ -47,7 +39,7 @@ final class ReadCommand extends SingleImageCommand {
         }
         try (Image opened = open(openOptions())) {
             long end = end(opened.size());
-            return copy(opened, end, channel(streams().out())) ? 0 : BROKEN_PIPE;
+            return copy(opened, end, channel(streams().out()));
         }
     }
 
@@ -65,8 +57,8 @@ final class ReadCommand extends SingleImageCommand {
         return offset + length;
     }
 
-    /** @return false when the reader of standard output went away before the end */
-    private boolean copy(Image source, long end, WritableByteChannel out) throws IOException {
+    /** @return the exit status: 0, or {@link #BROKEN_PIPE} when the reader of standard output went away */
+    private int copy(Image source, long end, WritableByteChannel out) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(bufferSize, Math.max(end - offset, 1)));
         long position = offset;
         while (position < end) {
@@ -78,13 +70,10 @@ final class ReadCommand extends SingleImageCommand {
                     out.write(buffer);
                 }
             } catch (IOException e) {
-                if ("Broken pipe".equals(e.getMessage())) {
-                    return false;
-                }
-                throw new FileSystemException(STANDARD_OUTPUT, null, e.getMessage());
+                return outputFailed(e);
             }
         }
-        return true;
+        return 0;
     }
 
     private static WritableByteChannel channel(OutputStream out) {

@@ -2,7 +2,15 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -113,5 +121,86 @@ class MapCommandTest {
         assertThat(ours.exit()).as(ours.stderr()).isZero();
         assertThat(ours.out())
                 .isEqualTo(Qemu.run("qemu-img", "map", overlay.toString()));
+    }
+    /**
+     * A hostile image of one data cluster that every guest cluster maps to: no two runs merge, so the map has a run
+     * per cluster (the 4 TiB form of it has 64 million, which the command writes as it finds them, holding none).
+     */
+    @Test
+    void aMapOfARunPerClusterIsWrittenInFullAsQemuImgWritesIt() throws Exception {
+        Qemu.require("qemu-img");
+        Path image = Qemu.createQcow2(dir.resolve("scattered.qcow2"), "2G");
+        Qemu.io(image, "qcow2", "write -P 0x5a 0 64k");
+        try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer header = ByteBuffer.allocate(48);
+            file.read(header, 0);
+            int l1Size = header.getInt(36);
+            long l1Offset = header.getLong(40);
+            ByteBuffer entry = ByteBuffer.allocate(8);
+            file.read(entry, l1Offset);
+            long l2Offset = entry.getLong(0) & 0x00ff_ffff_ffff_fe00L;
+            file.read(entry.clear(), l2Offset);
+            for (int i = 1; i < l1Size; i++) {
+                file.write(ByteBuffer.allocate(8).putLong(0, l2Offset | 1L << 63), l1Offset + 8L * i);
+            }
+            ByteBuffer l2 = ByteBuffer.allocate(65536);
+            while (l2.hasRemaining()) {
+                l2.putLong(entry.getLong(0));
+            }
+            file.write(l2.flip(), l2Offset);
+        }
+        Cli.Result ours = Cli.run("map", "--output=json", image.toString());
+        assertThat(ours.exit()).as(ours.stderr()).isZero();
+        String qemu = Qemu.run("qemu-img", "map", "--output=json", image.toString());
+        assertThat(qemu.lines().count()).isEqualTo(32768);
+        String ourText = ours.out();
+        if (!qemu.contains("\"compressed\"")) {
+            // QEMU 8 added "compressed"; older qemu-img leaves it out
+            ourText = ourText.replace(", \"compressed\": false", "");
+        }
+        assertThat(ourText).isEqualTo(qemu);
+        assertThat(Cli.run("map", image.toString()).out()).isEqualTo(Qemu.run("qemu-img", "map", image.toString()));
+    }
+
+    @Test
+    void aReaderGoingAwayEndsTheMapQuietlyAndAFullDiskIsNamed() {
+        OutputStream closesAfter64Bytes = new OutputStream() {
+            private long written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 64) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Qcow2Command.run(new Streams(closesAfter64Bytes, new PrintStream(err, true, StandardCharsets.UTF_8),
+                false), "map", "--output=json", Cli.SAMPLE.toString());
+        assertThat(exit).isEqualTo(ImageCommand.BROKEN_PIPE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        err.reset();
+        exit = Qcow2Command.run(new Streams(full, new PrintStream(err, true, StandardCharsets.UTF_8), false), "map",
+                Cli.SAMPLE.toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qcow2: standard output: No space left on device\n");
     }
 }

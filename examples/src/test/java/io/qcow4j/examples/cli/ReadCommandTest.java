@@ -97,7 +97,7 @@ class ReadCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Qcow2Command.run(new Streams(closesAfter64K, new PrintStream(err, true, StandardCharsets.UTF_8),
                 false), "read", "--buffer-size", "4K", Cli.SAMPLE.toString());
-        assertThat(exit).isEqualTo(ReadCommand.BROKEN_PIPE);
+        assertThat(exit).isEqualTo(ImageCommand.BROKEN_PIPE);
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
 
         OutputStream full = new OutputStream() {
