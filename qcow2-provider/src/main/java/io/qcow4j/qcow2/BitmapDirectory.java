@@ -3,7 +3,9 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.qcow4j.internal.HostFile;
 import io.qcow4j.spi.CorruptImageException;
@@ -35,6 +37,13 @@ final class BitmapDirectory {
     private static final long TABLE_ENTRY_RESERVED = 0xff000000000001feL;
     private static final long TABLE_ENTRY_OFFSET = 0x00fffffffffffe00L;
     private static final long TABLE_ENTRY_ALL_ONES = 1;
+    /**
+     * The most bytes of distinct bitmap tables one image may make us check (QEMU has no such limit). A table takes at
+     * most 8 MiB (QEMU's 512 MiB of bitmap in 512-byte clusters) and usually a few KiB, so real images stay far
+     * below it; a hostile directory of 65,535 entries, each naming a table of its own, would otherwise keep the open
+     * reading for minutes.
+     */
+    static final long MAX_TABLE_BYTES_CHECKED = 256L << 20;
     /** QEMU sizes a bitmap by the disk's whole sectors. */
     private static final long SECTOR = 512;
 
@@ -50,6 +59,10 @@ final class BitmapDirectory {
             }
             return flags;
         }
+    }
+
+    /** Where a bitmap table is, and its entry count. */
+    private record Table(long offset, long entries) {
     }
 
     private BitmapDirectory() {
@@ -95,6 +108,10 @@ final class BitmapDirectory {
         ByteBuffer directory = ByteBuffer.allocate((int) directorySize);
         file.readFully(directory, directoryOffset, "bitmap directory");
         List<Bitmap> bitmaps = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        // entries may share a table: each is read and checked once
+        Set<Table> checkedTables = new HashSet<>();
+        long tableBytesChecked = 0;
         long at = 0;
         while (at < directorySize) {
             int i = bitmaps.size();
@@ -121,13 +138,19 @@ final class BitmapDirectory {
             }
             String name = HeaderExtensions.string(directory, entry + ENTRY_FIXED, nameSize);
             Bitmap bitmap = entry(directory, entry, i, name, header);
-            if (bitmaps.stream().anyMatch(b -> b.name().equals(name))) {
+            if (!names.add(name)) {
                 throw new CorruptImageException("bitmap directory: two bitmaps are named '" + name + "'");
             }
-            if (!bitmap.inUse()) {
-                // QEMU loads the bitmaps that are not in use, and refuses the image when a table is bad
-                checkTable(file, directory.getLong(entry), Integer.toUnsignedLong(directory.getInt(entry + 8)),
-                        header, "bitmap " + i + " ('" + name + "')");
+            long tableOffset = directory.getLong(entry);
+            long tableEntries = Integer.toUnsignedLong(directory.getInt(entry + 8));
+            // QEMU loads the bitmaps that are not in use, and refuses the image when a table is bad
+            if (!bitmap.inUse() && checkedTables.add(new Table(tableOffset, tableEntries))) {
+                tableBytesChecked += tableEntries * 8;
+                if (tableBytesChecked > MAX_TABLE_BYTES_CHECKED) {
+                    throw new ImageLimitException("bitmap directory: the bitmap tables up to bitmap " + i + " ('"
+                            + name + "') take more than " + (MAX_TABLE_BYTES_CHECKED >> 20) + " MiB");
+                }
+                checkTable(file, tableOffset, tableEntries, header, "bitmap " + i + " ('" + name + "')");
             }
             bitmaps.add(bitmap);
             at = end;

@@ -1,11 +1,16 @@
 package io.qcow4j.qcow2.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -290,5 +295,61 @@ class HostileBitmapTest {
         assertThat(refused(p -> p.u32(p.extension(BITMAPS_EXTENSION) + 4, 32)))
                 .isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("bitmaps extension of 32 bytes, expected 24");
+    }
+    /**
+     * Replaces the directory with one of {@code count} copies of bitmap 0's entry, named m00000, m00001, ..., the
+     * table of copy i at {@code tableOffset(i)}, written at the end of the file.
+     */
+    private static void manyBitmaps(ImagePatcher p, int count, IntToLongFunction tableOffset) {
+        long first = entry(p, 0);
+        long fields = p.get(first + FLAGS, 8);      // flags, type, granularity, name size, as a block
+        long tableSize = p.get(first + TABLE_SIZE, 4);
+        int entryBytes = 32;                        // 24 fixed, a 6-byte name, padding to 8
+        ByteBuffer directory = ByteBuffer.allocate(count * entryBytes);
+        for (int i = 0; i < count; i++) {
+            int at = i * entryBytes;
+            directory.putLong(at, tableOffset.applyAsLong(i)).putInt(at + TABLE_SIZE, (int) tableSize)
+                    .putLong(at + FLAGS, fields).putShort(at + 18, (short) 6).putInt(at + EXTRA_SIZE, 0)
+                    .put(at + 24, String.format("m%05d", i).getBytes(StandardCharsets.US_ASCII));
+        }
+        long cluster = p.clusterSize();
+        long directoryOffset = (p.size() + cluster - 1) / cluster * cluster;
+        p.bytes(directoryOffset, directory.array());
+        p.u32(extensionData(p) + NB_BITMAPS, count).u64(extensionData(p) + DIRECTORY_SIZE, directory.capacity())
+                .u64(extensionData(p) + 16, directoryOffset);
+    }
+
+    @Test
+    void theMostBitmapsQemuAllowsSharingOneTableOpenAtOnce() throws IOException {
+        ImagePatcher p = damaged();
+        long table = p.get(entry(p, 0) + TABLE_OFFSET, 8);
+        manyBitmaps(p, 65535, i -> table);
+        // each name is checked against the others through a set, and the shared table once: a pairwise check and a
+        // table read per entry took over a minute
+        List<?> bitmaps = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (Image image = Images.open(p.path())) {
+                return (List<?>) image.info().formatSpecific().get("bitmaps");
+            }
+        });
+        assertThat(bitmaps).hasSize(65535);
+        assertThat(bitmaps.get(65534).toString()).contains("m65534");
+    }
+
+    @Test
+    void bitmapTablesOfMoreThan256MiBInAllAreRefused() {
+        // 512-byte clusters and granularity on a 4 GiB disk: each bitmap's table is 2,048 entries, 16 KiB, so
+        // 16,385 distinct tables (zeros, in a sparse file) pass the limit by one
+        Path big = Qemu.createQcow2(dir.resolve("big.qcow2"), "4G", "cluster_size=512");
+        Qemu.run("qemu-img", "bitmap", "--add", "-g", "512", big.toString(), "fine");
+        ImagePatcher p = ImagePatcher.of(big);
+        assertThat(p.get(entry(p, 0) + TABLE_SIZE, 4)).isEqualTo(2048);
+        long tables = (p.size() + 4095) / 4096 * 4096;
+        p.truncate(tables + 16385L * 16384);
+        manyBitmaps(p, 16385, i -> tables + i * 16384L);
+        assertThat(Outcome.failure(big)).isExactlyInstanceOf(ImageLimitException.class).hasMessage(
+                "bitmap directory: the bitmap tables up to bitmap 16384 ('m16384') take more than 256 MiB");
+
+        manyBitmaps(p, 16384, i -> tables + i * 16384L);
+        assertThat(Outcome.of(big)).isNull();
     }
 }
