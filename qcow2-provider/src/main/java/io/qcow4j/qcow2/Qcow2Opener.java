@@ -35,14 +35,27 @@ final class Qcow2Opener {
 
     private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
 
-    /** The images this thread is opening, outermost first: backing files are opened recursively on one thread. */
-    private static final ThreadLocal<Deque<Path>> OPENING = ThreadLocal.withInitial(ArrayDeque::new);
+    /**
+     * The chain this thread is opening: backing files are opened recursively on one thread, through
+     * {@link Images#open}, and share what the outermost open made for the chain.
+     *
+     * @param opening the images being opened, innermost first
+     */
+    private record Chain(Deque<Path> opening, ChainBudget budget, ScratchBuffers buffers) {
+    }
+
+    private static final ThreadLocal<Chain> OPENING = new ThreadLocal<>();
 
     private Qcow2Opener() {
     }
 
     static Image open(Path path, OpenOptions options) throws IOException {
-        Deque<Path> opening = OPENING.get();
+        Chain chain = OPENING.get();
+        if (chain == null) {
+            chain = new Chain(new ArrayDeque<>(), ChainBudget.ofHeap(), new ScratchBuffers());
+            OPENING.set(chain);
+        }
+        Deque<Path> opening = chain.opening();
         Path real = path.toRealPath();
         if (opening.contains(real)) {
             throw new BackingChainException("backing chain loops: " + chain(opening) + " -> " + path);
@@ -52,7 +65,7 @@ final class Qcow2Opener {
         }
         opening.push(real);
         try {
-            return openImage(path, options);
+            return openImage(path, options, chain);
         } finally {
             opening.pop();
             if (opening.isEmpty()) {
@@ -61,7 +74,7 @@ final class Qcow2Opener {
         }
     }
 
-    private static Image openImage(Path path, OpenOptions options) throws IOException {
+    private static Image openImage(Path path, OpenOptions options, Chain chain) throws IOException {
         HostFile file = HostFile.open(path);
         HostFile dataFile = null;
         Image backing = null;
@@ -79,7 +92,7 @@ final class Qcow2Opener {
             }
             // null for a name this JVM cannot open: the image still opens without its backing file (for info)
             Path backingPath = backingName != null ? backingPath(path, backingName) : null;
-            List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header);
+            List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header, chain.budget(), path);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
                     backingName, backingPath, extensions.backingFormat());
@@ -94,7 +107,11 @@ final class Qcow2Opener {
                 l1Offset = snapshot.l1TableOffset();
                 l1Size = snapshot.l1Size();
             }
-            long[] l1 = readL1(file, l1Offset, l1Size);
+            // the entries past the disk's end are never looked up: QEMU reads them, we need not hold them
+            int l1Kept = (int) Math.min(Integer.toUnsignedLong(l1Size),
+                    HeaderParser.l1EntriesNeeded(header.virtualSize(), header.clusterBits(), header.extendedL2()));
+            chain.budget().charge(l1Kept * 8L, path, "L1 table");
+            long[] l1 = readL1(file, l1Offset, l1Kept);
 
             dataFile = openDataFile(path, header, extensions, options, file);
             if (backingName != null && options.followBacking()) {
@@ -103,7 +120,7 @@ final class Qcow2Opener {
             L2Cache cache = new L2Cache(file, geometry, l1, options.l2CacheBytes());
             ClusterMap map = new ClusterMap(geometry, cache);
             CompressedClusters compressed = new CompressedClusters(file, geometry,
-                    decompressors(header.compressionType()));
+                    decompressors(header.compressionType()), chain.buffers());
             return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, header.virtualSize());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(backing, e);

@@ -2,6 +2,7 @@ package io.qcow4j.qcow2;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +31,9 @@ final class SnapshotTable {
     private SnapshotTable() {
     }
 
-    static List<Snapshot> read(HostFile file, Qcow2Header header) throws IOException {
+    /** The snapshots of {@code image}, whose strings are charged to its chain's {@code budget}. */
+    static List<Snapshot> read(HostFile file, Qcow2Header header, ChainBudget budget, Path image)
+            throws IOException {
         List<Snapshot> snapshots = new ArrayList<>();
         long offset = header.snapshotsOffset();
         long tableEnd = offset;
@@ -59,6 +62,7 @@ final class SnapshotTable {
                 throw new ImageLimitException("snapshot table of " + header.snapshotCount() + " entries exceeds "
                         + MAX_TABLE_BYTES + " bytes at entry " + i);
             }
+            budget.charge(entrySize, image, "snapshot table entry " + i);
             ByteBuffer rest = ByteBuffer.allocate((int) variable);
             file.readFully(rest, tableEnd + FIXED_ENTRY_SIZE, "snapshot table entry " + i);
             long diskSize = header.virtualSize();

@@ -106,6 +106,37 @@ class DecompressorImageTest {
         }
     }
 
+    /**
+     * The images of a chain share each thread's decompression buffers: reads that alternate between a base of 2 MiB
+     * clusters and an overlay of 4 KiB ones, the buffers grown for the one and reused by the other, and the last
+     * cluster each decompressed in them, must never give one image's cluster for the other's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void imagesOfOneChainSharingBuffersNeverServeEachOthersClusters(String backend) throws Exception {
+        use(backend);
+        int big = 2 << 20;
+        Path content = dir.resolve("content.raw");
+        Files.write(content, realistic(2 * big, 37));
+        Path base = Qemu.toQcow2(content, dir.resolve("base.qcow2"), List.of("-c", "-o", "cluster_size=2M"));
+        Path overlay = Qemu.createQcow2(dir.resolve("overlay.qcow2"), "4M", "cluster_size=4k",
+                "backing_file=base.qcow2", "backing_fmt=qcow2");
+        // compressed 4 KiB clusters over the start of each of the base's clusters; the rest reads through
+        Qemu.io(overlay, "qcow2", "write -c -P 0x11 0 4k", "write -c -P 0x22 2M 4k");
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(overlay, dir.resolve("reference.raw")));
+        // overlay cluster 0 (host entry E), base cluster 0, overlay again, base cluster 1, overlay cluster at 2M...
+        long[][] reads = {{0, 100}, {4096, 100}, {10, 100}, {big + 4096, 5000}, {big, 4096}, {8192, 4096},
+            {big + 100, 100}, {0, 4096}, {0, 4 << 20}};
+        try (Image opened = Images.open(overlay)) {
+            for (long[] read : reads) {
+                ByteBuffer dst = ByteBuffer.allocate((int) read[1]);
+                opened.readFully(dst, read[0]);
+                assertThat(dst.array()).as("%d bytes at %d", read[1], read[0])
+                        .isEqualTo(Arrays.copyOfRange(expected, (int) read[0], (int) (read[0] + read[1])));
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void failsLikeQemuOnGarbageInACompressedCluster(String backend) throws Exception {

@@ -31,7 +31,7 @@ import io.qcow4j.testing.Qemu;
  */
 class LauncherIT {
 
-    private static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
+    static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
     private static final Path JAR = Cli.ROOT.resolve("examples/target/qcow2.jar");
 
     @TempDir
@@ -294,7 +294,7 @@ class LauncherIT {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    private static Run run(Path workingDir, Map<String, String> env, String... command) throws Exception {
+    static Run run(Path workingDir, Map<String, String> env, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of(command)).directory(workingDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(env);
