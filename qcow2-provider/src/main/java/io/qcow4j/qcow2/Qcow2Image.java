@@ -13,6 +13,7 @@ import io.qcow4j.spi.Allocation;
 import io.qcow4j.spi.BlockStatus;
 import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.Image;
+import io.qcow4j.spi.ImageException;
 import io.qcow4j.spi.ImageInfo;
 
 /** An open qcow2 image (its active layer or one snapshot), thread-safe with no lock on the read path. */
@@ -75,6 +76,8 @@ final class Qcow2Image implements Image {
                 done += length;
             }
             return total;
+        } catch (ImageException e) {
+            throw NamedErrors.naming(metadata.path(), e);
         } finally {
             dst.limit(savedLimit);
         }
@@ -106,14 +109,18 @@ final class Qcow2Image implements Image {
     public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
         Ranges.checkStatusQuery(offset, maxLength, size);
         ensureOpen();
-        Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
-        long length = extent.length();
-        return switch (extent.kind()) {
-            case DATA -> holes().dataStatus(offset, length, extent.hostOffset());
-            case COMPRESSED -> new BlockStatus(offset, length, Allocation.DATA, true, 0, -1);
-            case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, extent.hostOffset());
-            case UNALLOCATED -> backingStatus(offset, length, extent.hostOffset());
-        };
+        try {
+            Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
+            long length = extent.length();
+            return switch (extent.kind()) {
+                case DATA -> holes().dataStatus(offset, length, extent.hostOffset());
+                case COMPRESSED -> new BlockStatus(offset, length, Allocation.DATA, true, 0, -1);
+                case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, extent.hostOffset());
+                case UNALLOCATED -> backingStatus(offset, length, extent.hostOffset());
+            };
+        } catch (ImageException e) {
+            throw NamedErrors.naming(metadata.path(), e);
+        }
     }
 
     private HostHoles holes() {

@@ -66,6 +66,8 @@ final class Qcow2Opener {
         opening.push(real);
         try {
             return openImage(path, options, chain);
+        } catch (ImageException e) {
+            throw NamedErrors.naming(path, e);
         } finally {
             opening.pop();
             if (opening.isEmpty()) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.spi.CorruptImageException;
 import io.qcow4j.spi.Image;
 import io.qcow4j.spi.ImageLimitException;
 import io.qcow4j.spi.Images;
@@ -44,6 +45,38 @@ class HostileBackingTest {
         Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-o", "cluster_size=512", "-b", backing, "-F",
                 "qcow2", image.toString(), "64k");
         return image;
+    }
+
+    /**
+     * A damaged backing file is named in the error, after the image the caller opened: the message reads as the path
+     * down the chain, at open (a header field out of range) and at read (an L2 entry off the cluster size).
+     */
+    @Test
+    void anErrorInABackingFileNamesItAfterTheImageOpened() throws IOException {
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "1M");
+        Qemu.io(base, "qcow2", "write -P 0x5a 0 64k");
+        Path middle = Qemu.createQcow2(dir.resolve("middle.qcow2"), "1M", "backing_file=base.qcow2",
+                "backing_fmt=qcow2");
+        Path top = Qemu.createQcow2(dir.resolve("top.qcow2"), "1M", "backing_file=middle.qcow2",
+                "backing_fmt=qcow2");
+        byte[] intact = Files.readAllBytes(base);
+
+        ImagePatcher.of(base).l2Entry(0, ImagePatcher.of(base).l2Entry(0) + 512);
+        Qemu.runForFailure("qemu-img", "convert", "-O", "raw", top.toString(), dir.resolve("q.raw").toString());
+        try (Image image = Images.open(top)) {
+            IOException atRead = Outcome.of(() -> image.readFully(ByteBuffer.allocate(4096), 0), "read");
+            assertThat(atRead).isExactlyInstanceOf(CorruptImageException.class)
+                    .hasMessageStartingWith(top + ": " + middle + ": " + base + ": ")
+                    .hasMessageContaining("unaligned");
+            IOException atStatus = Outcome.of(() -> image.blockStatus(0, 4096), "status");
+            assertThat(atStatus).hasMessageStartingWith(top + ": " + middle + ": " + base + ": ");
+        }
+
+        Files.write(base, intact);
+        ImagePatcher.of(base).set(HeaderField.CLUSTER_BITS, 99);
+        assertThat(Outcome.failure(top, FOLLOW)).isExactlyInstanceOf(CorruptImageException.class)
+                .hasMessage(top + ": " + middle + ": " + base + ": qcow2 header: cluster_bits 99 is outside 9..21"
+                        + " (cluster sizes 512 B to 2 MiB)");
     }
 
     @Test

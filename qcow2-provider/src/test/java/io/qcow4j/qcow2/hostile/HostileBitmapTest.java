@@ -346,8 +346,8 @@ class HostileBitmapTest {
         long tables = (p.size() + 4095) / 4096 * 4096;
         p.truncate(tables + 16385L * 16384);
         manyBitmaps(p, 16385, i -> tables + i * 16384L);
-        assertThat(Outcome.failure(big)).isExactlyInstanceOf(ImageLimitException.class).hasMessage(
-                "bitmap directory: the bitmap tables up to bitmap 16384 ('m16384') take more than 256 MiB");
+        assertThat(Outcome.failure(big)).isExactlyInstanceOf(ImageLimitException.class).hasMessage(big
+                + ": bitmap directory: the bitmap tables up to bitmap 16384 ('m16384') take more than 256 MiB");
 
         manyBitmaps(p, 16384, i -> tables + i * 16384L);
         assertThat(Outcome.of(big)).isNull();
