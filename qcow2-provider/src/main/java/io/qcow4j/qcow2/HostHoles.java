@@ -33,8 +33,12 @@ final class HostHoles implements Closeable {
 
     /** The status of the data run of {@code length} guest bytes at {@code offset}, stored at {@code hostOffset}. */
     BlockStatus dataStatus(long offset, long length, long hostOffset) {
-        if (map == null || hostOffset >= fileSize) {
+        if (map == null) {
             return new BlockStatus(offset, length, Allocation.DATA, false, 0, hostOffset);
+        }
+        if (hostOffset >= fileSize) {
+            // past the end of a truncated file: the bytes read as zeros, and QEMU's file layer says so
+            return new BlockStatus(offset, length, Allocation.DATA_IN_HOLE, false, 0, hostOffset);
         }
         SparseFileMap.Run run = map.runAt(hostOffset, fileSize);
         long runLength = Math.min(length, run.end() - hostOffset);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +48,35 @@ class MetadataPreallocationTest {
         assertThat(MetadataPreallocation.nonZero(block, bits, 10)).isEqualTo(2);
         assertThat(MetadataPreallocation.nonZero(block, bits, 9)).isEqualTo(1);
         assertThat(MetadataPreallocation.nonZero(block, bits, 2)).isZero();
+    }
+
+    /**
+     * A data cluster cut by the end of a truncated file (QEMU then finds more clusters in use than the file holds,
+     * and asks the file): its bytes past the end read as zeros, and map says so for them, as qemu-img map does.
+     */
+    @Test
+    void theTailOfADataClusterPastTheEndOfATruncatedFileMapsAsZeroData() throws IOException {
+        Path image = Qemu.createQcow2(dir.resolve("truncated.qcow2"), "1M");
+        Qemu.io(image, "qcow2", "write -P 0x10 0 1M");
+        long cut = Files.size(image) - 40000;
+        try (FileChannel file = FileChannel.open(image, StandardOpenOption.WRITE)) {
+            file.truncate(cut);
+        }
+        String qemuMap = Qemu.run("qemu-img", "map", "--output=json", image.toString());
+        assertThat(qemuMap).contains("{ \"start\": 1008576, \"length\": 40000, \"depth\": 0, \"present\": true,"
+                + " \"zero\": true, \"data\": true");
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(image, dir.resolve("expected.raw")));
+        try (Image opened = Images.open(image)) {
+            List<BlockStatus> map = opened.map(0, opened.size());
+            assertThat(map).extracting(BlockStatus::allocation).containsExactly(Allocation.DATA,
+                    Allocation.DATA_IN_HOLE);
+            assertThat(map.get(1).offset()).isEqualTo(1008576);
+            assertThat(map.get(1).length()).isEqualTo(40000);
+            assertThat(map.get(1).hostOffset()).isEqualTo(cut);
+            ByteBuffer all = ByteBuffer.allocate(1 << 20);
+            opened.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(expected);
+        }
     }
 
     @Test
