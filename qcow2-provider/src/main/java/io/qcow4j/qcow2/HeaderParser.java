@@ -52,6 +52,11 @@ final class HeaderParser {
                     magic, Qcow2Header.MAGIC));
         }
         int version = b.getInt(4);
+        if (version == 1) {
+            // the same magic: QEMU's first format, with its own driver there ("qcow"), and no reader here
+            throw new UnsupportedFeatureException("a qcow image (version 1, QEMU's first format, not qcow2): convert"
+                    + " it with qemu-img convert -O qcow2 first");
+        }
         if (version != 2 && version != 3) {
             throw new UnsupportedFeatureException("unsupported qcow2 version " + Integer.toUnsignedString(version)
                     + " (only versions 2 and 3 exist)");

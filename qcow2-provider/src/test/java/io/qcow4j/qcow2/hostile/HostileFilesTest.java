@@ -23,6 +23,7 @@ import io.qcow4j.spi.Images;
 import io.qcow4j.spi.OpenOptions;
 import io.qcow4j.spi.UnknownFormatException;
 import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.spi.UnsupportedFeatureException;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -60,6 +61,16 @@ class HostileFilesTest {
         Path overlay = overlayWithoutBackingFormat(base.getFileName().toString());
         assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(UnknownFormatException.class)
                 .hasMessageContaining(base.getFileName() + ": a " + format + " image");
+    }
+
+    /** QEMU's first format shares qcow2's magic: it is named, not called a qcow2 image of an unknown version. */
+    @Test
+    void aQcowVersion1ImageIsRefusedByName() {
+        Path image = dir.resolve("old.qcow");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow", image.toString(), "1M");
+        assertThat(Outcome.failure(image, FOLLOW)).isExactlyInstanceOf(UnsupportedFeatureException.class)
+                .hasMessage(image + ": a qcow image (version 1, QEMU's first format, not qcow2): convert it with"
+                        + " qemu-img convert -O qcow2 first");
     }
 
     @Test
