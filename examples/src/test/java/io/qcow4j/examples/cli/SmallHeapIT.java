@@ -57,9 +57,9 @@ class SmallHeapIT {
         Run three = LauncherIT.run(dir, SMALL_HEAP, LauncherIT.LAUNCHER.toString(), "read", "--length", "512",
                 "c0.qcow2");
         assertThat(three.exit()).isEqualTo(1);
-        assertThat(three.err()).isEqualTo("qcow2: c0.qcow2: c2.qcow2: its L1 table (33554432 bytes) would bring the"
-                + " tables its backing chain holds in memory to 100663296 bytes, over the 67108864-byte limit (a"
-                + " quarter of this JVM's heap)\n");
+        assertThat(three.err()).isEqualTo("qcow2: c0.qcow2: c1.qcow2: c2.qcow2: its L1 table (33554432 bytes)"
+                + " would bring the tables its backing chain holds in memory to 100663296 bytes, over the"
+                + " 67108864-byte limit (a quarter of this JVM's heap)\n");
     }
 
     /** The virtual size and L1 table of 128 GiB in 512-byte clusters, the table's new entries holes in the file. */
