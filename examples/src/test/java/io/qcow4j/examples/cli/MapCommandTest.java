@@ -2,13 +2,8 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -164,43 +159,12 @@ class MapCommandTest {
 
     @Test
     void aReaderGoingAwayEndsTheMapQuietlyAndAFullDiskIsNamed() {
-        OutputStream closesAfter64Bytes = new OutputStream() {
-            private long written;
+        Cli.Result closed = Cli.runFailingOutput(64, "Broken pipe", "map", "--output=json", Cli.SAMPLE.toString());
+        assertThat(closed.exit()).isEqualTo(ImageCommand.BROKEN_PIPE);
+        assertThat(closed.stderr()).isEmpty();
 
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                written += len;
-                if (written > 64) {
-                    throw new IOException("Broken pipe");
-                }
-            }
-        };
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Qcow2Command.run(new Streams(closesAfter64Bytes, new PrintStream(err, true, StandardCharsets.UTF_8),
-                false), "map", "--output=json", Cli.SAMPLE.toString());
-        assertThat(exit).isEqualTo(ImageCommand.BROKEN_PIPE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
-
-        OutputStream full = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("No space left on device");
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                throw new IOException("No space left on device");
-            }
-        };
-        err.reset();
-        exit = Qcow2Command.run(new Streams(full, new PrintStream(err, true, StandardCharsets.UTF_8), false), "map",
-                Cli.SAMPLE.toString());
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qcow2: standard output: No space left on device\n");
+        Cli.Result full = Cli.runFailingOutput(0, "No space left on device", "map", Cli.SAMPLE.toString());
+        assertThat(full.exit()).isEqualTo(1);
+        assertThat(full.stderr()).isEqualTo("qcow2: standard output: No space left on device\n");
     }
 }

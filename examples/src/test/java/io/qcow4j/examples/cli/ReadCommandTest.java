@@ -2,10 +2,6 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,39 +74,14 @@ class ReadCommandTest {
 
     @Test
     void aClosedPipeEndsQuietlyAsForCat() {
-        OutputStream closesAfter64K = new OutputStream() {
-            private int written;
+        Cli.Result closed = Cli.runFailingOutput(65536, "Broken pipe", "read", "--buffer-size", "4K",
+                Cli.SAMPLE.toString());
+        assertThat(closed.exit()).isEqualTo(ImageCommand.BROKEN_PIPE);
+        assertThat(closed.stderr()).isEmpty();
 
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                written += len;
-                if (written > 65536) {
-                    throw new IOException("Broken pipe");
-                }
-            }
-        };
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Qcow2Command.run(new Streams(closesAfter64K, new PrintStream(err, true, StandardCharsets.UTF_8),
-                false), "read", "--buffer-size", "4K", Cli.SAMPLE.toString());
-        assertThat(exit).isEqualTo(ImageCommand.BROKEN_PIPE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
-
-        OutputStream full = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("No space left on device");
-            }
-        };
-        err.reset();
-        exit = Qcow2Command.run(new Streams(full, new PrintStream(err, true, StandardCharsets.UTF_8), false),
-                "read", Cli.SAMPLE.toString());
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qcow2: standard output: No space left on device\n");
+        Cli.Result full = Cli.runFailingOutput(0, "No space left on device", "read", Cli.SAMPLE.toString());
+        assertThat(full.exit()).isEqualTo(1);
+        assertThat(full.stderr()).isEqualTo("qcow2: standard output: No space left on device\n");
     }
 
     @Test
