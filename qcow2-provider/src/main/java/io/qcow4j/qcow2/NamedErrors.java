@@ -1,6 +1,8 @@
 package io.qcow4j.qcow2;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 import io.qcow4j.spi.BackingChainException;
 import io.qcow4j.spi.CorruptImageException;
@@ -19,35 +21,31 @@ import io.qcow4j.spi.UnsupportedFeatureException;
  */
 final class NamedErrors {
 
+    /** How to make each exception type this reader throws again, with another message and the original as cause. */
+    private static final Map<Class<?>, BiFunction<String, Throwable, ImageException>> REMAKE = Map.of(
+            ImageException.class, ImageException::new,
+            CorruptImageException.class, CorruptImageException::new,
+            ImageLimitException.class, ImageLimitException::new,
+            UnsupportedFeatureException.class, UnsupportedFeatureException::new,
+            EncryptedImageException.class, EncryptedImageException::new,
+            BackingChainException.class, BackingChainException::new,
+            UnknownFormatException.class, UnknownFormatException::new,
+            UnsafeImageException.class, UnsafeImageException::new);
+
     private NamedErrors() {
     }
 
-    /** {@code e}, or an exception of exactly its type whose message starts with {@code image}, caused by it. */
+    /**
+     * {@code e}, or an exception of exactly its type whose message starts with {@code image}, caused by it. A type
+     * of its own (a snapshot the caller named, another provider's) is left as it is.
+     */
     static ImageException naming(Path image, ImageException e) {
         String message = e.getMessage();
         String name = image.toString();
-        if (message != null && (message.startsWith(name + ": ") || message.startsWith(name + " "))) {
+        BiFunction<String, Throwable, ImageException> remake = REMAKE.get(e.getClass());
+        if (remake == null || message != null && (message.startsWith(name + ": ") || message.startsWith(name + " "))) {
             return e;
         }
-        String named = name + ": " + message;
-        if (e.getClass() == CorruptImageException.class) {
-            return new CorruptImageException(named, e);
-        } else if (e.getClass() == ImageLimitException.class) {
-            return new ImageLimitException(named, e);
-        } else if (e.getClass() == UnsupportedFeatureException.class) {
-            return new UnsupportedFeatureException(named, e);
-        } else if (e.getClass() == BackingChainException.class) {
-            return new BackingChainException(named, e);
-        } else if (e.getClass() == UnknownFormatException.class) {
-            return new UnknownFormatException(named, e);
-        } else if (e.getClass() == EncryptedImageException.class) {
-            return new EncryptedImageException(named, e);
-        } else if (e.getClass() == UnsafeImageException.class) {
-            return new UnsafeImageException(named, e);
-        } else if (e.getClass() == ImageException.class) {
-            return new ImageException(named, e);
-        }
-        // a type of its own (a snapshot the caller named, another provider's): left as it is
-        return e;
+        return remake.apply(name + ": " + message, e);
     }
 }
