@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Optional;
 
 import io.qcow4j.spi.Image;
@@ -17,6 +21,10 @@ import io.qcow4j.spi.Image;
 /**
  * The raw file being written: a new file, truncated to the virtual size so that whatever is not written is a hole;
  * or an existing file or block device, written in place, where zero ranges must be made zero explicitly.
+ *
+ * <p>A new file is written under a temporary name beside the target ({@code .disk.raw.qcow4j-partial-N}) and renamed
+ * to the target's name once complete: a conversion that fails, is cancelled or is killed never leaves a file under
+ * the target's name that looks complete, and a file the target replaces stays as it was until then.
  */
 final class TargetFile {
 
@@ -30,21 +38,33 @@ final class TargetFile {
         WRITE
     }
 
+    /** The kinds of file in st_mode (S_IFMT), from the "unix:mode" attribute. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFREG = 0100000;
+    /** How many symbolic links lead to a target at most, as the kernel's limit (ELOOP). */
+    private static final int MAX_LINKS = 40;
+
+    /** The target as the caller named it. */
     private final Path path;
+    /** Where a new file is written before it is renamed to {@link #destination}, or null where it is written. */
+    private final Path partial;
+    /** The file the target names, through any symbolic links. */
+    private final Path destination;
     private final FileChannel channel;
     private final HolePuncher puncher;
-    private final boolean created;
     private final long size;
     private final ZeroMode zeroMode;
     private final int zeroChunk;
     private volatile ByteBuffer zeros;
 
-    private TargetFile(Path path, FileChannel channel, HolePuncher puncher, boolean created, long size,
-                       ZeroMode zeroMode, int zeroChunk) {
+    private TargetFile(Path path, Path partial, Path destination, FileChannel channel, HolePuncher puncher,
+                       long size, ZeroMode zeroMode, int zeroChunk) {
         this.path = path;
+        this.partial = partial;
+        this.destination = destination;
         this.channel = channel;
         this.puncher = puncher;
-        this.created = created;
         this.size = size;
         this.zeroMode = zeroMode;
         this.zeroChunk = zeroChunk;
@@ -56,36 +76,68 @@ final class TargetFile {
      */
     static TargetFile open(Image source, Path path, ConvertOptions options) throws IOException {
         long size = source.size();
-        BasicFileAttributes attributes = attributes(path);
+        // through symbolic links to the file they name (which may not exist yet): that file is the one written,
+        // renamed into place or deleted, never the link
+        Path target = withoutLinks(path);
+        BasicFileAttributes attributes = attributes(target);
         if (attributes != null && attributes.isDirectory()) {
             throw new FileSystemException(path.toString(), null, "the target is a directory");
         }
         if (attributes != null) {
-            refuseSource(source, path);
+            refuseSource(source, target);
         }
         boolean device = attributes != null && attributes.isOther();
+        if (device && kind(target) != S_IFBLK) {
+            // a FIFO would block the open until a reader came; a character device or socket holds no disk
+            throw new FileSystemException(path.toString(), null, "the target is neither a regular file nor a block"
+                    + " device");
+        }
         if (options.overwriteExisting() || device) {
             if (attributes == null) {
                 throw new NoSuchFileException(path.toString(), null,
                         "writing into an existing target (-n) needs the target to exist");
             }
-            return openExisting(path, size, options);
+            return openExisting(path, target, size, options);
         }
-        return create(path, size, options);
+        return create(path, target, size, options);
     }
 
-    private static TargetFile create(Path path, long size, ConvertOptions options) throws IOException {
-        RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
-        try {
-            if (file.length() > 0) {
-                // drop the old content of a file being replaced, so the whole file is one hole. Only then: on ext4,
-                // truncating to 0 also makes close() start writing the file back early (auto_da_alloc)
-                file.setLength(0);
+    private static Path withoutLinks(Path path) throws IOException {
+        Path at = path;
+        for (int links = 0; Files.isSymbolicLink(at); links++) {
+            if (links == MAX_LINKS) {
+                throw new FileSystemException(path.toString(), null, "Too many levels of symbolic links");
             }
+            Path parent = at.toAbsolutePath().getParent();
+            at = parent.resolve(Files.readSymbolicLink(at));
+        }
+        return at;
+    }
+
+    /** The kind of file (S_IFMT bits), or S_IFREG where the file system does not say. */
+    private static int kind(Path path) {
+        try {
+            return (Integer) Files.getAttribute(path, "unix:mode") & S_IFMT;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return S_IFREG;
+        }
+    }
+
+    private static TargetFile create(Path path, Path target, long size, ConvertOptions options) throws IOException {
+        Path partial = createPartial(path, target);
+        RandomAccessFile file;
+        try {
+            file = new RandomAccessFile(partial.toFile(), "rw");
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        try {
+            // ftruncate: the whole file is one hole
             file.setLength(size);
         } catch (IOException | RuntimeException e) {
             file.close();
-            Files.deleteIfExists(path);
+            Files.deleteIfExists(partial);
             if (e instanceof IOException) {
                 // named after the target: the caller's message starts with the source
                 throw (FileSystemException) new FileSystemException(path.toString(), null, "cannot make the target "
@@ -94,12 +146,36 @@ final class TargetFile {
             throw e;
         }
         ZeroMode mode = options.sparseSize() == 0 ? ZeroMode.WRITE : ZeroMode.SKIP;
-        return new TargetFile(path, file.getChannel(), null, true, size, mode, options.bufferSize());
+        return new TargetFile(path, partial, target, file.getChannel(), null, size, mode, options.bufferSize());
     }
 
-    private static TargetFile openExisting(Path path, long size, ConvertOptions options) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
-        HolePuncher puncher = HolePuncher.open(path);
+    /** A new, empty file beside {@code target}, hidden, whose name says what it is. */
+    private static Path createPartial(Path path, Path target) throws IOException {
+        Path directory = target.toAbsolutePath().getParent();
+        String name = "." + target.getFileName() + ".qcow4j-partial-";
+        for (int attempt = 0; ; attempt++) {
+            Path partial = directory.resolve(name + ProcessHandle.current().pid() + (attempt == 0 ? "" : "-" + attempt));
+            try {
+                // with the permissions of any new file (0666 less the umask), which the renamed target keeps
+                Files.newByteChannel(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return partial;
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 100) {
+                    throw taken;
+                }
+            } catch (NoSuchFileException | AccessDeniedException e) {
+                // the directory is missing or not writable: say so of the target the user named
+                throw (FileSystemException) new FileSystemException(path.toString(), null,
+                        e instanceof NoSuchFileException ? "No such file or directory" : "Permission denied")
+                        .initCause(e);
+            }
+        }
+    }
+
+    private static TargetFile openExisting(Path path, Path target, long size, ConvertOptions options)
+            throws IOException {
+        FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE);
+        HolePuncher puncher = HolePuncher.open(target);
         try {
             long existing = puncher.size();
             if (existing < 0) {
@@ -116,7 +192,7 @@ final class TargetFile {
             throw e;
         }
         ZeroMode mode = options.sparseSize() == 0 ? ZeroMode.WRITE : ZeroMode.PUNCH;
-        return new TargetFile(path, channel, puncher, false, size, mode, options.bufferSize());
+        return new TargetFile(path, null, target, channel, puncher, size, mode, options.bufferSize());
     }
 
     private static BasicFileAttributes attributes(Path path) throws IOException {
@@ -127,19 +203,27 @@ final class TargetFile {
         }
     }
 
-    /** Converting an image onto itself, or onto a file of its backing chain, would destroy what is being read. */
+    /**
+     * Converting an image onto itself, onto its external data file, or onto a file of its backing chain, would destroy
+     * what is being read.
+     */
     private static void refuseSource(Image source, Path path) throws IOException {
         for (Optional<Image> image = Optional.of(source); image.isPresent(); image = image.get().backing()) {
-            Path file;
+            List<Path> files;
             try {
-                file = image.get().info().filename();
+                files = image.get().files();
             } catch (IOException | RuntimeException e) {
                 // an image that cannot say where it lives cannot be compared
                 continue;
             }
-            if (file != null && Files.exists(file) && Files.isSameFile(file, path)) {
-                throw new FileSystemException(path.toString(), null, "the target is the source image "
-                        + (image.get() == source ? "" : "'s backing file ") + file);
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                if (Files.exists(file) && Files.isSameFile(file, path)) {
+                    String whose = image.get() == source ? "the source image's" : "a backing image's";
+                    String what = i == 0 ? "file" : "external data file";
+                    throw new FileSystemException(path.toString(), null, "the target is " + whose + " " + what + " "
+                            + file);
+                }
             }
         }
     }
@@ -155,7 +239,7 @@ final class TargetFile {
 
     /** Whether this conversion created the file (so that a failure deletes it). */
     boolean created() {
-        return created;
+        return partial != null;
     }
 
     /** Writes all of {@code data} at {@code position}. */
@@ -212,7 +296,10 @@ final class TargetFile {
         return result;
     }
 
-    /** Ends a successful conversion: forces the data to disk when asked, then closes. */
+    /**
+     * Ends a successful conversion: forces the data to disk when asked, closes, and gives a new file the target's
+     * name (replacing any file of that name in one step).
+     */
     void finish(boolean sync) throws IOException {
         // a failure to close is added to a failure to force rather than hiding it; the hole puncher (whose close
         // cannot fail) is closed whatever happens to the channel
@@ -225,10 +312,14 @@ final class TargetFile {
                 puncher.close();
             }
         }
+        if (partial != null) {
+            Files.move(partial, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**
-     * Ends a failed conversion: closes, and deletes the target when this conversion created it.
+     * Ends a failed conversion: closes, and deletes the file this conversion created (under its temporary name: a
+     * file the target would have replaced is left as it was).
      *
      * @return what went wrong while doing so, or null
      */
@@ -242,9 +333,9 @@ final class TargetFile {
         if (puncher != null) {
             puncher.close();
         }
-        if (created) {
+        if (partial != null) {
             try {
-                Files.deleteIfExists(path);
+                Files.deleteIfExists(partial);
             } catch (IOException e) {
                 problem = e;
             }

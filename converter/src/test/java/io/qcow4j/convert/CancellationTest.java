@@ -57,7 +57,12 @@ class CancellationTest {
         Conversion conversion = Converter.start(blockingImage(), target, options());
         assertThat(conversion.target()).isEqualTo(target);
         allReading.await();
-        assertThat(target).exists();
+        // written under a temporary name until complete: the target's name never holds a partial disk
+        assertThat(target).doesNotExist();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(file -> file.getFileName().toString()).toList()).singleElement().asString()
+                    .startsWith(".out.raw.qcow4j-partial-");
+        }
 
         conversion.cancel();
         release.countDown();

@@ -3,6 +3,8 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import io.qcow4j.internal.Closeables;
@@ -150,6 +152,11 @@ final class Qcow2Image implements Image {
     public ImageInfo info() throws IOException {
         ensureOpen();
         return metadata.info(size);
+    }
+
+    @Override
+    public List<Path> files() {
+        return dataFile == file ? List.of(file.path()) : List.of(file.path(), dataFile.path());
     }
 
     @Override

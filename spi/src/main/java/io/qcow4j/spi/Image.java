@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,6 +115,16 @@ public interface Image extends Closeable {
 
     /** What {@code qemu-img info} shows of this image. */
     ImageInfo info() throws IOException;
+
+    /**
+     * The files this image reads its own bytes from: its image file, and an external data file where it has one; not
+     * its backing images' (see {@link #backing()}). Writing to any of them while the image is open would change what
+     * it reads, which a converter must refuse.
+     */
+    default List<Path> files() throws IOException {
+        Path file = info().filename();
+        return file == null ? List.of() : List.of(file);
+    }
 
     /** The backing image that supplies unallocated ranges, if any. */
     Optional<Image> backing();
