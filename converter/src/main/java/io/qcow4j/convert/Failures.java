@@ -12,8 +12,13 @@ final class Failures {
     }
 
     static ConversionException source(Image source, long offset, Throwable e) {
-        return new ConversionException("cannot read source " + describe(source) + " at offset " + offset + ": "
-                + reason(e), e);
+        String name = describe(source);
+        String reason = reason(e);
+        // the reader's errors start with the image they are about: said once
+        if (reason.startsWith(name + ": ")) {
+            reason = reason.substring(name.length() + 2);
+        }
+        return new ConversionException("cannot read source " + name + " at offset " + offset + ": " + reason, e);
     }
 
     static ConversionException target(Path target, String action, long offset, Throwable e) {

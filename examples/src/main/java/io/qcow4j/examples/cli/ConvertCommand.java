@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Convert an image to a sparse raw file, as qemu-img convert -O raw does, with several workers"
                 + " at once. Ranges that read as zeros become holes; only data is written."},
         footer = {"", "Examples:",
@@ -75,10 +75,15 @@ final class ConvertCommand extends ImageCommand {
         try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
             Conversion conversion = Converter.start(image, Path.of(target), options);
             // Ctrl-C: stop the workers and let the converter delete the half-written target
-            Thread cancelOnExit = new Thread(() -> cancel(conversion), "qcow2-convert-cancel");
+            Thread cancelOnExit = new Thread(() -> cancel(conversion, bar), "qcow2-convert-cancel");
             Runtime.getRuntime().addShutdownHook(cancelOnExit);
             try {
                 conversion.await();
+            } catch (ConversionException e) {
+                if (bar != null) {
+                    bar.endLine();
+                }
+                throw e;
             } finally {
                 removeHook(cancelOnExit);
             }
@@ -90,6 +95,9 @@ final class ConvertCommand extends ImageCommand {
     }
 
     private ConvertOptions options() {
+        if (target.isEmpty()) {
+            throw usage("DST is empty: name the raw file to write");
+        }
         if (!"raw".equals(targetFormat)) {
             throw usage("-O " + targetFormat + ": the only target format is raw");
         }
@@ -112,13 +120,16 @@ final class ConvertCommand extends ImageCommand {
                 .replace("bufferSize", "--buffer-size").replace("sparseSize", "--sparse-size");
     }
 
-    private static void cancel(Conversion conversion) {
+    private static void cancel(Conversion conversion, ProgressBar bar) {
         if (!conversion.isDone()) {
             conversion.cancel();
             try {
                 conversion.await();
             } catch (ConversionException expected) {
                 // cancelled: the target is cleaned up, which is all the hook is for
+            }
+            if (bar != null) {
+                bar.endLine();
             }
         }
     }

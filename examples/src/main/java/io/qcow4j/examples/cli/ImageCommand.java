@@ -54,9 +54,13 @@ abstract class ImageCommand implements Callable<Integer> {
         throw new FileSystemException("standard output", null, e.getMessage());
     }
 
-    /** Writes text to standard output as UTF-8. */
+    /** Writes text to standard output as UTF-8; a failure to is about standard output, not the image. */
     final void print(String text) throws IOException {
-        streams().out().write(text.getBytes(StandardCharsets.UTF_8));
+        try {
+            streams().out().write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new FileSystemException("standard output", null, e.getMessage());
+        }
     }
 
     /** A usage error: picocli prints it with a pointer to this command's help, and the exit status is 2. */

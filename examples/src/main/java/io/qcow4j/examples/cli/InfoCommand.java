@@ -10,7 +10,7 @@ import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "info", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "info", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Show an image's format, sizes, backing file and format-specific fields, as qemu-img info does.",
         footer = {"", "Examples:",
                 "  qcow2 info disk.qcow2",

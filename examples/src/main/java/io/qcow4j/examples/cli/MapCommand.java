@@ -11,7 +11,7 @@ import io.qcow4j.spi.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "map", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "map", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Show where the guest's data lives: which image of the chain holds each range, whether it reads"
                 + " as zeros, is compressed, or is stored raw at a file offset. Reads no data.",
         footer = {"", "Examples:",

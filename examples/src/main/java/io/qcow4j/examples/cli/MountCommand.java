@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
                 "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'."},
         footer = {"", "Examples:",

@@ -7,7 +7,8 @@ import io.qcow4j.convert.ProgressListener;
 
 /**
  * A one-line progress bar on standard error, redrawn in place: percent, bytes, rate and time left.
- * {@link #finish} draws the final state (100%) and ends the line.
+ * {@link #finish} draws the final state (100%) and ends the line; {@link #endLine} ends it where the conversion
+ * stopped short.
  */
 final class ProgressBar implements ProgressListener {
 
@@ -41,8 +42,16 @@ final class ProgressBar implements ProgressListener {
     /** Draws 100% of {@code totalBytes} and ends the line. */
     synchronized void finish(long totalBytes) {
         draw(totalBytes, totalBytes, nanoClock.getAsLong());
-        err.print('\n');
-        err.flush();
+        endLine();
+    }
+
+    /** Ends the line a conversion that stopped short left open, so that an error line or the prompt starts clean. */
+    synchronized void endLine() {
+        if (lastLength > 0) {
+            err.print('\n');
+            err.flush();
+            lastLength = 0;
+        }
     }
 
     private void draw(long done, long total, long now) {

@@ -12,7 +12,7 @@ import io.qcow4j.spi.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",
         footer = {"", "Examples:",
                 "  qcow2 read disk.qcow2 > disk.raw           # the whole disk, not sparse",

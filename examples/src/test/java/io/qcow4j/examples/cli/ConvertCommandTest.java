@@ -105,4 +105,11 @@ class ConvertCommandTest {
     private static long allocated(Path file) throws Exception {
         return Long.parseLong(Qemu.run("stat", "-c", "%b", file.toString()).trim()) * 512;
     }
+
+    @Test
+    void anEmptyTargetNameIsAUsageError() {
+        Cli.Result empty = Cli.run("convert", Cli.SAMPLE.toString(), "");
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.stderr()).startsWith("qcow2: DST is empty: name the raw file to write\n");
+    }
 }

@@ -170,4 +170,11 @@ class InfoCommandTest {
             }
         }
     }
+
+    @Test
+    void aFullStandardOutputIsNamedNotTheImage() {
+        Cli.Result full = Cli.runFailingOutput(0, "No space left on device", "info", Cli.SAMPLE.toString());
+        assertThat(full.exit()).isEqualTo(1);
+        assertThat(full.stderr()).isEqualTo("qcow2: standard output: No space left on device\n");
+    }
 }

@@ -69,6 +69,11 @@ class TopLevelTest {
         assertThat(version.exit()).isZero();
         assertThat(version.out()).isEqualTo("qcow2 (qcow4j) development build\n");
         assertThat(Cli.run("-V").out()).isEqualTo(version.out());
+        for (String command : new String[] {"info", "map", "read", "convert", "mount"}) {
+            Cli.Result ofCommand = Cli.run(command, "--version");
+            assertThat(ofCommand.exit()).as(command).isZero();
+            assertThat(ofCommand.out()).as(command).isEqualTo(version.out());
+        }
     }
 
     @Test

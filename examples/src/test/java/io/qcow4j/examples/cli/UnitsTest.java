@@ -3,6 +3,10 @@ package io.qcow4j.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine.TypeConversionException;
@@ -43,5 +47,19 @@ class UnitsTest {
         assertThat(ProgressBar.line(100 << 20, 100 << 20, 2_000_000_000L))
                 .isEqualTo("100% [########################] 100 MiB / 100 MiB, 50 MiB/s, 0:00 left");
         assertThat(ProgressBar.line(1, 7201, 1_000_000_000L)).endsWith("1 B/s, 2:00:00 left");
+    }
+
+    @Test
+    void aProgressBarLeftOpenIsEndedOnceAndOnlyIfDrawn() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(err, true, StandardCharsets.UTF_8),
+                () -> 0L);
+        bar.endLine();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+        bar.progress(1 << 20, 4 << 20);
+        bar.endLine();
+        bar.endLine();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("\r" + ProgressBar.line(1 << 20, 4 << 20, 0) + "\n");
     }
 }
