@@ -30,6 +30,11 @@ final class CommonOptions {
     @Option(names = "--debug", description = "Print the stack trace of an error after its one-line message.")
     boolean debug;
 
+    @Option(names = {"-U", "--force-share"},
+            description = "Accepted as qemu-img takes it; qcow4j never locks an image, and reads one a running QEMU"
+                    + " holds open as it is at that moment.")
+    boolean forceShare;
+
     OpenOptions openOptions(String format) {
         OpenOptions options = OpenOptions.defaults().withFormat(format).withSafe(safe).withSnapshot(snapshot);
         return l2CacheSize == null ? options : options.withL2CacheBytes(l2CacheSize);

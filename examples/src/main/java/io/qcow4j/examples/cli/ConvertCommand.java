@@ -58,6 +58,9 @@ final class ConvertCommand extends ImageCommand {
     @Option(names = "-p", description = "Show the progress bar even when standard error is not a terminal.")
     private boolean progress;
 
+    @Option(names = {"-q", "--quiet"}, description = "Show no progress bar, even on a terminal.")
+    private boolean quiet;
+
     @Parameters(index = "0", paramLabel = "SRC", description = "The image to convert.")
     private String source;
 
@@ -68,7 +71,8 @@ final class ConvertCommand extends ImageCommand {
     public Integer call() throws Exception {
         ConvertOptions options = options();
         Streams streams = streams();
-        ProgressBar bar = progress || streams.errIsTerminal() ? new ProgressBar(streams.err(), System::nanoTime) : null;
+        ProgressBar bar = !quiet && (progress || streams.errIsTerminal())
+                ? new ProgressBar(streams.err(), System::nanoTime) : null;
         if (bar != null) {
             options = options.withProgress(bar);
         }

@@ -112,4 +112,20 @@ class ConvertCommandTest {
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.stderr()).startsWith("qcow2: DST is empty: name the raw file to write\n");
     }
+
+    @Test
+    void quietShowsNoProgressBarEvenOnATerminalAndForceShareIsAccepted() throws Exception {
+        Path shown = dir.resolve("shown.raw");
+        Cli.Result onTerminal = Cli.run(true, "convert", Cli.SAMPLE.toString(), shown.toString());
+        assertThat(onTerminal.exit()).isZero();
+        assertThat(onTerminal.stderr()).contains("100% [").endsWith("\n");
+
+        Path quiet = dir.resolve("quiet.raw");
+        Cli.Result quietly = Cli.run(true, "convert", "-q", "-U", Cli.SAMPLE.toString(), quiet.toString());
+        assertThat(quietly.exit()).isZero();
+        assertThat(quietly.stderr()).isEmpty();
+        assertThat(Files.readAllBytes(quiet)).isEqualTo(Files.readAllBytes(shown));
+        assertThat(Cli.run("info", "--force-share", Cli.SAMPLE.toString()).out())
+                .isEqualTo(Cli.run("info", Cli.SAMPLE.toString()).out());
+    }
 }
