@@ -46,9 +46,29 @@ final class BackgroundMount {
             err.println("mount-qcow2: " + e.getMessage());
             return 1;
         }
+        // the child's standard error, kept only until it reports: what libfuse says of a mount it refuses
+        Path childErrors;
+        try {
+            childErrors = Files.createTempFile("qcow4j-mount-", ".err");
+        } catch (IOException e) {
+            err.println("mount-qcow2: cannot start the mount process: " + e.getMessage());
+            return 1;
+        }
+        try {
+            return startChild(childErrors);
+        } finally {
+            try {
+                Files.deleteIfExists(childErrors);
+            } catch (IOException ignored) {
+                // a temporary file left in the temporary directory
+            }
+        }
+    }
+
+    private int startChild(Path childErrors) {
         Process child;
         try {
-            child = childCommand().start();
+            child = childCommand(childErrors).start();
         } catch (IOException e) {
             err.println("mount-qcow2: cannot start the mount process: " + e.getMessage());
             return 1;
@@ -58,7 +78,8 @@ final class BackgroundMount {
             return 0;
         }
         if (line != null && line.startsWith(ForegroundMount.FAILED)) {
-            err.println("mount-qcow2: " + line.substring(ForegroundMount.FAILED.length()));
+            err.println("mount-qcow2: " + withLibfuseMessage(line.substring(ForegroundMount.FAILED.length()),
+                    lines(childErrors)));
         } else if (line == null) {
             err.println("mount-qcow2: the mount process did not report within " + READY_TIMEOUT_SECONDS + " s");
             child.destroyForcibly();
@@ -69,7 +90,28 @@ final class BackgroundMount {
         return 1;
     }
 
-    private ProcessBuilder childCommand() {
+    /**
+     * The child's failure with what libfuse wrote to its standard error in place of "its message is above", which
+     * the user of a background mount never sees.
+     */
+    static String withLibfuseMessage(String failure, List<String> childErrors) {
+        List<String> said = childErrors.stream().map(String::strip).filter(text -> !text.isEmpty()).toList();
+        if (!failure.endsWith(FuseLoop.LIBFUSE_MESSAGE_ABOVE) || said.isEmpty()) {
+            return failure;
+        }
+        return failure.substring(0, failure.length() - FuseLoop.LIBFUSE_MESSAGE_ABOVE.length()) + ": "
+                + String.join("; ", said);
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private ProcessBuilder childCommand(Path childErrors) {
         List<String> command = new ArrayList<>();
         Path setsid = Path.of("/usr/bin/setsid");
         if (Files.isExecutable(setsid)) {
@@ -85,7 +127,7 @@ final class BackgroundMount {
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+                .redirectError(ProcessBuilder.Redirect.appendTo(childErrors.toFile()));
     }
 
     /** The memory and property settings this JVM was started with (such as QCOW4J_JAVA_OPTS), for the child. */

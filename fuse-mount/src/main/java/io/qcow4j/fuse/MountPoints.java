@@ -2,8 +2,10 @@ package io.qcow4j.fuse;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,12 +22,29 @@ final class MountPoints {
     }
 
     /** Fails unless FUSE is there and {@code mountPoint} is an existing, empty directory with nothing mounted on it. */
+    /** A FUSE mount whose process died (killed, say): the kernel answers every look at it with ENOTCONN. */
+    private static boolean isStaleMount(Path mountPoint) {
+        try {
+            Files.readAttributes(mountPoint, BasicFileAttributes.class);
+            return false;
+        } catch (FileSystemException e) {
+            return "Transport endpoint is not connected".equals(e.getReason());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static Path checkUsable(Path mountPoint) throws MountException {
         if (!Files.exists(DEV_FUSE)) {
             throw new MountException("FUSE is not available: /dev/fuse does not exist (load the fuse kernel module; "
                     + "in a container, pass --device /dev/fuse)");
         }
         if (!Files.exists(mountPoint)) {
+            if (isStaleMount(mountPoint)) {
+                throw new MountException("mount point " + mountPoint + " holds a FUSE mount whose server is gone"
+                        + " (Transport endpoint is not connected): unmount it first, with fusermount -u "
+                        + mountPoint);
+            }
             throw new MountException("mount point " + mountPoint + " does not exist");
         }
         if (!Files.isDirectory(mountPoint)) {

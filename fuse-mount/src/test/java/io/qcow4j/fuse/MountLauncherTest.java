@@ -76,6 +76,45 @@ class MountLauncherTest {
         assertThat(FuseTesting.server(mountPoint)).isEmpty();
     }
 
+    /**
+     * A server killed outright leaves its mount behind, answering ENOTCONN; mounting there again says so and what to
+     * do, not that the mount point does not exist. The raw file shows the image's owner and times, through a link.
+     */
+    @Test
+    void aMountWhoseServerWasKilledIsNamedAsSuchAndALinkedImageShowsTheImagesTimes() throws Exception {
+        Qemu.run("touch", "-d", "2001-02-03 04:05:06", image.toString());
+        Path link = Files.createSymbolicLink(dir.resolve("link.img"), image.getFileName());
+        Qemu.run("touch", "-h", "-d", "2011-11-11 11:11:11", link.toString());
+        try {
+            assertThat(launch("--format", "raw", link.toString(), mountPoint.toString())).as(errText()).isZero();
+            assertThat(Files.getLastModifiedTime(mountPoint.resolve("link.raw")))
+                    .isEqualTo(Files.getLastModifiedTime(image));
+            ProcessHandle server = FuseTesting.server(mountPoint).orElseThrow();
+            Qemu.run("kill", "-KILL", Long.toString(server.pid()));
+            server.onExit().get(30, TimeUnit.SECONDS);
+
+            assertThat(launch("--format", "raw", image.toString(), mountPoint.toString())).isEqualTo(1);
+            assertThat(errText()).isEqualTo("mount-qcow2: mount point " + mountPoint + " holds a FUSE mount whose"
+                    + " server is gone (Transport endpoint is not connected): unmount it first, with fusermount -u "
+                    + mountPoint + "\n");
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
+
+    @Test
+    void libfusesOwnMessageReplacesItsPointerAboveInABackgroundMountsFailure() {
+        String failure = "libfuse could not mount on /mnt/x" + FuseLoop.LIBFUSE_MESSAGE_ABOVE;
+        assertThat(BackgroundMount.withLibfuseMessage(failure, List.of("fusermount: option allow_other only allowed"
+                + " if 'user_allow_other' is set in /etc/fuse.conf", "")))
+                .isEqualTo("libfuse could not mount on /mnt/x: fusermount: option allow_other only allowed if"
+                        + " 'user_allow_other' is set in /etc/fuse.conf");
+        assertThat(BackgroundMount.withLibfuseMessage(failure, List.of())).isEqualTo(failure);
+        assertThat(BackgroundMount.withLibfuseMessage("cannot open x: no such file", List.of("noise")))
+                .isEqualTo("cannot open x: no such file");
+    }
+
     @Test
     void aMissingMountPointFailsWithOneLineAndExitCodeOne() {
         Path missing = dir.resolve("missing");

@@ -40,7 +40,8 @@ final class MountCommand extends ImageCommand {
     @Option(names = "--page-cache", description = MountLauncher.PAGE_CACHE_HELP)
     private boolean pageCache;
 
-    @Option(names = {"-d", "--fuse-debug"}, description = "Print every FUSE request (implies --foreground).")
+    @Option(names = {"-d", "--fuse-debug"}, description = "Print every FUSE request (implies --foreground); --debug"
+            + " does too, as in sshfs, besides printing an error's stack trace.")
     private boolean fuseDebug;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
@@ -55,7 +56,7 @@ final class MountCommand extends ImageCommand {
         OpenOptions openOptions = common().openOptions(format);
         Images.open(Path.of(image), openOptions).close();
         MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
-                .withAllowOther(allowOther).withDebug(fuseDebug).withPageCache(pageCache);
+                .withAllowOther(allowOther).withDebug(fuseDebug || common().debug).withPageCache(pageCache);
         MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), openOptions, options);
         Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
