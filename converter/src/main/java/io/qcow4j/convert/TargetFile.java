@@ -99,6 +99,10 @@ final class TargetFile {
             }
             return openExisting(path, target, size, options);
         }
+        if (attributes != null && !Files.isWritable(target)) {
+            // the rename would replace a file its owner made read-only, which writing it in place would not
+            throw new AccessDeniedException(path.toString(), null, "Permission denied");
+        }
         return create(path, target, size, options);
     }
 

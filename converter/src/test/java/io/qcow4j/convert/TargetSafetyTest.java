@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,5 +120,23 @@ class TargetSafetyTest {
         }
         assertThat(Files.readAllBytes(dir.resolve("top.data"))).isEqualTo(topData);
         assertThat(Files.readAllBytes(dir.resolve("base.data"))).isEqualTo(baseData);
+    }
+
+    /** A file its owner made read-only is replaced only where writing it in place would be allowed (root). */
+    @Test
+    void aReadOnlyFileIsReplacedOnlyWhereItCouldBeWritten() throws Exception {
+        Path target = Files.writeString(dir.resolve("disk.raw"), "read-only");
+        assertThat(target.toFile().setWritable(false, false)).isTrue();
+        FakeImage image = new FakeImage(SIZE).data(0, SIZE);
+        if (Files.isWritable(target)) {
+            // root: open(2) would write it, and so may we
+            Converter.convert(image, target, small());
+            assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+        } else {
+            assertThatThrownBy(() -> Converter.convert(image, target, small()))
+                    .isInstanceOf(AccessDeniedException.class).hasMessageContaining("Permission denied");
+            assertThat(Files.readString(target)).isEqualTo("read-only");
+        }
+        assertThat(names()).containsExactly("disk.raw");
     }
 }
