@@ -1,8 +1,6 @@
 package io.qcow4j.examples.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +16,12 @@ import io.qcow4j.spi.ImageInfo;
  */
 final class ImageChain {
 
-    /** One image of the chain; depth 0 is the top. */
-    record Layer(String name, Image image, ImageInfo info) {
-
-        /** The name of the file this image's data clusters live in: its external data file, if it has one. */
-        String dataFileName() {
-            Object dataFile = info.formatSpecific().get("data-file");
-            return dataFile == null ? name : opened(name, dataFile.toString());
-        }
+    /**
+     * One image of the chain; depth 0 is the top.
+     *
+     * @param dataFileName the name of the file its data clusters live in: its external data file, if it has one
+     */
+    record Layer(String name, Image image, ImageInfo info, String dataFileName) {
     }
 
     /** QEMU's {@code path_has_protocol}: a colon with no slash before it. */
@@ -41,11 +37,17 @@ final class ImageChain {
         while (current.isPresent()) {
             Image image = current.get();
             ImageInfo info = image.info();
-            layers.add(new Layer(currentName, image, info));
+            layers.add(new Layer(currentName, image, info, dataFileName(currentName, image, info)));
             currentName = info.backingFilename() == null ? null : backingName(currentName, info);
             current = image.backing();
         }
         return layers;
+    }
+
+    private static String dataFileName(String name, Image image, ImageInfo info) throws IOException {
+        Object dataFile = info.formatSpecific().get("data-file");
+        List<Path> files = image.files();
+        return dataFile == null || files.size() < 2 ? name : opened(name, dataFile.toString(), files.get(1));
     }
 
     /**
@@ -58,25 +60,20 @@ final class ImageChain {
         if (name.startsWith("json:") && info.fullBackingFilename() != null) {
             return info.fullBackingFilename().toString();
         }
-        return name.startsWith("file:") ? opened(overlay, name) : combine(overlay, name);
+        return name.startsWith("file:") ? opened(overlay, name, info.fullBackingFilename()) : combine(overlay, name);
     }
 
     /**
-     * The name of the file that a data file name or a {@code file:} backing name opens: as QEMU names it, the name
-     * itself, which it opens from the current directory; where no such file is there, the reader opened the one next
-     * to the overlay, and that one is named. (QEMU's {@code file:} prefix names no file.)
+     * The name of the file that a data file name or a {@code file:} backing name opens, as QEMU names it: the name
+     * itself where the reader opened it as it is, from the current directory (as QEMU does); where the reader opened
+     * the one next to the overlay instead, that one. (QEMU's {@code file:} prefix names no file.)
+     *
+     * @param opened the file the reader opened for the name, or null where it could not name one
      */
-    static String opened(String overlay, String name) {
+    static String opened(String overlay, String name, Path opened) {
         String local = name.startsWith("file:") ? name.substring("file:".length()) : name;
-        return local.startsWith("/") || inCurrentDirectory(local) ? local : combine(overlay, local);
-    }
-
-    private static boolean inCurrentDirectory(String name) {
-        try {
-            return Files.exists(Path.of(name));
-        } catch (InvalidPathException notAFileName) {
-            return false;
-        }
+        boolean asItIs = local.startsWith("/") || opened != null && opened.toString().equals(local);
+        return asItIs ? local : combine(overlay, local);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 
 /** The names qemu-img prints for backing files, worked out as its {@code path_combine} does. */
@@ -23,12 +25,16 @@ class ImageChainTest {
     }
 
     @Test
-    void theFileOpenedDropsTheFilePrefixAndLiesBesideTheOverlayWhereTheCurrentDirectoryHasNoSuchFile() {
-        assertThat(ImageChain.opened("images/top.qcow2", "file:base.raw")).isEqualTo("images/base.raw");
-        assertThat(ImageChain.opened("images/top.qcow2", "file:/srv/base.raw")).isEqualTo("/srv/base.raw");
-        assertThat(ImageChain.opened("images/top.qcow2", "base.raw")).isEqualTo("images/base.raw");
-        assertThat(ImageChain.opened("images/top.qcow2", "no\0name")).isEqualTo("images/no\0name");
-        // the module's directory, the tests' current one, has a pom.xml: the name as it is, as QEMU opens it
-        assertThat(ImageChain.opened("images/top.qcow2", "file:pom.xml")).isEqualTo("pom.xml");
+    void theFileOpenedDropsTheFilePrefixAndLiesBesideTheOverlayWhereTheReaderOpenedItThere() {
+        assertThat(ImageChain.opened("images/top.qcow2", "file:base.raw", Path.of("images/base.raw")))
+                .isEqualTo("images/base.raw");
+        assertThat(ImageChain.opened("images/top.qcow2", "file:/srv/base.raw", Path.of("/srv/base.raw")))
+                .isEqualTo("/srv/base.raw");
+        assertThat(ImageChain.opened("images/top.qcow2", "base.raw", Path.of("images/base.raw")))
+                .isEqualTo("images/base.raw");
+        // a name the reader could not open has no file: joined to the overlay's directory as QEMU would
+        assertThat(ImageChain.opened("images/top.qcow2", "no\0name", null)).isEqualTo("images/no\0name");
+        // opened from the current directory, as QEMU opens it: the name as it is
+        assertThat(ImageChain.opened("images/top.qcow2", "file:pom.xml", Path.of("pom.xml"))).isEqualTo("pom.xml");
     }
 }
