@@ -51,7 +51,12 @@ abstract class ImageCommand implements Callable<Integer> {
         if ("Broken pipe".equals(e.getMessage())) {
             return BROKEN_PIPE;
         }
-        throw new FileSystemException("standard output", null, e.getMessage());
+        throw onStandardOutput(e);
+    }
+
+    /** A failed write, said of standard output. */
+    private static FileSystemException onStandardOutput(IOException e) {
+        return new FileSystemException("standard output", null, e.getMessage());
     }
 
     /** Writes text to standard output as UTF-8; a failure to is about standard output, not the image. */
@@ -59,7 +64,7 @@ abstract class ImageCommand implements Callable<Integer> {
         try {
             streams().out().write(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new FileSystemException("standard output", null, e.getMessage());
+            throw onStandardOutput(e);
         }
     }
 
