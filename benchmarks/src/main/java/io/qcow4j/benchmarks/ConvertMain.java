@@ -2,11 +2,11 @@ package io.qcow4j.benchmarks;
 
 import java.nio.file.Path;
 
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.convert.ConversionException;
 import io.qcow4j.convert.ConvertOptions;
 import io.qcow4j.convert.Converter;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 
 /**
  * {@code ConvertMain [-m WORKERS] SRC DST}: converts with the default options, for compare-qemu-img.sh when the

@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 
 /**
  * The cost of the mapping layer alone (no data read): the reader's {@code ClusterMap.extentAt}, which

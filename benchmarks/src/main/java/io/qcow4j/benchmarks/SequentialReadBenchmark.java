@@ -7,7 +7,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /**
  * Reads a whole image front to back with {@link Image#read}, 1 MiB at a time on one thread: the reader's own speed,

@@ -11,9 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.qcow2.DeflateBackend;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 
 /**
  * {@code SequentialReadMain [-t THREADS] [-b BUFFER_KIB] [-heap] IMAGE}: reads the whole image with

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /**
  * A conversion under way, started by {@link Converter#start}: cancel it, or wait for its end.

@@ -3,7 +3,7 @@ package io.qcow4j.convert;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /**
  * Converts any {@link Image} to a sparse raw file, as {@code qemu-img convert -O raw} does, with several workers

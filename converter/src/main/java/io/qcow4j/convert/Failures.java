@@ -3,7 +3,7 @@ package io.qcow4j.convert;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /** Turns what the source or the target threw into a {@link ConversionException} whose message says where and why. */
 final class Failures {

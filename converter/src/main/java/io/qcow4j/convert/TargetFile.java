@@ -16,7 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /**
  * The raw file being written: a new file, truncated to the virtual size so that whatever is not written is a hole;

@@ -3,8 +3,8 @@ package io.qcow4j.convert;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
 
 /**
  * One copying thread: claims segments until none are left or the conversion stops, and copies each with its own

@@ -1,5 +1,5 @@
 /**
- * Parallel, sparse conversion of any {@link io.qcow4j.spi.Image} to a raw file or block device, as
+ * Parallel, sparse conversion of any {@link io.qcow4j.Image} to a raw file or block device, as
  * {@code qemu-img convert -O raw} does.
  *
  * <p>{@link io.qcow4j.convert.Converter#convert} converts and waits; {@link io.qcow4j.convert.Converter#start}

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.testing.Qemu;
 
 /** Our raw output against {@code qemu-img convert -O raw}: the same bytes, and no more allocated blocks. */

@@ -13,8 +13,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.testing.Qemu;
 
 /** {@code -n}: writing into an existing target, which must end up holding exactly the source, with holes punched. */

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
 
 /**
  * An image made up in memory: runs of data (each byte a function of its offset) and runs that read as zero, with a

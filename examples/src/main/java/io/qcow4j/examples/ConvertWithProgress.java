@@ -3,11 +3,11 @@ package io.qcow4j.examples;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.convert.ConvertOptions;
 import io.qcow4j.convert.ConvertResult;
 import io.qcow4j.convert.Converter;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 
 /**
  * Converts an image to a sparse raw file and reports progress in whole percents.

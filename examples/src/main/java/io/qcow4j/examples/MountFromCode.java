@@ -3,10 +3,10 @@ package io.qcow4j.examples;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.fuse.MountOptions;
 import io.qcow4j.fuse.RawFileMount;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 
 /**
  * Serves an image as a read-only raw file through FUSE until it is unmounted ({@code fusermount -u MOUNTPOINT}).

@@ -11,13 +11,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.ImageFormatProvider;
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
 /**
@@ -49,7 +50,7 @@ public final class PatternFormatProvider implements ImageFormatProvider {
     }
 
     @Override
-    public Image open(Path path, OpenOptions options) throws IOException {
+    public Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
         String[] fields = Files.readString(path, StandardCharsets.US_ASCII).trim().split(" ");
         try {
             return new PatternImage(path, Long.parseLong(fields[1]), (byte) Integer.parseInt(fields[2]));

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.Image;
+import io.qcow4j.ImageFormats;
+import io.qcow4j.Images;
 import io.qcow4j.testing.Qemu;
 
 class ExamplesTest {
@@ -37,7 +38,7 @@ class ExamplesTest {
             image.readFully(buffer, 1044480);
             assertThat(buffer.array()).containsOnly((byte) 171);
         }
-        assertThat(Images.provider("pattern")).get().isInstanceOf(PatternFormatProvider.class);
+        assertThat(ImageFormats.defaults().provider("pattern")).get().isInstanceOf(PatternFormatProvider.class);
     }
 
     @Test

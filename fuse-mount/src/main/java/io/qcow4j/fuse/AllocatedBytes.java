@@ -1,12 +1,13 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
 
 /**
  * How many guest bytes hold data, for {@code st_blocks} (so {@code du} shows the sparse size). Counted once, in the

@@ -1,8 +1,9 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.Image;
 import java.io.IOException;
 import java.io.PrintStream;
+
+import io.qcow4j.Image;
 
 /**
  * Serves a request from this process until it is unmounted: by {@code fusermount -u}, {@code umount}, or a signal

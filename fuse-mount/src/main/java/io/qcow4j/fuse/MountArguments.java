@@ -1,10 +1,13 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.OpenOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import io.qcow4j.FilePolicy;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.qcow2.Qcow2Options;
 
 /**
  * Parses and writes the {@code mount} command line. Writing is how the background launcher hands a request to the
@@ -51,12 +54,12 @@ final class MountArguments {
                 case "-d", "--debug" -> mount = mount.withDebug(true);
                 case "--allow-other" -> mount = mount.withAllowOther(true);
                 case "--page-cache" -> mount = mount.withPageCache(true);
-                case "--safe" -> open = open.withSafe(true);
+                case "--safe" -> open = open.toBuilder().filePolicy(FilePolicy.refuseOtherFiles()).build();
                 case REPORT_READY -> reportReady = true;
                 case "-n", "--name" -> mount = mount.withFileName(value);
-                case "--format" -> open = open.withFormat(value);
-                case "--l2-cache-size" -> open = open.withL2CacheBytes(parseSize(value));
-                case "-l", "--snapshot" -> open = open.withSnapshot(value);
+                case "--format" -> open = open.toBuilder().format(value).build();
+                case "--l2-cache-size" -> open = open.toBuilder().set(Qcow2Options.L2_CACHE_SIZE, parseSize(value)).build();
+                case "-l", "--snapshot" -> open = open.toBuilder().snapshot(value).build();
                 default -> {
                     if (option.startsWith("-") && option.length() > 1) {
                         throw new IllegalArgumentException("unknown option " + option);
@@ -116,15 +119,15 @@ final class MountArguments {
         args.add(request.mountPoint().toAbsolutePath().toString());
         args.add("--name=" + fileName);
         OpenOptions open = request.openOptions();
-        if (open.format() != null) {
-            args.add("--format=" + open.format());
+        if (open.format().isPresent()) {
+            args.add("--format=" + open.format().get());
         }
-        if (open.safe()) {
+        if (open.filePolicy() == FilePolicy.refuseOtherFiles()) {
             args.add("--safe");
         }
-        args.add("--l2-cache-size=" + open.l2CacheBytes());
-        if (open.snapshot() != null) {
-            args.add("--snapshot=" + open.snapshot());
+        args.add("--l2-cache-size=" + open.get(Qcow2Options.L2_CACHE_SIZE));
+        if (open.snapshot().isPresent()) {
+            args.add("--snapshot=" + open.snapshot().get());
         }
         if (request.mountOptions().allowOther()) {
             args.add("--allow-other");

@@ -1,10 +1,11 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 
 /**
  * The user-facing {@code mount IMAGE MOUNTPOINT} command, as {@code bin/mount-qcow2} and {@code bin/qcow2 mount} run

@@ -1,8 +1,9 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.OpenOptions;
 import java.nio.file.Path;
 import java.util.Objects;
+
+import io.qcow4j.OpenOptions;
 
 /**
  * Everything {@code mount IMAGE MOUNTPOINT [options]} asks for, as a command line parser produces it; run it with

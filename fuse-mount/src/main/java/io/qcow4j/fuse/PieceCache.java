@@ -1,7 +1,5 @@
 package io.qcow4j.fuse;
 
-import com.kenai.jffi.MemoryIO;
-import io.qcow4j.spi.Image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -12,6 +10,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import com.kenai.jffi.MemoryIO;
+
+import io.qcow4j.Image;
 
 /**
  * Answers the file's read requests from the guest bytes of recently read pieces of the image (a piece is a cluster, at

@@ -1,10 +1,10 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.Image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+
 import jnr.ffi.Pointer;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
@@ -16,6 +16,8 @@ import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
+
+import io.qcow4j.Image;
 
 /**
  * The file system: a directory holding one read-only regular file whose bytes are the image's guest bytes. libfuse

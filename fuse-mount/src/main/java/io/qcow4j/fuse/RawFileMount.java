@@ -1,7 +1,5 @@
 package io.qcow4j.fuse;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
 
 /**
  * An {@link Image} served through FUSE as one read-only raw file inside a directory, by this process:

@@ -3,9 +3,13 @@ package io.qcow4j.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.qcow4j.spi.OpenOptions;
 import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
+
+import io.qcow4j.FilePolicy;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.qcow2.Qcow2Options;
 
 class MountArgumentsTest {
 
@@ -17,7 +21,8 @@ class MountArgumentsTest {
         MountRequest request = parsed.request();
         assertThat(request.image()).isEqualTo(Path.of("img.qcow2"));
         assertThat(request.mountPoint()).isEqualTo(Path.of("mnt"));
-        assertThat(request.openOptions()).isEqualTo(new OpenOptions("qcow2", true, 32L << 20, "s1"));
+        assertThat(request.openOptions()).isEqualTo(OpenOptions.builder().format("qcow2")
+                .filePolicy(FilePolicy.refuseOtherFiles()).set(Qcow2Options.L2_CACHE_SIZE, 32L << 20).snapshot("s1").build());
         assertThat(request.mountOptions()).isEqualTo(new MountOptions("d.raw", true, true, true, true));
         assertThat(parsed.reportReady()).isFalse();
     }
@@ -36,7 +41,8 @@ class MountArgumentsTest {
     @Test
     void theChildsCommandLineParsesBackToTheSameRequestInTheForeground() {
         MountRequest request = new MountRequest(Path.of("a b.qcow2"), Path.of("m,n"),
-                new OpenOptions("qcow2", true, 12345, "snap shot"), new MountOptions(null, true, false, false, true));
+                OpenOptions.builder().format("qcow2").filePolicy(FilePolicy.refuseOtherFiles())
+                        .set(Qcow2Options.L2_CACHE_SIZE, 12345L).snapshot("snap shot").build(), new MountOptions(null, true, false, false, true));
         MountArguments.Parsed child = MountArguments.parse(
                 MountArguments.forChild(request, request.fileName()).toArray(String[]::new));
         assertThat(child.reportReady()).isTrue();

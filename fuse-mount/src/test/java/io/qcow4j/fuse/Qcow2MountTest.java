@@ -5,11 +5,6 @@ import static io.qcow4j.fuse.FuseTesting.requireFuse;
 import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.testing.Qemu;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,9 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.testing.Qemu;
 
 /** qemu-img-made qcow2 images, mounted and checked with the tools that read raw disks. */
 class Qcow2MountTest {

@@ -6,10 +6,6 @@ import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.testing.Qemu;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,9 +21,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.Qemu;
 
 /** Mounts images in this JVM through {@link RawFileMount} and reads them back with the JDK and real tools. */
 class RawFileMountTest {
@@ -61,7 +63,7 @@ class RawFileMountTest {
     @Test
     void servesTheImageBytesUnderTheDefaultNameAndLeavesNothingMounted() throws Exception {
         Path raw = sparseRaw("disk.img", 8);
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             assertThat(mount.file()).isEqualTo(mountPoint.toRealPath().resolve("disk.raw"));
             try (var entries = Files.list(mountPoint)) {
@@ -80,7 +82,7 @@ class RawFileMountTest {
     void showsSizeModeOwnerTimesAndAllocatedBlocks() throws Exception {
         Path raw = sparseRaw("disk.img", 16);
         Files.setLastModifiedTime(raw, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("x"))) {
             Path file = mount.file();
             assertThat(file.getFileName().toString()).isEqualTo("x");
@@ -224,7 +226,7 @@ class RawFileMountTest {
     void refusesEveryChangeWithReadOnlyFileSystem() throws Exception {
         Path raw = sparseRaw("disk.img", 2);
         byte[] before = Files.readAllBytes(raw);
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             Path file = mount.file();
             List<ThrowingAction> changes = List.of(
@@ -257,7 +259,7 @@ class RawFileMountTest {
     void concurrentReadersAtRandomOffsetsSeeTheReferenceBytes() throws Exception {
         byte[] reference = random(12 << 20, 4);
         Path raw = Files.write(dir.resolve("disk.img"), reference);
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             RandomReads.concurrently(mount.file(), reference, 6, 100, 150, 300_000);
         } finally {
@@ -296,7 +298,7 @@ class RawFileMountTest {
     @Test
     void awaitUnmountReturnsWhenUnmountedFromOutside() throws Exception {
         Path raw = sparseRaw("disk.img", 2);
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"));
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             assertThat(mount.awaitUnmount(Duration.ofMillis(1))).isFalse();
             Qemu.run("fusermount", "-u", mountPoint.toString());
@@ -313,7 +315,7 @@ class RawFileMountTest {
         Path raw = sparseRaw("disk.img", 2);
         Path file = Files.createFile(dir.resolve("plain-file"));
         Files.createFile(Files.createDirectory(dir.resolve("full")).resolve("something"));
-        try (Image image = Images.open(raw, OpenOptions.defaults().withFormat("raw"))) {
+        try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build())) {
             assertThatThrownBy(() -> RawFileMount.mount(image, dir.resolve("missing"), MountOptions.defaults()))
                     .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("missing")
                             + " does not exist");

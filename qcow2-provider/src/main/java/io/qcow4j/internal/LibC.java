@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import com.kenai.jffi.Type;
 
 import io.qcow4j.internal.NativeLibrary.Function;
+import io.qcow4j.spi.FileNames;
 
 /** The few libc calls the JDK does not offer: sparse-file queries and allocation size. */
 public final class LibC {

@@ -3,7 +3,7 @@ package io.qcow4j.internal;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
-/** The argument rules every {@link io.qcow4j.spi.Image} applies to reads and block-status queries. */
+/** The argument rules every {@link io.qcow4j.Image} applies to reads and block-status queries. */
 public final class Ranges {
 
     private Ranges() {

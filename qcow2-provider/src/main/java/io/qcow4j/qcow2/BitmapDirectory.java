@@ -7,10 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.spi.HostFile;
 
 /**
  * Reads the names and flags of persistent dirty bitmaps, which {@code qemu-img info} lists, and checks the directory

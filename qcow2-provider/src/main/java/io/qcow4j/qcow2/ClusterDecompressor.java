@@ -2,7 +2,7 @@ package io.qcow4j.qcow2;
 
 import java.nio.ByteBuffer;
 
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 
 /**
  * Decompresses one compressed cluster. An instance keeps codec state and is used by one thread at a time.

@@ -2,7 +2,7 @@ package io.qcow4j.qcow2;
 
 import java.io.IOException;
 
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 
 /**
  * Translates guest offsets to {@link Extent}s through one L1 table (the active one or a snapshot's) and its L2

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
-import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.spi.HostFile;
 
 /**
  * Reads compressed clusters. Each thread keeps its own codec, and the last cluster it decompressed in buffers it

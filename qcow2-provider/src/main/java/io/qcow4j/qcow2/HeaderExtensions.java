@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import io.qcow4j.internal.FileNames;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.ImageLimitException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.ImageException;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.spi.FileNames;
 
 /**
  * The header extensions between the header and the backing file name (or the end of cluster 0).

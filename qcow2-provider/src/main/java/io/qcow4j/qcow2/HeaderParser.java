@@ -2,11 +2,11 @@ package io.qcow4j.qcow2;
 
 import java.nio.ByteBuffer;
 
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.EncryptedImageException;
-import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.EncryptedImageException;
+import io.qcow4j.ImageException;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.UnsupportedFeatureException;
 
 /**
  * Reads the fixed header fields and makes every check QEMU makes when it opens an image (see

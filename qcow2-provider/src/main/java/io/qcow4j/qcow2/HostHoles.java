@@ -2,10 +2,10 @@ package io.qcow4j.qcow2;
 
 import java.io.Closeable;
 
-import io.qcow4j.internal.HostFile;
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
 import io.qcow4j.internal.SparseFileMap;
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
+import io.qcow4j.spi.HostFile;
 
 /**
  * The holes of the file that stores an image's data clusters, consulted for block status only where QEMU consults

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 
 /** Raw deflate (no zlib header), as QEMU writes it, with the JDK's {@link Inflater}. */
 final class InflaterDecompressor implements ClusterDecompressor {

@@ -14,7 +14,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
-import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.BackingChainException;
 
 /**
  * QEMU's {@code json:} file names: block driver options where a backing or data file name would be, as QEMU writes

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.spi.HostFile;
 
 /**
  * A bounded cache of decoded L2 table slices, direct-mapped by the guest range they map. Slices of 4 KiB rather than

@@ -4,8 +4,8 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import io.qcow4j.CorruptImageException;
 import io.qcow4j.internal.NativeLibrary;
-import io.qcow4j.spi.CorruptImageException;
 
 /**
  * Raw deflate with libdeflate, about twice as fast as zlib. libdeflate inflates whole buffers only, so it decides the

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import io.qcow4j.internal.FileAllocation;
-import io.qcow4j.internal.HostFile;
+import io.qcow4j.spi.HostFile;
 
 /**
  * QEMU's guess (qcow2_detect_metadata_preallocation) that an image was made with {@code preallocation=metadata} or

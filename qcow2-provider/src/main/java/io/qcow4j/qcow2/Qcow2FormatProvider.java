@@ -6,9 +6,10 @@ import java.nio.file.Path;
 
 import com.google.auto.service.AutoService;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
+import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.ImageFormatProvider;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
 /** qcow2 images, versions 2 and 3, as QEMU writes them. */
@@ -28,7 +29,7 @@ public final class Qcow2FormatProvider implements ImageFormatProvider {
     }
 
     @Override
-    public Image open(Path path, OpenOptions options) throws IOException {
-        return Qcow2Opener.open(path, options);
+    public Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
+        return Qcow2Opener.open(path, options, context);
     }
 }

@@ -7,16 +7,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
+import io.qcow4j.ImageInfo;
 import io.qcow4j.internal.Closeables;
-import io.qcow4j.internal.HostFile;
 import io.qcow4j.internal.Ranges;
 import io.qcow4j.internal.Zeros;
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.ImageInfo;
+import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.ImageErrors;
 
 /** An open qcow2 image (its active layer or one snapshot), thread-safe with no lock on the read path. */
 final class Qcow2Image implements Image {
@@ -79,7 +80,7 @@ final class Qcow2Image implements Image {
             }
             return total;
         } catch (ImageException e) {
-            throw NamedErrors.naming(metadata.path(), e);
+            throw ImageErrors.naming(metadata.path(), e);
         } finally {
             dst.limit(savedLimit);
         }
@@ -121,7 +122,7 @@ final class Qcow2Image implements Image {
                 case UNALLOCATED -> backingStatus(offset, length, extent.hostOffset());
             };
         } catch (ImageException e) {
-            throw NamedErrors.naming(metadata.path(), e);
+            throw ImageErrors.naming(metadata.path(), e);
         }
     }
 

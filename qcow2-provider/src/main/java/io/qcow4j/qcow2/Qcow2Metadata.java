@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.qcow4j.ImageInfo;
+import io.qcow4j.SnapshotInfo;
 import io.qcow4j.internal.FileAllocation;
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.SnapshotInfo;
 
 /**
  * What an image's header, extensions and tables say about it, other than the mapping itself.

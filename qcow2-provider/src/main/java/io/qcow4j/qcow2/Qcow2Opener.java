@@ -3,80 +3,32 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
-import io.qcow4j.internal.FileNames;
-import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.BackingChainException;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.NoSuchSnapshotException;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.UnsafeImageException;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.BackingChainException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.FileReference;
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
+import io.qcow4j.NoSuchSnapshotException;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.OpenContext;
 
 /** Opens a qcow2 image: header, extensions, snapshot table, L1 table, data file and backing chain. */
 final class Qcow2Opener {
 
-    /** How deep a backing chain may go; QEMU has no fixed limit, but a deeper chain is an attack, not a disk. */
-    static final int MAX_BACKING_DEPTH = 256;
-
     private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
-
-    /**
-     * The chain this thread is opening: backing files are opened recursively on one thread, through
-     * {@link Images#open}, and share what the outermost open made for the chain.
-     *
-     * @param opening the images being opened, innermost first
-     */
-    private record Chain(Deque<Path> opening, ChainBudget budget, ScratchBuffers buffers) {
-    }
-
-    private static final ThreadLocal<Chain> OPENING = new ThreadLocal<>();
 
     private Qcow2Opener() {
     }
 
-    static Image open(Path path, OpenOptions options) throws IOException {
-        Chain chain = OPENING.get();
-        if (chain == null) {
-            chain = new Chain(new ArrayDeque<>(), ChainBudget.ofHeap(), new ScratchBuffers());
-            OPENING.set(chain);
-        }
-        Deque<Path> opening = chain.opening();
-        Path real = path.toRealPath();
-        if (opening.contains(real)) {
-            throw new BackingChainException("backing chain loops: " + chain(opening) + " -> " + path);
-        }
-        if (opening.size() >= MAX_BACKING_DEPTH) {
-            throw new ImageLimitException("backing chain deeper than " + MAX_BACKING_DEPTH + " images at " + path);
-        }
-        opening.push(real);
-        try {
-            return openImage(path, options, chain);
-        } catch (ImageException e) {
-            throw NamedErrors.naming(path, e);
-        } finally {
-            opening.pop();
-            if (opening.isEmpty()) {
-                OPENING.remove();
-            }
-        }
-    }
-
-    private static Image openImage(Path path, OpenOptions options, Chain chain) throws IOException {
+    static Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
         HostFile file = HostFile.open(path);
         HostFile dataFile = null;
         Image backing = null;
@@ -89,20 +41,20 @@ final class Qcow2Opener {
             warnAboutFlags(path, header);
             Geometry geometry = Geometry.of(header);
 
+            Backing backingFile = Backing.NONE;
             if (backingName != null) {
-                refuseInSafeMode(path, backingName, options);
+                backingFile = openBacking(path, backingName, extensions.backingFormat(), options, context);
+                backing = backingFile.image();
             }
-            // null for a name this JVM cannot open: the image still opens without its backing file (for info)
-            Path backingPath = backingName != null ? backingPath(path, backingName) : null;
-            List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header, chain.budget(), path);
+            List<SnapshotTable.Snapshot> snapshots = SnapshotTable.read(file, header, context, path);
             List<BitmapDirectory.Bitmap> bitmaps = BitmapDirectory.read(file, extensions.bitmaps(), header);
             Qcow2Metadata metadata = new Qcow2Metadata(path, header, extensions, geometry, snapshots, bitmaps,
-                    backingName, backingPath, extensions.backingFormat());
+                    backingName, backingFile.path(), extensions.backingFormat());
 
             long l1Offset = header.l1TableOffset();
             int l1Size = header.l1Size();
-            if (options.snapshot() != null) {
-                SnapshotTable.Snapshot snapshot = findSnapshot(path, snapshots, options.snapshot());
+            if (options.snapshot().isPresent()) {
+                SnapshotTable.Snapshot snapshot = findSnapshot(path, snapshots, options.snapshot().get());
                 SnapshotTable.checkL1(snapshot, header, file.size());
                 // at the image's current size, as qemu-img convert -l reads it: past the snapshot's L1 table
                 // (an image grown since) the clusters are unallocated, and read from the backing file or as zeros
@@ -112,17 +64,15 @@ final class Qcow2Opener {
             // the entries past the disk's end are never looked up: QEMU reads them, we need not hold them
             int l1Kept = (int) Math.min(Integer.toUnsignedLong(l1Size),
                     HeaderParser.l1EntriesNeeded(header.virtualSize(), header.clusterBits(), header.extendedL2()));
-            chain.budget().charge(l1Kept * 8L, path, "L1 table");
+            context.charge(path, "L1 table", l1Kept * 8L);
             long[] l1 = readL1(file, l1Offset, l1Kept);
 
-            dataFile = openDataFile(path, header, extensions, options, file);
-            if (backingName != null && options.followBacking()) {
-                backing = openBacking(path, backingName, backingPath, extensions.backingFormat(), options);
-            }
-            L2Cache cache = new L2Cache(file, geometry, l1, options.l2CacheBytes());
+            dataFile = openDataFile(path, header, extensions, context, file);
+            L2Cache cache = new L2Cache(file, geometry, l1, options.get(Qcow2Options.L2_CACHE_SIZE));
             ClusterMap map = new ClusterMap(geometry, cache);
             CompressedClusters compressed = new CompressedClusters(file, geometry,
-                    decompressors(header.compressionType()), chain.buffers());
+                    decompressors(header.compressionType()), context.shared(ScratchBuffers.class,
+                    ScratchBuffers::new));
             return new Qcow2Image(metadata, file, dataFile, map, compressed, backing, header.virtualSize());
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(backing, e);
@@ -262,175 +212,71 @@ final class Qcow2Opener {
     }
 
     private static HostFile openDataFile(Path path, Qcow2Header header, HeaderExtensions extensions,
-                                         OpenOptions options, HostFile file) throws IOException {
+                                         OpenContext context, HostFile file) throws IOException {
         if (!header.hasDataFile()) {
             return file;
         }
         String dataName = extensions.dataFile();
-        if (options.safe()) {
-            throw new UnsafeImageException(path + ": the image keeps its data in the external file '" + dataName
-                    + "'; safe mode opens no file but the image");
-        }
         if (dataName.isEmpty()) {
+            // the policy first: safe mode refuses any data file, named or not
+            context.check(context.reference(path, dataName, FileReference.Role.DATA_FILE));
             throw new CorruptImageException(path + ": the image needs an external data file but its name is empty");
         }
-        refuseOtherProtocols(path, "external data file", dataName);
-        String local = withoutFileProtocol(dataName);
+        FileReference reference;
         if (JsonFileName.is(dataName)) {
             JsonFileName.Target target = JsonFileName.parse(path + ": the external data file", dataName);
             if (target.format() != null && !target.format().equals("raw")) {
                 throw new BackingChainException(path + ": the external data file '" + dataName + "' names the "
                         + target.format() + " driver; a data file holds raw clusters");
             }
-            local = target.filename();
+            reference = context.reference(path, dataName, FileReference.Role.DATA_FILE, target.filename());
+        } else {
+            reference = context.reference(path, dataName, FileReference.Role.DATA_FILE);
         }
-        Path dataPath = fromCurrentDirectory(path, local);
-        if (dataPath == null) {
-            throw new BackingChainException(path + ": cannot open the external data file '" + dataName + "': "
-                    + FileNames.whyUnnamable());
-        }
-        try {
-            return HostFile.open(dataPath);
-        } catch (NoSuchFileException e) {
-            throw new BackingChainException(path + ": external data file " + dataPath + " does not exist", e);
-        } catch (FileSystemException e) {
-            throw new BackingChainException(path + ": cannot open external data file " + dataPath + ": "
-                    + e.getReason(), e);
-        }
-    }
-
-    /** Safe mode refuses an image that names a backing file, even where the caller would not open it. */
-    private static void refuseInSafeMode(Path path, String backingName, OpenOptions options)
-            throws UnsafeImageException {
-        if (options.safe()) {
-            throw new UnsafeImageException(path + ": the image has the backing file '" + backingName
-                    + "'; safe mode opens no file but the image");
-        }
-    }
-
-    private static Image openBacking(Path path, String name, Path backingPath, String format, OpenOptions options)
-            throws IOException {
-        refuseOtherProtocols(path, "backing file", name);
-        String named = format;
-        if (JsonFileName.is(name)) {
-            // as in QEMU, the format in the header comes first, the one in the options after it
-            String optionsFormat = JsonFileName.parse(path + ": the backing file", name).format();
-            named = format == null || format.isEmpty() ? optionsFormat : format;
-        }
-        if (backingPath == null) {
-            throw new BackingChainException(path + ": cannot open the backing file '" + name + "': "
-                    + FileNames.whyUnnamable());
-        }
-        // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say. As in
-        // QEMU, an empty one is no declaration, and "file" (its protocol driver) reads the file as it is.
-        String declared = named == null || named.isEmpty() ? null : named.equals("file") ? "raw" : named;
-        OpenOptions backingOptions = options.withSnapshot(null).withFormat(declared);
-        try {
-            return Images.open(backingPath, backingOptions);
-        } catch (NoSuchFileException e) {
-            throw new BackingChainException(path + ": backing file " + backingPath + " does not exist", e);
-        } catch (ImageException e) {
-            throw e;
-        } catch (FileSystemException e) {
-            throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": "
-                    + (e.getReason() != null ? e.getReason() : e.getMessage()), e);
-        } catch (IOException e) {
-            throw new BackingChainException(path + ": cannot open backing file " + backingPath + ": " + e, e);
-        }
+        return context.openFile(reference);
     }
 
     /**
-     * The local file a backing file name opens, for the image's info: json: options may name one (unreadable ones
-     * give the name itself here, and are refused when the backing file is opened).
+     * The backing file: opened where the options follow backing files, else only shown to the host's policy.
+     *
+     * @param image the backing image, or null where it is not opened
+     * @param path  the file it is (or would be) opened from, or null where there is none
      */
-    private static String localName(String name) {
+    private record Backing(Image image, Path path) {
+        static final Backing NONE = new Backing(null, null);
+    }
+
+    /**
+     * Opens the backing file {@code name}. QEMU's {@code json:} options are read here, into the local file and the
+     * format they name (the header's format first, as in QEMU); options that cannot be read are shown to the policy
+     * as they are, then refused when the file would be opened.
+     */
+    private static Backing openBacking(Path path, String name, String headerFormat, OpenOptions options,
+                                       OpenContext context) throws IOException {
+        JsonFileName.Target target = null;
+        BackingChainException unreadable = null;
         if (JsonFileName.is(name)) {
             try {
-                return JsonFileName.parse("", name).filename();
-            } catch (BackingChainException refusedWhenOpened) {
-                return name;
+                target = JsonFileName.parse(path + ": the backing file", name);
+            } catch (BackingChainException e) {
+                unreadable = e;
             }
         }
-        return withoutFileProtocol(name);
-    }
-
-    /** QEMU reads "file:NAME" as NAME through its file protocol, the one protocol that names a local file. */
-    private static String withoutFileProtocol(String name) {
-        return name.startsWith("file:") ? name.substring("file:".length()) : name;
-    }
-
-    /**
-     * A name QEMU reads through a protocol other than its local file one ({@code nbd://host/disk}, {@code ssh:...},
-     * or {@code disk:1.raw}, which QEMU takes for the unknown protocol {@code disk}) is refused naming that protocol,
-     * as QEMU refuses it, even where a local file of that name exists.
-     */
-    private static void refuseOtherProtocols(Path path, String what, String name) throws BackingChainException {
-        String protocol = protocolOf(name);
-        if (protocol != null && !protocol.equals("file") && !JsonFileName.is(name)) {
-            throw new BackingChainException(path + ": the " + what + " '" + name + "' is reached through QEMU's '"
-                    + protocol + ":' protocol, which this reader does not speak: it opens local files only");
+        FileReference reference = target != null
+                ? context.reference(path, name, FileReference.Role.BACKING, target.filename())
+                : context.reference(path, name, FileReference.Role.BACKING);
+        if (!options.followBacking() || unreadable != null) {
+            // not opened, but a policy that refuses other files refuses the image that names one
+            Path checked = context.check(reference);
+            if (unreadable != null && options.followBacking()) {
+                throw unreadable;
+            }
+            return new Backing(null, checked);
         }
-    }
-
-    /**
-     * The protocol prefix QEMU sees in a file name ({@code path_has_protocol}: text before a colon with no slash in
-     * it), or null for none.
-     */
-    private static String protocolOf(String name) {
-        int colon = name.indexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String prefix = name.substring(0, colon);
-        return prefix.indexOf('/') >= 0 || prefix.indexOf('\\') >= 0 ? null : prefix;
-    }
-
-    /**
-     * QEMU's rule for backing files ({@code bdrv_get_full_backing_filename_from_filename}): a relative name is
-     * relative to the directory of the image that names it, but a name with a protocol prefix ({@code file:NAME}, or
-     * {@code json:} options naming a file) is taken as it is, relative to the current directory (see
-     * {@link #fromCurrentDirectory}).
-     *
-     * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
-     */
-    static Path backingPath(Path image, String name) {
-        String local = localName(name);
-        return protocolOf(name) != null ? fromCurrentDirectory(image, local) : resolveSibling(image, local);
-    }
-
-    /**
-     * Where QEMU opens a relative name as it is, from its current directory (an external data file's name, a backing
-     * name with a protocol prefix), so do we, and read what QEMU reads. Where no such file is there, QEMU fails; we
-     * look next to the image instead, where {@code qemu-img create} put it when run from the image's directory, so
-     * that an image and its files can be moved together and opened from anywhere.
-     *
-     * @return the path, or null where this JVM cannot name the file ({@link FileNames#toPath})
-     */
-    static Path fromCurrentDirectory(Path image, String name) {
-        Path named = toPath(name);
-        if (named == null || named.isAbsolute() || Files.exists(named)) {
-            return named;
-        }
-        return resolveSibling(image, name);
-    }
-
-    private static Path resolveSibling(Path image, String name) {
-        Path named = toPath(name);
-        if (named == null || named.isAbsolute() || image.getParent() == null) {
-            return named;
-        }
-        return image.getParent().resolve(named);
-    }
-
-    private static Path toPath(String name) {
-        // "base.qcow2/" names a directory, as the system reads it; Path would drop the slash and open the file
-        return FileNames.toPath(name.endsWith("/") ? name + "." : name);
-    }
-
-    private static String chain(Deque<Path> opening) {
-        StringJoiner joiner = new StringJoiner(" -> ");
-        opening.descendingIterator().forEachRemaining(p -> joiner.add(p.toString()));
-        return joiner.toString();
+        String format = target != null && (headerFormat == null || headerFormat.isEmpty()) ? target.format()
+                : headerFormat;
+        Image image = context.openBacking(reference, format);
+        return new Backing(image, image.files().get(0));
     }
 
     private static void closeQuietly(AutoCloseable closeable, Throwable primary) {

@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.qcow4j.internal.HostFile;
-import io.qcow4j.spi.ImageException;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.SnapshotInfo;
+import io.qcow4j.ImageException;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.SnapshotInfo;
+import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.OpenContext;
 
 /** Reads the internal snapshot table within QEMU's limits. */
 final class SnapshotTable {
@@ -31,8 +32,8 @@ final class SnapshotTable {
     private SnapshotTable() {
     }
 
-    /** The snapshots of {@code image}, whose strings are charged to its chain's {@code budget}. */
-    static List<Snapshot> read(HostFile file, Qcow2Header header, ChainBudget budget, Path image)
+    /** The snapshots of {@code image}, whose strings are charged to its chain through {@code context}. */
+    static List<Snapshot> read(HostFile file, Qcow2Header header, OpenContext context, Path image)
             throws IOException {
         List<Snapshot> snapshots = new ArrayList<>();
         long offset = header.snapshotsOffset();
@@ -62,7 +63,7 @@ final class SnapshotTable {
                 throw new ImageLimitException("snapshot table of " + header.snapshotCount() + " entries exceeds "
                         + MAX_TABLE_BYTES + " bytes at entry " + i);
             }
-            budget.charge(entrySize, image, "snapshot table entry " + i);
+            context.charge(image, "snapshot table entry " + i, entrySize);
             ByteBuffer rest = ByteBuffer.allocate((int) variable);
             file.readFully(rest, tableEnd + FIXED_ENTRY_SIZE, "snapshot table entry " + i);
             long diskSize = header.virtualSize();

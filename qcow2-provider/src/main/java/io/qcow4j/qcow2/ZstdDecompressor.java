@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 
 /**
  * zstd clusters: one or more frames with no length prefix, decoded until the cluster is full (QEMU's

@@ -6,10 +6,11 @@ import java.nio.file.Path;
 
 import com.google.auto.service.AutoService;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
+import io.qcow4j.NoSuchSnapshotException;
+import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.ImageFormatProvider;
-import io.qcow4j.spi.NoSuchSnapshotException;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
 /** Raw images: the file is the disk. Claims whatever no other provider recognises, as {@code qemu-img} does. */
@@ -29,10 +30,10 @@ public final class RawFormatProvider implements ImageFormatProvider {
     }
 
     @Override
-    public Image open(Path path, OpenOptions options) throws IOException {
-        if (options.snapshot() != null) {
+    public Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
+        if (options.snapshot().isPresent()) {
             throw new NoSuchSnapshotException(path + ": a raw image has no snapshots (asked for '"
-                    + options.snapshot() + "')");
+                    + options.snapshot().get() + "')");
         }
         return RawImage.open(path);
     }

@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
 import io.qcow4j.internal.Closeables;
 import io.qcow4j.internal.FileAllocation;
-import io.qcow4j.internal.HostFile;
 import io.qcow4j.internal.Ranges;
 import io.qcow4j.internal.SparseFileMap;
 import io.qcow4j.internal.Zeros;
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
+import io.qcow4j.spi.HostFile;
 
 /**
  * A raw file read as a disk; holes of a sparse file report as zero. The disk is the file rounded up to whole 512-byte

@@ -9,8 +9,8 @@ import java.security.MessageDigest;
 
 import org.junit.jupiter.api.Test;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 
 /** Reading a compressed cluster in small pieces decompresses it once per thread, not once per piece. */
 class CompressedReadTest {

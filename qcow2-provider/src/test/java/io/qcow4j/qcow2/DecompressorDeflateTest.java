@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 import io.qcow4j.testing.Qemu;
 
 /**

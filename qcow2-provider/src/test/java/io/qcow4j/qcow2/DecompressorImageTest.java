@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import com.github.luben.zstd.Zstd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,13 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.github.luben.zstd.Zstd;
-
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.testing.ImageContent;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.testing.Bytes;
+import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -9,11 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
+import com.github.luben.zstd.Zstd;
 import org.junit.jupiter.api.Test;
 
-import com.github.luben.zstd.Zstd;
-
-import io.qcow4j.spi.CorruptImageException;
+import io.qcow4j.CorruptImageException;
 
 /**
  * zstd clusters by hand, with QEMU's rule ({@code qcow2_zstd_decompress}): decode frame after frame until the cluster

@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 
 /**
  * Small images made by {@code fixtures/make-fixtures.sh} with qemu-img, checked against the SHA-256 of qemu-img's raw

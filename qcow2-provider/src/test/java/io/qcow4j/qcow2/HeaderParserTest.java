@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.EncryptedImageException;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.EncryptedImageException;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.UnsupportedFeatureException;
 
 /** The header checks, on hand-built headers: no qemu-img needed. */
 class HeaderParserTest {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-import io.qcow4j.spi.BackingChainException;
+import io.qcow4j.BackingChainException;
 
 /** The json: names read without QEMU at hand; HostileFilesTest reads the images qemu-img makes with them. */
 class JsonFileNameTest {

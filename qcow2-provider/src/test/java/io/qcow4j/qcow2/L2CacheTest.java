@@ -11,7 +11,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.internal.HostFile;
+import io.qcow4j.spi.HostFile;
 
 class L2CacheTest {
 

@@ -16,16 +16,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BackingChainException;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.NoSuchSnapshotException;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.SnapshotInfo;
-import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.Allocation;
+import io.qcow4j.BackingChainException;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.FilePolicy;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.Images;
+import io.qcow4j.NoSuchSnapshotException;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.SnapshotInfo;
+import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
@@ -75,23 +76,23 @@ class Qcow2FeaturesTest {
         // by name and by id, as qemu-img's -l takes either, bare or as its snapshot.id / snapshot.name options
         for (String which : List.of("first", "1", "snapshot.name=first", "snapshot.id=1",
                 "snapshot.id=1,snapshot.name=first")) {
-            try (Image first = Images.open(image, OpenOptions.defaults().withSnapshot(which))) {
+            try (Image first = Images.open(image, OpenOptions.builder().snapshot(which).build())) {
                 // taken at 2 MiB, read at 3 MiB as qemu-img convert -l reads it
                 assertThat(first.size()).isEqualTo(3 << 20);
                 Bytes.assertSame(readAll(first), reference(image, "-l", which));
             }
         }
-        try (Image second = Images.open(image, OpenOptions.defaults().withSnapshot("second"))) {
+        try (Image second = Images.open(image, OpenOptions.builder().snapshot("second").build())) {
             assertThat(second.size()).isEqualTo(3 << 20);
             Bytes.assertSame(readAll(second), reference(image, "-l", "second"));
         }
-        assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot("third")))
+        assertThatThrownBy(() -> Images.open(image, OpenOptions.builder().snapshot("third").build()))
                 .isInstanceOf(NoSuchSnapshotException.class)
                 .hasMessageContaining("no snapshot with id or name 'third' (2 snapshots)");
         // the options must name one snapshot: id 2 is "second", not "first"
-        assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot(
-                "snapshot.id=2,snapshot.name=first"))).isInstanceOf(NoSuchSnapshotException.class);
-        assertThatThrownBy(() -> Images.open(image, OpenOptions.defaults().withSnapshot("snapshot.size=1")))
+        assertThatThrownBy(() -> Images.open(image, OpenOptions.builder().snapshot(
+                "snapshot.id=2,snapshot.name=first").build())).isInstanceOf(NoSuchSnapshotException.class);
+        assertThatThrownBy(() -> Images.open(image, OpenOptions.builder().snapshot("snapshot.size=1").build()))
                 .isInstanceOf(NoSuchSnapshotException.class);
     }
 
@@ -105,7 +106,7 @@ class Qcow2FeaturesTest {
         Qemu.run("qemu-img", "snapshot", "-c", "small", top.toString());
         Qemu.run("qemu-img", "resize", "-q", top.toString(), "3M");
         Qemu.io(top, "qcow2", "write -P 4 2500k 100k");
-        try (Image snapshot = Images.open(top, OpenOptions.defaults().withSnapshot("small"))) {
+        try (Image snapshot = Images.open(top, OpenOptions.builder().snapshot("small").build())) {
             assertThat(snapshot.size()).isEqualTo(3 << 20);
             assertThat(snapshot.info().snapshots()).extracting(SnapshotInfo::diskSize).containsExactly(2L << 20);
             Bytes.assertSame(readAll(snapshot), reference(top, "-l", "small"));
@@ -120,7 +121,7 @@ class Qcow2FeaturesTest {
         Qemu.io(top, "qcow2", "write -P 3 100k 50k");
         Qemu.run("qemu-img", "snapshot", "-c", "s", top.toString());
         Qemu.io(top, "qcow2", "write -P 4 0 2M");
-        try (Image snapshot = Images.open(top, OpenOptions.defaults().withSnapshot("s"))) {
+        try (Image snapshot = Images.open(top, OpenOptions.builder().snapshot("s").build())) {
             Bytes.assertSame(readAll(snapshot), reference(top, "-l", "s"));
             assertThat(snapshot.backing()).isPresent();
         }
@@ -142,9 +143,9 @@ class Qcow2FeaturesTest {
                 assertThat(specific.get("data-file")).isEqualTo(dir.resolve(p == image ? "df.data" : "dfr.data").toString());
                 assertThat(specific.get("data-file-raw")).isEqualTo(p == rawData);
             }
-            assertThatThrownBy(() -> Images.open(p, OpenOptions.defaults().withSafe(true)))
+            assertThatThrownBy(() -> Images.open(p, OpenOptions.builder().filePolicy(FilePolicy.refuseOtherFiles()).build()))
                     .isInstanceOf(UnsafeImageException.class)
-                    .hasMessageContaining("external file");
+                    .hasMessageContaining("external data file");
         }
     }
 
@@ -206,13 +207,13 @@ class Qcow2FeaturesTest {
         assertThatThrownBy(() -> Images.open(top))
                 .isInstanceOf(BackingChainException.class)
                 .hasMessageContaining("backing file " + dir.resolve("gone.qcow2") + " does not exist");
-        assertThatThrownBy(() -> Images.open(top, OpenOptions.defaults().withSafe(true)))
+        assertThatThrownBy(() -> Images.open(top, OpenOptions.builder().filePolicy(FilePolicy.refuseOtherFiles()).build()))
                 .isInstanceOf(UnsafeImageException.class)
                 .hasMessageContaining("backing file 'gone.qcow2'");
         // as qemu-img info does, the image alone opens without its backing file, and still names it
-        assertThatThrownBy(() -> Images.open(top, OpenOptions.defaults().withFollowBacking(false).withSafe(true)))
+        assertThatThrownBy(() -> Images.open(top, OpenOptions.builder().followBacking(false).filePolicy(FilePolicy.refuseOtherFiles()).build()))
                 .isInstanceOf(UnsafeImageException.class);
-        try (Image alone = Images.open(top, OpenOptions.defaults().withFollowBacking(false))) {
+        try (Image alone = Images.open(top, OpenOptions.builder().followBacking(false).build())) {
             assertThat(alone.backing()).isEmpty();
             assertThat(alone.info().backingFilename()).isEqualTo("gone.qcow2");
             ByteBuffer zeros = ByteBuffer.allocate(4096);

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
 
 class RawImageTest {
 
@@ -84,7 +84,7 @@ class RawImageTest {
 
     @Test
     void holesReportAsZeroAndDataAsData() throws Exception {
-        try (Image image = Images.open(sparseFile(), OpenOptions.defaults().withFormat("raw"))) {
+        try (Image image = Images.open(sparseFile(), OpenOptions.builder().format("raw").build())) {
             List<BlockStatus> map = image.map(0, image.size());
             assertThat(map).containsExactly(
                     new BlockStatus(0, MIB, Allocation.ZERO, false, 0, 0),
@@ -113,8 +113,8 @@ class RawImageTest {
     @Test
     void rawImagesHaveNoSnapshots() throws Exception {
         Path file = sparseFile();
-        assertThatThrownBy(() -> Images.open(file, OpenOptions.defaults().withSnapshot("s1")))
-                .isInstanceOf(io.qcow4j.spi.NoSuchSnapshotException.class)
+        assertThatThrownBy(() -> Images.open(file, OpenOptions.builder().snapshot("s1").build()))
+                .isInstanceOf(io.qcow4j.NoSuchSnapshotException.class)
                 .hasMessageContaining("a raw image has no snapshots (asked for 's1')");
     }
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
 
 /** Byte-array assertions that name the first differing guest offset instead of printing megabytes. */
 public final class Bytes {

@@ -4,16 +4,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
+import io.qcow4j.OpenOptions;
+
 /**
- * A disk image format, found through {@link java.util.ServiceLoader}.
- *
- * <p>Implementations are registered in {@code META-INF/services/io.qcow4j.spi.ImageFormatProvider}, so that a jar
- * dropped on the class path adds a format with no code change. They must have a public no-argument constructor and
- * be safe to use from several threads.
+ * A disk image format. Found through {@link java.util.ServiceLoader} (registered in
+ * {@code META-INF/services/io.qcow4j.spi.ImageFormatProvider}, or with {@code provides} in a module), or handed to
+ * {@link io.qcow4j.ImageFormats#of} by a host, so that a jar adds a format with no code change. Implementations must
+ * have a public no-argument constructor to be found by {@code ServiceLoader}, and be safe to use from several threads.
  */
 public interface ImageFormatProvider {
 
-    /** The number of leading bytes {@link Images} hands to {@link #probe}. */
+    /** The number of leading bytes {@link io.qcow4j.ImageFormats} hands to {@link #probe}. */
     int PROBE_LENGTH = 512;
 
     /** The format's name as {@code qemu-img} spells it ({@code "qcow2"}, {@code "raw"}), used by {@link OpenOptions#format()}. */
@@ -28,11 +31,17 @@ public interface ImageFormatProvider {
     ProbeResult probe(ByteBuffer start);
 
     /**
-     * Opens an image of this format read-only.
+     * Opens an image of this format read-only. Every other file the image names (a backing file, a data file, an
+     * extent) is opened through {@code context}, never directly: the context applies the host's
+     * {@link io.qcow4j.FilePolicy} and keeps the chain's depth, loops and memory within the options' limits, across
+     * every format of the chain.
      *
+     * @param path    the image file: a regular file or a block device
+     * @param options the host's options; for a backing image, its declared format and no snapshot
+     * @param context the chain being opened; valid for the duration of this call
      * @throws ImageException when the file is not a valid image of this format, uses a feature this provider does not
      *                        read, or breaks a limit
      * @throws IOException    when the file cannot be read
      */
-    Image open(Path path, OpenOptions options) throws IOException;
+    Image open(Path path, OpenOptions options, OpenContext context) throws IOException;
 }

@@ -1,7 +1,10 @@
 package io.qcow4j.examples.cli;
 
-import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Option;
+
+import io.qcow4j.FilePolicy;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.qcow2.Qcow2Options;
 
 /**
  * The options every subcommand takes: how to open the image, and how to report failures. The format option is not
@@ -36,7 +39,7 @@ final class CommonOptions {
     boolean forceShare;
 
     OpenOptions openOptions(String format) {
-        OpenOptions options = OpenOptions.defaults().withFormat(format).withSafe(safe).withSnapshot(snapshot);
-        return l2CacheSize == null ? options : options.withL2CacheBytes(l2CacheSize);
+        OpenOptions options = OpenOptions.builder().format(format).filePolicy(safe ? FilePolicy.refuseOtherFiles() : FilePolicy.allowAll()).snapshot(snapshot).build();
+        return l2CacheSize == null ? options : options.toBuilder().set(Qcow2Options.L2_CACHE_SIZE, l2CacheSize).build();
     }
 }

@@ -2,16 +2,17 @@ package io.qcow4j.examples.cli;
 
 import java.nio.file.Path;
 
-import io.qcow4j.convert.Conversion;
-import io.qcow4j.convert.ConversionException;
-import io.qcow4j.convert.ConvertOptions;
-import io.qcow4j.convert.Converter;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.convert.Conversion;
+import io.qcow4j.convert.ConversionException;
+import io.qcow4j.convert.ConvertOptions;
+import io.qcow4j.convert.Converter;
 
 @Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Convert an image to a sparse raw file, as qemu-img convert -O raw does, with several workers"

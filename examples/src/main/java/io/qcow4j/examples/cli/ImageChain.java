@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
 
 /**
  * An open image and its backing images, each with the name {@code qemu-img} shows for it: the top image as the user

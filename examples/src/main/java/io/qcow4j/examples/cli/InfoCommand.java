@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import io.qcow4j.Image;
+import io.qcow4j.OpenOptions;
 
 @Command(name = "info", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Show an image's format, sizes, backing file and format-specific fields, as qemu-img info does.",
@@ -29,7 +30,7 @@ final class InfoCommand extends SingleImageCommand {
     public Integer call() throws Exception {
         String text;
         // like qemu-img info, the image alone is shown without opening its backing file, which may be missing
-        OpenOptions options = openOptions().withFollowBacking(backingChain);
+        OpenOptions options = openOptions().toBuilder().followBacking(backingChain).build();
         try (Image opened = open(options)) {
             List<ImageChain.Layer> layers = ImageChain.of(subject(), opened);
             List<ImageChain.Layer> shown = backingChain ? layers : layers.subList(0, 1);

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.SnapshotInfo;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.SnapshotInfo;
 
 /**
  * An image's {@code qemu-img info} object: its JSON keys and values, in the order QEMU 7.2 prints them (its

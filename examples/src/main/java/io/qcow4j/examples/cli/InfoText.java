@@ -7,8 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.SnapshotInfo;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.SnapshotInfo;
 
 /** {@code qemu-img info}'s human form, line for line. */
 final class InfoText {

@@ -7,9 +7,10 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import io.qcow4j.spi.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import io.qcow4j.Image;
 
 @Command(name = "map", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Show where the guest's data lives: which image of the chain holds each range, whether it reads"

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 
-import io.qcow4j.spi.Allocation;
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
 
 /**
  * {@code qemu-img map}'s two forms, its JSON array and its table of where guest data is stored, written run by run

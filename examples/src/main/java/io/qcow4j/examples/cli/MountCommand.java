@@ -4,14 +4,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import io.qcow4j.fuse.MountLauncher;
-import io.qcow4j.fuse.MountOptions;
-import io.qcow4j.fuse.MountRequest;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.fuse.MountLauncher;
+import io.qcow4j.fuse.MountOptions;
+import io.qcow4j.fuse.MountRequest;
 
 @Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",

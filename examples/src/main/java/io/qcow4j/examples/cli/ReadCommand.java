@@ -7,10 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
 
 @Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",

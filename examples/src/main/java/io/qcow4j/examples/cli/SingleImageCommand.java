@@ -3,11 +3,12 @@ package io.qcow4j.examples.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
 
 /** A subcommand on one image, its only parameter, whose format {@code -f} names. */
 abstract class SingleImageCommand extends ImageCommand {

@@ -3,9 +3,10 @@ package io.qcow4j.examples.cli;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
-import io.qcow4j.spi.Image;
+import io.qcow4j.Image;
+import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.ImageFormatProvider;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
 /**
@@ -25,7 +26,7 @@ public final class ExplodingFormatProvider implements ImageFormatProvider {
     }
 
     @Override
-    public Image open(Path path, OpenOptions options) {
+    public Image open(Path path, OpenOptions options, OpenContext context) {
         if (path.getFileName().toString().contains("overflow")) {
             throw new StackOverflowError();
         }

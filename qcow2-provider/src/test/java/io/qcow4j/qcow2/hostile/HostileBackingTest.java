@@ -14,13 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.BackingChainException;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.UnsafeImageException;
+import io.qcow4j.BackingChainException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -217,7 +217,7 @@ class HostileBackingTest {
         Qemu.io(image, "qcow2", "write -P 0x61 0 4k");
         assertThat(Outcome.of(image, FOLLOW)).isNull();
         assertThat(Outcome.failure(image)).isExactlyInstanceOf(UnsafeImageException.class)
-                .hasMessageContaining("external file").hasMessageContaining("data.raw")
+                .hasMessageContaining("external data file").hasMessageContaining("data.raw")
                 .hasMessageContaining("safe mode");
     }
 

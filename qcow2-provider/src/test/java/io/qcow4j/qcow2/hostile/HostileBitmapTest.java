@@ -19,11 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.Images;
+import io.qcow4j.UnsupportedFeatureException;
 import io.qcow4j.testing.Qemu;
 
 /**

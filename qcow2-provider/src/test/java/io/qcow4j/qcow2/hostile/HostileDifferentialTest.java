@@ -17,8 +17,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
 import io.qcow4j.testing.Qemu;
 
 /**

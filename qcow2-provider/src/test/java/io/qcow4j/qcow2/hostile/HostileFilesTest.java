@@ -15,15 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.internal.FileNames;
-import io.qcow4j.spi.BackingChainException;
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.UnknownFormatException;
-import io.qcow4j.spi.UnsafeImageException;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.BackingChainException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnknownFormatException;
+import io.qcow4j.UnsafeImageException;
+import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.spi.FileNames;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -77,7 +77,7 @@ class HostileFilesTest {
     void namingTheFormatRawReadsTheContainersBytes() throws IOException {
         Path image = foreignImage("vmdk");
         byte[] file = Files.readAllBytes(image);
-        try (Image raw = Images.open(image, OpenOptions.defaults().withFormat("raw"))) {
+        try (Image raw = Images.open(image, OpenOptions.builder().format("raw").build())) {
             ByteBuffer start = ByteBuffer.allocate(512);
             raw.readFully(start, 0);
             assertThat(start.array()).isEqualTo(java.util.Arrays.copyOf(file, 512));
@@ -180,7 +180,7 @@ class HostileFilesTest {
                         + " read: ")
                 .hasMessageContaining(parts[1]);
         // the image itself still opens, as for any backing file that cannot be
-        try (Image image = Images.open(overlay, OpenOptions.defaults().withFollowBacking(false))) {
+        try (Image image = Images.open(overlay, OpenOptions.builder().followBacking(false).build())) {
             assertThat(image.info().backingFilename()).isEqualTo(name);
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -217,7 +217,7 @@ class HostileFilesTest {
         assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
                 .hasMessage(overlay + ": the backing file 'disk:1.raw' is reached through QEMU's 'disk:' protocol,"
                         + " which this reader does not speak: it opens local files only");
-        try (Image alone = Images.open(overlay, OpenOptions.defaults().withFollowBacking(false))) {
+        try (Image alone = Images.open(overlay, OpenOptions.builder().followBacking(false).build())) {
             assertThat(alone.info().backingFilename()).isEqualTo("disk:1.raw");
         }
     }
@@ -279,7 +279,7 @@ class HostileFilesTest {
         // unprobed too, and as the image itself
         assertThat(Outcome.failure(fifo, FOLLOW)).isInstanceOf(FileSystemException.class)
                 .hasMessageContaining("not a regular file or block device");
-        assertThat(Outcome.failure(fifo, OpenOptions.defaults().withFormat("qcow2")))
+        assertThat(Outcome.failure(fifo, OpenOptions.builder().format("qcow2").build()))
                 .isInstanceOf(FileSystemException.class).hasMessageContaining("not a regular file or block device");
     }
 
@@ -343,7 +343,7 @@ class HostileFilesTest {
         assertThat(Outcome.failure(overlay, FOLLOW)).isExactlyInstanceOf(BackingChainException.class)
                 .hasMessageContaining("cannot open the backing file").hasMessageContaining("file-name encoding");
         assertThat(Outcome.failure(overlay, Outcome.SAFE)).isExactlyInstanceOf(UnsafeImageException.class);
-        try (Image image = Images.open(overlay, FOLLOW.withFollowBacking(false))) {
+        try (Image image = Images.open(overlay, FOLLOW.toBuilder().followBacking(false).build())) {
             assertThat(image.info().backingFilename()).startsWith("b").endsWith("se.raw");
             assertThat(image.info().fullBackingFilename()).isNull();
         }

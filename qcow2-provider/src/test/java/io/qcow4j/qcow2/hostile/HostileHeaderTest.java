@@ -15,13 +15,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.EncryptedImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.UnsupportedFeatureException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.EncryptedImageException;
+import io.qcow4j.FilePolicy;
+import io.qcow4j.Image;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnsupportedFeatureException;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -268,9 +269,9 @@ class HostileHeaderTest {
         ImagePatcher p = ImagePatcher.of(overlay);
         long nameAt = p.get(HeaderField.BACKING_FILE_OFFSET);
         assertThat(p.get(112, 4)).as("backing format extension first").isEqualTo(0xe2792acaL);
-        assertThat(Outcome.of(overlay, Outcome.SAFE.withSafe(false))).isNull();
+        assertThat(Outcome.of(overlay, Outcome.SAFE.toBuilder().filePolicy(FilePolicy.allowAll()).build())).isNull();
         p.u32(116, nameAt - 112 - 8 + 1);
-        assertThat(Outcome.failure(overlay, Outcome.SAFE.withSafe(false)))
+        assertThat(Outcome.failure(overlay, Outcome.SAFE.toBuilder().filePolicy(FilePolicy.allowAll()).build()))
                 .isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("header extension 0xe2792aca at offset 112 too large")
                 .hasMessageContaining("extension area at " + nameAt);
@@ -379,7 +380,7 @@ class HostileHeaderTest {
     @Test
     void dataFileBitWithoutADataFileName() {
         ImagePatcher p = copyOf(v3).set(HeaderField.INCOMPATIBLE_FEATURES, 1L << 2);
-        assertThat(Outcome.failure(p.path(), Outcome.SAFE.withSafe(false)))
+        assertThat(Outcome.failure(p.path(), Outcome.SAFE.toBuilder().filePolicy(FilePolicy.allowAll()).build()))
                 .isExactlyInstanceOf(CorruptImageException.class)
                 .hasMessageContaining("external data file").hasMessageContaining("no data file name");
     }
@@ -436,7 +437,7 @@ class HostileHeaderTest {
     @Test
     void badMagicWhenQcow2IsAskedFor() {
         ImagePatcher p = copyOf(v3).set(HeaderField.MAGIC, 0x514649fcL);
-        assertThat(Outcome.failure(p.path(), Outcome.SAFE.withFormat("qcow2")))
+        assertThat(Outcome.failure(p.path(), Outcome.SAFE.toBuilder().format("qcow2").build()))
                 .isExactlyInstanceOf(CorruptImageException.class).hasMessageContaining("magic 0x514649fc");
     }
 

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.spi.CorruptImageException;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageLimitException;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.NoSuchSnapshotException;
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.Images;
+import io.qcow4j.NoSuchSnapshotException;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -59,7 +59,7 @@ class HostileSnapshotTest {
         assertThat(ImagePatcher.of(image).get(HeaderField.NB_SNAPSHOTS)).isEqualTo(1);
         Path raw = dir.resolve("snap1.raw");
         Qemu.run("qemu-img", "convert", "-l", "snapshot.name=snap1", "-O", "raw", image.toString(), raw.toString());
-        try (Image snapshot = Images.open(image, Outcome.SAFE.withSnapshot("snap1"))) {
+        try (Image snapshot = Images.open(image, Outcome.SAFE.toBuilder().snapshot("snap1").build())) {
             assertThat(ImageExerciser.readAll(snapshot)).isEqualTo(Files.readAllBytes(raw));
         }
         try (Image active = Images.open(image, Outcome.SAFE)) {
@@ -71,7 +71,7 @@ class HostileSnapshotTest {
 
     @Test
     void anUnknownSnapshotName() {
-        assertThat(Outcome.failure(image, Outcome.SAFE.withSnapshot("snap2")))
+        assertThat(Outcome.failure(image, Outcome.SAFE.toBuilder().snapshot("snap2").build()))
                 .isExactlyInstanceOf(NoSuchSnapshotException.class).hasMessageContaining("'snap2'");
     }
 
@@ -163,7 +163,7 @@ class HostileSnapshotTest {
             assertThat(ImageExerciser.readAll(active))
                     .isEqualTo(Files.readAllBytes(Qemu.toRaw(p.path(), dir.resolve("active.raw"))));
         }
-        assertThat(Outcome.of(() -> Images.open(p.path(), Outcome.SAFE.withSnapshot("snap1")).close(), "snap1"))
+        assertThat(Outcome.of(() -> Images.open(p.path(), Outcome.SAFE.toBuilder().snapshot("snap1").build()).close(), "snap1"))
                 .isExactlyInstanceOf(CorruptImageException.class).hasMessageContaining("snapshot 0 ('snap1')");
     }
 
@@ -182,7 +182,7 @@ class HostileSnapshotTest {
         ImagePatcher p = damaged();
         p.u32(table(p) + L1_SIZE, 0);
         assertSnapshotReadsAsQemu(p.path());
-        try (Image snapshot = Images.open(p.path(), Outcome.SAFE.withSnapshot("snap1"))) {
+        try (Image snapshot = Images.open(p.path(), Outcome.SAFE.toBuilder().snapshot("snap1").build())) {
             assertThat(ImageExerciser.readAll(snapshot)).containsOnly(0);
         }
     }
@@ -202,7 +202,7 @@ class HostileSnapshotTest {
     private void assertSnapshotReadsAsQemu(Path image) throws IOException {
         Path raw = dir.resolve("snap1.raw");
         Qemu.run("qemu-img", "convert", "-l", "snapshot.name=snap1", "-O", "raw", image.toString(), raw.toString());
-        try (Image snapshot = Images.open(image, Outcome.SAFE.withSnapshot("snap1"))) {
+        try (Image snapshot = Images.open(image, Outcome.SAFE.toBuilder().snapshot("snap1").build())) {
             assertThat(snapshot.size()).isEqualTo(Files.size(raw));
             assertThat(ImageExerciser.readAll(snapshot)).isEqualTo(Files.readAllBytes(raw));
         }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -33,7 +33,7 @@ class HostileTruncationTest {
     Path dir;
 
     private static final List<Path> IMAGES = new ArrayList<>();
-    private static final OpenOptions QCOW2 = Outcome.SAFE.withFormat("qcow2");
+    private static final OpenOptions QCOW2 = Outcome.SAFE.toBuilder().format("qcow2").build();
 
     @BeforeAll
     static void images() {

@@ -5,12 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.qcow4j.spi.BlockStatus;
-import io.qcow4j.spi.Image;
-import io.qcow4j.spi.ImageInfo;
-import io.qcow4j.spi.Images;
-import io.qcow4j.spi.OpenOptions;
-import io.qcow4j.spi.SnapshotInfo;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.SnapshotInfo;
 
 /**
  * Does everything a caller may do with an untrusted image: open it, ask for its info, walk its block status, read
@@ -46,9 +46,9 @@ public final class ImageExerciser {
             snapshots = info.snapshots();
             walk(image, budget);
         }
-        if (options.snapshot() == null) {
+        if (options.snapshot().isEmpty()) {
             for (SnapshotInfo snapshot : snapshots.subList(0, Math.min(budget.snapshots(), snapshots.size()))) {
-                try (Image image = Images.open(path, options.withSnapshot(snapshot.id()))) {
+                try (Image image = Images.open(path, options.toBuilder().snapshot(snapshot.id()).build())) {
                     walk(image, budget);
                 }
             }

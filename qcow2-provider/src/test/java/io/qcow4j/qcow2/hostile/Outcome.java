@@ -9,7 +9,8 @@ import java.time.Duration;
 
 import org.opentest4j.AssertionFailedError;
 
-import io.qcow4j.spi.OpenOptions;
+import io.qcow4j.FilePolicy;
+import io.qcow4j.OpenOptions;
 
 /**
  * What happened when an image was opened and read: nothing (it is valid enough), or an {@link IOException} that says
@@ -21,7 +22,7 @@ public final class Outcome {
     public static final Duration HANG_GUARD = Duration.ofSeconds(20);
 
     /** Safe mode: nothing but the image is opened, whatever its header says. */
-    public static final OpenOptions SAFE = OpenOptions.defaults().withSafe(true);
+    public static final OpenOptions SAFE = OpenOptions.builder().filePolicy(FilePolicy.refuseOtherFiles()).build();
 
     private Outcome() {
     }

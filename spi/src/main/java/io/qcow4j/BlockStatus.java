@@ -1,0 +1,33 @@
+package io.qcow4j;
+
+/**
+ * The status of one run of guest bytes, as returned by {@link Image#blockStatus(long, long)}.
+ *
+ * @param offset     the guest offset where the run starts
+ * @param length     its length in bytes, at least 1
+ * @param allocation whether the run holds data, reads as zero, or is unallocated
+ * @param compressed whether the run's data is stored compressed
+ * @param depth      the depth in the backing chain of the image that decides the run: 0 for the image itself,
+ *                   1 for its backing image, and so on; for an unallocated run, the depth of the chain's last image
+ * @param hostOffset where the run's bytes start in the file at that depth when they are stored raw there, else -1
+ */
+public record BlockStatus(long offset, long length, Allocation allocation, boolean compressed, int depth,
+                          long hostOffset) {
+
+    public BlockStatus {
+        if (offset < 0 || length <= 0 || depth < 0 || hostOffset < -1 || allocation == null) {
+            throw new IllegalArgumentException("invalid block status: offset " + offset + ", length " + length
+                    + ", allocation " + allocation + ", depth " + depth + ", host offset " + hostOffset);
+        }
+    }
+
+    /** True when reading the run gives only zero bytes, so a copy may skip it. */
+    public boolean readsAsZero() {
+        return allocation != Allocation.DATA;
+    }
+
+    /** The guest offset just past the run. */
+    public long end() {
+        return offset + length;
+    }
+}

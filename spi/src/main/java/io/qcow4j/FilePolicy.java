@@ -1,0 +1,99 @@
+package io.qcow4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which files other than the image itself a backing chain may open: every backing file, external data file and
+ * extent that an image names passes through the policy of its {@link OpenOptions} before it is opened, and the
+ * policy says which file to open, or refuses. Images from strangers name whatever they like ({@code /etc/shadow}, a
+ * device, another user's disk); the host decides.
+ *
+ * <p>Four policies cover most hosts: {@link #allowAll()} (qemu-img's behaviour, the default),
+ * {@link #refuseOtherFiles()} (the command line's {@code --safe}), {@link #besideImage()}, and a host's own resolver,
+ * which may map the names images store to files of its own:
+ * <pre>{@code
+ * FilePolicy fromStore = reference -> store.pathOf(reference.name()); // or throw UnsafeImageException
+ * }</pre>
+ * A policy is called from the thread that opens the image, once for each file named.
+ */
+@FunctionalInterface
+public interface FilePolicy {
+
+    /**
+     * The file to open for {@code reference}: usually {@link FileReference#path()}, where QEMU would open it; null
+     * where there is none (the open then fails, naming why).
+     *
+     * @throws UnsafeImageException when the policy refuses the file
+     * @throws IOException          when the policy cannot decide (a resolver's own failure)
+     */
+    Path resolve(FileReference reference) throws IOException;
+
+    /** Opens every file where QEMU would: what qemu-img does. For images you trust. */
+    static FilePolicy allowAll() {
+        return NamedPolicy.ALLOW_ALL;
+    }
+
+    /**
+     * Refuses every image that names another file, whether or not it would be opened: for images from strangers,
+     * a single self-contained file is all there is to read.
+     */
+    static FilePolicy refuseOtherFiles() {
+        return NamedPolicy.REFUSE_OTHER_FILES;
+    }
+
+    /**
+     * Opens a named file only where it lies in the same directory as the image naming it, itself and through any
+     * symbolic links: an image and the chain it needs, kept together in one directory, open; a name that leaves the
+     * directory ({@code ../x}, {@code /etc/shadow}, a link out) is refused.
+     */
+    static FilePolicy besideImage() {
+        return NamedPolicy.BESIDE_IMAGE;
+    }
+
+    /** The three policies qcow4j defines, named in {@link OpenOptions#toString()}. */
+    enum NamedPolicy implements FilePolicy {
+        ALLOW_ALL {
+            @Override
+            public Path resolve(FileReference reference) {
+                return reference.path();
+            }
+        },
+        REFUSE_OTHER_FILES {
+            @Override
+            public Path resolve(FileReference reference) throws UnsafeImageException {
+                throw new UnsafeImageException(reference.image() + ": the image has the " + reference.role()
+                        .description() + " '" + reference.name() + "'; safe mode opens no file but the image");
+            }
+        },
+        BESIDE_IMAGE {
+            @Override
+            public Path resolve(FileReference reference) throws IOException {
+                Path path = reference.path();
+                if (path == null) {
+                    return null;
+                }
+                Path imageDirectory = directoryOf(reference.image().toRealPath());
+                Path named = path.toAbsolutePath().normalize();
+                // the image may have been opened through a link to its directory: either spelling of it will do
+                boolean beside = directoryOf(named).equals(imageDirectory)
+                        || directoryOf(named).equals(directoryOf(reference.image().toAbsolutePath().normalize()));
+                if (beside && Files.exists(named)) {
+                    beside = directoryOf(named.toRealPath()).equals(imageDirectory);
+                }
+                if (!beside) {
+                    throw new UnsafeImageException(reference.image() + ": the " + reference.role().description()
+                            + " '" + reference.name() + "' is not beside the image (" + path + "), and this policy"
+                            + " opens only files in the image's own directory");
+                }
+                return path;
+            }
+        };
+
+        private static Path directoryOf(Path path) {
+            Path parent = path.getParent();
+            return parent != null ? parent : path.getRoot();
+        }
+    }
+}

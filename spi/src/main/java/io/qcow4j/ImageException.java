@@ -1,0 +1,18 @@
+package io.qcow4j;
+
+import java.io.IOException;
+
+/**
+ * Something is wrong with an image's content, as opposed to the file system it lives on. Each kind of problem has its
+ * own subclass; the message names the field, its value and the limit.
+ */
+public class ImageException extends IOException {
+
+    public ImageException(String message) {
+        super(message);
+    }
+
+    public ImageException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

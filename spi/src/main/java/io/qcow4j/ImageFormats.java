@@ -1,0 +1,150 @@
+package io.qcow4j;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.ImageFormatProvider;
+import io.qcow4j.spi.ProbeResult;
+
+/**
+ * A set of format providers, and the opening of images through them: the providers of a whole backing chain come from
+ * the same set. {@link #defaults()} holds those visible to qcow4j's own class loader (its class path or module
+ * layer), which {@link Images} uses; a host that loads providers elsewhere (a plugin host, an application server)
+ * names their class loader, or lists the providers itself:
+ * <pre>{@code
+ * ImageFormats formats = ImageFormats.load(pluginClassLoader);
+ * ImageFormats onlyQcow2 = ImageFormats.of(new Qcow2FormatProvider());
+ * try (Image image = formats.open(Path.of("disk.qcow2"), OpenOptions.defaults())) { ... }
+ * }</pre>
+ * Immutable and thread-safe; providers are loaded once, when the set is made.
+ */
+public final class ImageFormats {
+
+    private final List<ImageFormatProvider> providers;
+
+    private ImageFormats(List<ImageFormatProvider> providers) {
+        this.providers = List.copyOf(providers);
+    }
+
+    /** The providers visible to the class loader of qcow4j's API, found once, on first use. */
+    public static ImageFormats defaults() {
+        return Defaults.FORMATS;
+    }
+
+    /** The providers {@link ServiceLoader} finds through {@code loader}, in its order. */
+    public static ImageFormats load(ClassLoader loader) {
+        List<ImageFormatProvider> found = new ArrayList<>();
+        ServiceLoader.load(ImageFormatProvider.class, loader).forEach(found::add);
+        return new ImageFormats(found);
+    }
+
+    /** Exactly these providers, in this order (the first of two with one name is the one used). */
+    public static ImageFormats of(ImageFormatProvider... providers) {
+        return of(List.of(providers));
+    }
+
+    /** Exactly these providers, in this order. */
+    public static ImageFormats of(List<? extends ImageFormatProvider> providers) {
+        providers.forEach(provider -> Objects.requireNonNull(provider, "provider"));
+        return new ImageFormats(new ArrayList<>(providers));
+    }
+
+    /** The providers, in the order they are probed. */
+    public List<ImageFormatProvider> providers() {
+        return providers;
+    }
+
+    /** The provider named {@code name}, if there is one. */
+    public Optional<ImageFormatProvider> provider(String name) {
+        return providers.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Opens {@code path} with {@link OpenOptions#defaults()}: the format is probed. */
+    public Image open(Path path) throws IOException {
+        return open(path, OpenOptions.defaults());
+    }
+
+    /**
+     * Opens {@code path} read-only, and its backing chain as the options say: with the provider named by
+     * {@link OpenOptions#format()}, or else with the provider whose probe claims the file most strongly.
+     *
+     * @throws UnknownFormatException when the format asked for has no provider, or no provider claims the file
+     * @throws ImageException         when a provider finds an image of the chain invalid or unsupported, or the
+     *                                options' policy or limits refuse it
+     * @throws IOException            when the file cannot be read (missing, a directory, no permission)
+     */
+    public Image open(Path path, OpenOptions options) throws IOException {
+        return new ChainContext(this, options).openTop(path);
+    }
+
+    /**
+     * The provider that claims {@code path} most strongly, reading only its first bytes.
+     *
+     * @throws UnknownFormatException when no provider claims the file, or only a fallback (raw) does while the file
+     *                                bears the signature of another format QEMU knows (vmdk, vdi, vpc, vhdx, qed,
+     *                                parallels, bochs, cloop, luks, dmg)
+     */
+    public ImageFormatProvider probe(Path path) throws IOException {
+        HostFile.requireImageFile(path);
+        ByteBuffer start = ByteBuffer.allocate(ImageFormatProvider.PROBE_LENGTH);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (start.hasRemaining() && channel.read(start, start.position()) > 0) {
+                // a short read leaves the rest for the next round; a short file ends the loop
+            }
+        }
+        start.flip();
+        ImageFormatProvider best = null;
+        ProbeResult bestResult = ProbeResult.NOT_RECOGNIZED;
+        for (ImageFormatProvider provider : providers) {
+            ProbeResult result = provider.probe(start.duplicate());
+            if (result.compareTo(bestResult) > 0) {
+                best = provider;
+                bestResult = result;
+            }
+        }
+        if (bestResult != ProbeResult.RECOGNIZED) {
+            // before the fallback (raw) reads a foreign container as if it were the disk
+            String foreign = ForeignFormats.identify(start, path);
+            if (foreign != null) {
+                throw new UnknownFormatException(path + ": a " + foreign + " image, a format no provider here reads"
+                        + " (they read " + names() + "); to read the file's bytes as they are, name the format raw");
+            }
+        }
+        if (best == null) {
+            throw new UnknownFormatException(path + ": no image format provider recognises the file");
+        }
+        return best;
+    }
+
+    /** The provider named {@code name}, for the image {@code path}, which is first checked to be a readable file. */
+    ImageFormatProvider require(String name, Path path) throws IOException {
+        HostFile.requireImageFile(path);
+        return provider(name).orElseThrow(() -> new UnknownFormatException(
+                "unknown image format '" + name + "'; providers here: " + names()));
+    }
+
+    private List<String> names() {
+        return providers.stream().map(ImageFormatProvider::name).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "ImageFormats" + names();
+    }
+
+    private static final class Defaults {
+        static final ImageFormats FORMATS = load(ImageFormats.class.getClassLoader());
+
+        private Defaults() {
+        }
+    }
+}

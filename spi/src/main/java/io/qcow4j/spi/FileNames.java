@@ -1,0 +1,57 @@
+package io.qcow4j.spi;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * File names as the JDK turns them into bytes: with the locale's encoding ({@code sun.jnu.encoding}), which is not
+ * always UTF-8 (the C locale of cron jobs and small containers is ASCII). A name read from an image must go through
+ * the same encoding to reach the file it names.
+ */
+public final class FileNames {
+
+    /** The JDK's encoding of file names on this system. */
+    public static final Charset CHARSET = charset();
+
+    private FileNames() {
+    }
+
+    /**
+     * Decodes the name in {@code bytes}; bytes the encoding cannot map become U+FFFD, so that the name can still be
+     * shown, and {@link #toPath} refuses it.
+     */
+    public static String decode(byte[] bytes, int offset, int length) {
+        return new String(bytes, offset, length, CHARSET);
+    }
+
+    /**
+     * The path a decoded name stands for, or null where this JVM cannot name that file: bytes the encoding could
+     * not decode, or a name the file system rejects (a NUL inside it).
+     */
+    public static Path toPath(String name) {
+        if (name.indexOf('\uFFFD') >= 0) {
+            return null;
+        }
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** Why {@link #toPath} gave null, for a message that tells the user what to do. */
+    public static String whyUnnamable() {
+        return "the name is not valid in this JVM's file-name encoding, " + CHARSET
+                + (CHARSET.equals(StandardCharsets.UTF_8) ? "" : " (run it in a UTF-8 locale, such as LANG=C.UTF-8)");
+    }
+
+    private static Charset charset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.qcow4j.spi;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+import io.qcow4j.BackingChainException;
+import io.qcow4j.FileReference;
+import io.qcow4j.Image;
+import io.qcow4j.ImageLimitException;
+import io.qcow4j.UnsafeImageException;
+
+/**
+ * The backing chain being opened, as its providers see it: the one way a provider reaches a file other than its
+ * image. One context serves one call of {@link io.qcow4j.ImageFormats#open} and every provider it passes through, on
+ * that call's thread; it is not thread-safe.
+ *
+ * <p>A provider whose image names a file asks for a {@link #reference} (QEMU's rules say where the name leads), then
+ * opens it with {@link #openBacking} or {@link #openFile}, which ask the host's {@link io.qcow4j.FilePolicy} first;
+ * or, for a file it will not open (a backing file the options do not follow), still shows it to the policy with
+ * {@link #check}, so that a host that refuses other files refuses the image.
+ */
+public interface OpenContext {
+
+    /**
+     * Where {@code name}, as {@code image} stores it, leads by QEMU's rules: a relative backing file or extent name
+     * from the naming image's directory, a data file name or a name with the {@code file:} prefix from the current
+     * directory (or next to the image where it is not there). A name QEMU reads through another protocol
+     * ({@code nbd://}, {@code json:} options, which the provider that writes them must read itself) leads nowhere:
+     * the reference's path is null, and opening it fails naming why.
+     */
+    FileReference reference(Path image, String name, FileReference.Role role);
+
+    /**
+     * For a name the provider has read itself to the name of a local file ({@code localName}), such as the file that
+     * qcow2's {@code json:} options name: QEMU opens such a name from the current directory.
+     */
+    FileReference reference(Path image, String name, FileReference.Role role, String localName);
+
+    /**
+     * Asks the host's policy about a file the image names but the provider will not open.
+     *
+     * @return the file the policy would open, or null where there is none
+     * @throws UnsafeImageException when the policy refuses it
+     */
+    Path check(FileReference reference) throws IOException;
+
+    /**
+     * Opens a backing image, with the provider named {@code format} (a format of {@code "file"} reads the file as
+     * raw), or the provider whose probe claims it.
+     *
+     * @throws UnsafeImageException  when the host's policy refuses it
+     * @throws BackingChainException when it is missing or unreadable, or the chain would loop
+     * @throws ImageLimitException   when the chain would be deeper than the options allow
+     */
+    Image openBacking(FileReference reference, String format) throws IOException;
+
+    /**
+     * Opens a file that holds the image's own data (an external data file, an extent), read-only: a regular file or
+     * a block device.
+     *
+     * @throws UnsafeImageException  when the host's policy refuses it
+     * @throws BackingChainException when it is missing or unreadable
+     */
+    HostFile openFile(FileReference reference) throws IOException;
+
+    /**
+     * Counts {@code bytes} more of heap that {@code image} holds for {@code what} (a table read at open) against the
+     * memory limit of the whole chain.
+     *
+     * @throws ImageLimitException when the chain's tables would then pass the limit
+     */
+    void charge(Path image, String what, long bytes) throws ImageLimitException;
+
+    /**
+     * One object of {@code type} for the whole chain, made by {@code factory} on first use: state that the images of
+     * a chain may share because a thread reads one of them at a time (decompression buffers, say).
+     */
+    <T> T shared(Class<T> type, Supplier<? extends T> factory);
+}
