@@ -14,6 +14,7 @@ import java.util.Optional;
 import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.FileReference;
 import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.OpenOptions;
@@ -22,16 +23,26 @@ import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
 /**
- * A format of our own, to show how a provider plugs in: a one-line text file {@code qcow4j-pattern SIZE BYTE} (such
- * as {@code qcow4j-pattern 1048576 171}) is a disk of SIZE bytes that all hold BYTE.
+ * A format of our own, to show how a provider plugs in, backing file included. A text file
+ * <pre>
+ * qcow4j-pattern SIZE BYTE
+ * backing NAME [FORMAT]       (optional)
+ * </pre>
+ * is a disk of SIZE bytes that all hold BYTE; with a backing file, only its first 512-byte sector does (a boot
+ * sector patched over a base image), and the backing image supplies the rest.
  *
- * <p>A provider is found through {@link java.util.ServiceLoader}: list its class name in
- * {@code META-INF/services/io.qcow4j.spi.ImageFormatProvider} of a jar on the class path, and {@code Images.open}
- * and every command of {@code qcow2} read the format. This one is registered only on the examples' test class path.
+ * <p>The backing file is opened through the {@link OpenContext}, never directly: the context finds the file as QEMU
+ * would, asks the host's {@link io.qcow4j.FilePolicy}, and keeps the whole chain (whatever its formats) free of loops
+ * and within the options' depth and memory limits.
+ *
+ * <p>A provider is found through {@link java.util.ServiceLoader}: this jar lists the class in
+ * {@code META-INF/services/io.qcow4j.spi.ImageFormatProvider}, so with it on the class path {@code Images.open}
+ * reads the format; a host may also hand it to {@code ImageFormats.of(...)}.
  */
 public final class PatternFormatProvider implements ImageFormatProvider {
 
     private static final String MAGIC = "qcow4j-pattern ";
+    private static final int SECTOR = 512;
 
     @Override
     public String name() {
@@ -51,16 +62,51 @@ public final class PatternFormatProvider implements ImageFormatProvider {
 
     @Override
     public Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
-        String[] fields = Files.readString(path, StandardCharsets.US_ASCII).trim().split(" ");
+        List<String> lines = Files.readAllLines(path, StandardCharsets.US_ASCII);
+        String[] fields = lines.isEmpty() ? new String[0] : lines.get(0).trim().split(" +");
+        long size;
+        byte value;
         try {
-            return new PatternImage(path, Long.parseLong(fields[1]), (byte) Integer.parseInt(fields[2]));
+            size = Long.parseLong(fields[1]);
+            value = (byte) Integer.parseInt(fields[2]);
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             throw new CorruptImageException("expected '" + MAGIC + "SIZE BYTE'", e);
         }
+        String backingName = null;
+        String backingFormat = null;
+        if (lines.size() > 1 && lines.get(1).startsWith("backing ")) {
+            String[] backing = lines.get(1).trim().split(" +");
+            backingName = backing[1];
+            backingFormat = backing.length > 2 ? backing[2] : null;
+        }
+        Image backing = null;
+        Path backingPath = null;
+        if (backingName != null) {
+            FileReference reference = context.reference(path, backingName, FileReference.Role.BACKING);
+            if (options.followBacking()) {
+                backing = context.openBacking(reference, backingFormat);
+                backingPath = backing.files().get(0);
+            } else {
+                // not opened (info without the chain), but shown to the host's policy all the same
+                backingPath = context.check(reference);
+            }
+        }
+        ImageInfo info = new ImageInfo("pattern", path, size, Files.size(path), 0, false, backingName, backingPath,
+                backingFormat, List.of(), Map.of());
+        return new PatternImage(info, value, backing);
     }
 
-    /** The disk: no state but its size and byte, so it is trivially thread-safe. */
-    private record PatternImage(Path path, long size, byte value) implements Image {
+    /**
+     * The disk: no state but its size, byte and backing image, so it is as thread-safe as the backing image.
+     *
+     * @param patterned how many bytes from the start hold the pattern: all, or the first sector over a backing file
+     */
+    private record PatternImage(ImageInfo info, byte value, Image below, long patterned) implements Image {
+
+        PatternImage(ImageInfo info, byte value, Image below) {
+            this(info, value, below, info.backingFilename() == null ? info.virtualSize()
+                    : Math.min(SECTOR, info.virtualSize()));
+        }
 
         @Override
         public String format() {
@@ -68,41 +114,79 @@ public final class PatternFormatProvider implements ImageFormatProvider {
         }
 
         @Override
-        public int read(ByteBuffer dst, long position) {
-            if (position < 0) {
-                throw new IllegalArgumentException("negative position: " + position);
+        public long size() {
+            return info.virtualSize();
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            if (position < 0 || dst.isReadOnly()) {
+                throw new IllegalArgumentException("negative position or read-only buffer");
             }
-            if (position >= size) {
+            if (position >= size()) {
                 return -1;
             }
-            int n = (int) Math.min(dst.remaining(), size - position);
-            for (int i = 0; i < n; i++) {
-                dst.put(value);
+            int n = (int) Math.min(dst.remaining(), size() - position);
+            int limit = dst.limit();
+            try {
+                for (long at = position, end = position + n; at < end; ) {
+                    // the pattern, then what the backing image holds, then zeros past its end
+                    long stop = at < patterned ? Math.min(end, patterned)
+                            : below != null && at < below.size() ? Math.min(end, below.size()) : end;
+                    dst.limit(dst.position() + (int) (stop - at));
+                    if (at < patterned) {
+                        fill(dst, value);
+                    } else if (below != null && at < below.size()) {
+                        below.readFully(dst, at);
+                    } else {
+                        fill(dst, (byte) 0);
+                    }
+                    at = stop;
+                }
+            } finally {
+                dst.limit(limit);
             }
             return n;
         }
 
-        @Override
-        public BlockStatus blockStatus(long offset, long maxLength) {
-            Objects.checkIndex(offset, size);
-            Allocation allocation = value == 0 ? Allocation.ZERO : Allocation.DATA;
-            return new BlockStatus(offset, Math.min(maxLength, size - offset), allocation, false, 0, -1);
+        private static void fill(ByteBuffer dst, byte value) {
+            while (dst.hasRemaining()) {
+                dst.put(value);
+            }
         }
 
         @Override
-        public ImageInfo info() throws IOException {
-            return new ImageInfo("pattern", path, size, Files.size(path), 0, false, null, null, null, List.of(),
-                    Map.of());
+        public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
+            Objects.checkIndex(offset, size());
+            long end = Math.min(size(), offset + maxLength);
+            if (offset < patterned) {
+                Allocation allocation = value == 0 ? Allocation.ZERO : Allocation.DATA;
+                return new BlockStatus(offset, Math.min(end, patterned) - offset, allocation, false, 0, -1);
+            }
+            if (below == null || offset >= below.size()) {
+                return new BlockStatus(offset, end - offset, Allocation.UNALLOCATED, false, 0, -1);
+            }
+            // the backing image's status, one level deeper
+            BlockStatus status = below.blockStatus(offset, Math.min(end, below.size()) - offset);
+            return new BlockStatus(offset, status.length(), status.allocation(), status.compressed(),
+                    status.depth() + 1, status.hostOffset());
+        }
+
+        @Override
+        public List<Path> files() {
+            return List.of(info.filename());
         }
 
         @Override
         public Optional<Image> backing() {
-            return Optional.empty();
+            return Optional.ofNullable(below);
         }
 
         @Override
-        public void close() {
-            // nothing to release
+        public void close() throws IOException {
+            if (below != null) {
+                below.close();
+            }
         }
     }
 }

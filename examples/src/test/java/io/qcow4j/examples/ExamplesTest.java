@@ -1,6 +1,7 @@
 package io.qcow4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -16,9 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qcow4j.BackingChainException;
+import io.qcow4j.FilePolicy;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.Images;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Qemu;
 
 class ExamplesTest {
@@ -39,6 +45,32 @@ class ExamplesTest {
             assertThat(buffer.array()).containsOnly((byte) 171);
         }
         assertThat(ImageFormats.defaults().provider("pattern")).get().isInstanceOf(PatternFormatProvider.class);
+    }
+
+    @Test
+    void aProvidersBackingFileIsOpenedThroughTheContext() throws Exception {
+        Qemu.require("qemu-img");
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "1M");
+        Qemu.io(base, "qcow2", "write -P 0x62 0 64k");
+        Path patched = Files.writeString(dir.resolve("boot.pattern"),
+                "qcow4j-pattern 1048576 171\nbacking base.qcow2 qcow2\n");
+        try (Image image = Images.open(patched)) {
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            image.readFully(buffer, 0);
+            assertThat(Arrays.copyOfRange(buffer.array(), 0, 512)).containsOnly((byte) 171);
+            assertThat(Arrays.copyOfRange(buffer.array(), 512, 1024)).containsOnly((byte) 0x62);
+            assertThat(image.backing()).get().extracting(Image::format).isEqualTo("qcow2");
+            assertThat(image.info().fullBackingFilename()).isEqualTo(base);
+            assertThat(image.blockStatus(512, 1 << 20).depth()).isEqualTo(1);
+        }
+        // the context's checks hold for this format too: a loop, and the host's policy
+        Files.writeString(dir.resolve("other.pattern"), "qcow4j-pattern 1048576 1\nbacking boot.pattern\n");
+        Files.writeString(patched, "qcow4j-pattern 1048576 171\nbacking other.pattern\n");
+        assertThatThrownBy(() -> Images.open(patched)).isInstanceOf(BackingChainException.class)
+                .hasMessageContaining("backing chain loops");
+        assertThatThrownBy(() -> Images.open(patched, OpenOptions.builder()
+                .filePolicy(FilePolicy.refuseOtherFiles()).build()))
+                .isInstanceOf(UnsafeImageException.class).hasMessageContaining("'other.pattern'");
     }
 
     @Test
