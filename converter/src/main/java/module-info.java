@@ -1,0 +1,7 @@
+/** Parallel, sparse conversion of any image to a raw file ({@code qemu-img convert -O raw}). */
+module io.qcow4j.convert {
+    requires transitive io.qcow4j;
+    requires org.jnrproject.ffi;
+
+    exports io.qcow4j.convert;
+}
