@@ -1,7 +1,6 @@
 package io.qcow4j;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -32,7 +31,7 @@ public interface FilePolicy {
 
     /** Opens every file where QEMU would: what qemu-img does. For images you trust. */
     static FilePolicy allowAll() {
-        return NamedPolicy.ALLOW_ALL;
+        return BuiltInPolicy.ALLOW_ALL;
     }
 
     /**
@@ -40,7 +39,7 @@ public interface FilePolicy {
      * a single self-contained file is all there is to read.
      */
     static FilePolicy refuseOtherFiles() {
-        return NamedPolicy.REFUSE_OTHER_FILES;
+        return BuiltInPolicy.REFUSE_OTHER_FILES;
     }
 
     /**
@@ -49,51 +48,6 @@ public interface FilePolicy {
      * directory ({@code ../x}, {@code /etc/shadow}, a link out) is refused.
      */
     static FilePolicy besideImage() {
-        return NamedPolicy.BESIDE_IMAGE;
-    }
-
-    /** The three policies qcow4j defines, named in {@link OpenOptions#toString()}. */
-    enum NamedPolicy implements FilePolicy {
-        ALLOW_ALL {
-            @Override
-            public Path resolve(FileReference reference) {
-                return reference.path();
-            }
-        },
-        REFUSE_OTHER_FILES {
-            @Override
-            public Path resolve(FileReference reference) throws UnsafeImageException {
-                throw new UnsafeImageException(reference.image() + ": the image has the " + reference.role()
-                        .description() + " '" + reference.name() + "'; safe mode opens no file but the image");
-            }
-        },
-        BESIDE_IMAGE {
-            @Override
-            public Path resolve(FileReference reference) throws IOException {
-                Path path = reference.path();
-                if (path == null) {
-                    return null;
-                }
-                Path imageDirectory = directoryOf(reference.image().toRealPath());
-                Path named = path.toAbsolutePath().normalize();
-                // the image may have been opened through a link to its directory: either spelling of it will do
-                boolean beside = directoryOf(named).equals(imageDirectory)
-                        || directoryOf(named).equals(directoryOf(reference.image().toAbsolutePath().normalize()));
-                if (beside && Files.exists(named)) {
-                    beside = directoryOf(named.toRealPath()).equals(imageDirectory);
-                }
-                if (!beside) {
-                    throw new UnsafeImageException(reference.image() + ": the " + reference.role().description()
-                            + " '" + reference.name() + "' is not beside the image (" + path + "), and this policy"
-                            + " opens only files in the image's own directory");
-                }
-                return path;
-            }
-        };
-
-        private static Path directoryOf(Path path) {
-            Path parent = path.getParent();
-            return parent != null ? parent : path.getRoot();
-        }
+        return BuiltInPolicy.BESIDE_IMAGE;
     }
 }
