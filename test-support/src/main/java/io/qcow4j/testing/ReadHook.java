@@ -12,7 +12,7 @@ public interface ReadHook {
     /** Called with the read's guest offset and the number of bytes it will return. */
     void beforeRead(long position, int length) throws IOException;
 
-    /** Fails every read that touches {@code [offset, offset + length)} with an {@link IOException} of {@code message}. */
+    /** Fails every read that touches {@code [offset, offset + length)} with an IOException of {@code message}. */
     static ReadHook failing(long offset, long length, String message) {
         return (position, n) -> {
             if (n > 0 && position < offset + length && position + n > offset) {

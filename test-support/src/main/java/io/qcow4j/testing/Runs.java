@@ -28,7 +28,7 @@ final class Runs {
         return byStart.floorEntry(offset).getValue();
     }
 
-    /** Fills what remains of {@code dst}, which must not pass the end of the disk, with the bytes from {@code position}. */
+    /** Fills what remains of {@code dst} with the bytes from {@code position}; the caller keeps it inside the disk. */
     void fill(ByteBuffer dst, long position) throws IOException {
         int limit = dst.limit();
         try {
