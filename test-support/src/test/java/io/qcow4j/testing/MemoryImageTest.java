@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SeekableByteChannel;
@@ -294,7 +295,14 @@ class MemoryImageTest {
     void afterCloseEveryQueryFailsAndTheBackingImageIsClosedOnce() throws Exception {
         List<String> closes = new ArrayList<>();
         MemoryImage base = MemoryImage.builder(10).build();
-        Image counted = new ForwardingClose(base, closes);
+        // the base image, with its closes counted
+        Image counted = (Image) Proxy.newProxyInstance(Image.class.getClassLoader(), new Class<?>[] {Image.class},
+                (proxy, method, arguments) -> {
+                    if (method.getName().equals("close")) {
+                        closes.add("close");
+                    }
+                    return method.invoke(base, arguments);
+                });
         MemoryImage top = MemoryImage.builder(10).backing(counted).build();
         SeekableByteChannel channel = top.newChannel();
         top.close();
@@ -309,45 +317,6 @@ class MemoryImageTest {
         // as a real image, the argument errors come first
         assertThatThrownBy(() -> top.read(ByteBuffer.allocate(1), -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> top.blockStatus(10, 1)).isInstanceOf(IndexOutOfBoundsException.class);
-    }
-
-    /** Counts the closes that reach {@code image}. */
-    private record ForwardingClose(MemoryImage image, List<String> closes) implements Image {
-        @Override
-        public String format() {
-            return image.format();
-        }
-
-        @Override
-        public long size() {
-            return image.size();
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return image.read(dst, position);
-        }
-
-        @Override
-        public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
-            return image.blockStatus(offset, maxLength);
-        }
-
-        @Override
-        public ImageInfo info() throws IOException {
-            return image.info();
-        }
-
-        @Override
-        public java.util.Optional<Image> backing() {
-            return image.backing();
-        }
-
-        @Override
-        public void close() throws IOException {
-            closes.add("close");
-            image.close();
-        }
     }
 
     @Test
