@@ -7,12 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,7 +53,7 @@ public final class MemoryImage implements Image {
         this.file = builder.file;
         this.size = builder.size;
         this.backing = builder.backing;
-        this.runs = new Runs(builder.coveringRuns(), backing);
+        this.runs = new Runs(builder.runs.covering(builder.size), backing);
         this.hooks = List.copyOf(builder.hooks);
     }
 
@@ -191,7 +189,7 @@ public final class MemoryImage implements Image {
     public static final class Builder {
 
         private final long size;
-        private final TreeMap<Long, Run> runs = new TreeMap<>();
+        private final RunMap runs = new RunMap();
         private final List<ReadHook> hooks = new ArrayList<>();
         private String format = "memory";
         private Path file;
@@ -295,23 +293,7 @@ public final class MemoryImage implements Image {
         }
 
         private Builder put(Run run) {
-            Long first = runs.floorKey(run.start());
-            NavigableMap<Long, Run> touched = runs.subMap(first == null ? run.start() : first, true, run.end(), false);
-            List<Run> kept = new ArrayList<>();
-            for (Run old : List.copyOf(touched.values())) {
-                if (old.end() <= run.start()) {
-                    continue;
-                }
-                runs.remove(old.start());
-                if (old.start() < run.start()) {
-                    kept.add(old.until(run.start()));
-                }
-                if (old.end() > run.end()) {
-                    kept.add(old.from(run.end()));
-                }
-            }
-            kept.forEach(part -> runs.put(part.start(), part));
-            runs.put(run.start(), run);
+            runs.put(run);
             last = run;
             return this;
         }
@@ -324,26 +306,9 @@ public final class MemoryImage implements Image {
         }
 
         private Builder replaceLast(Run run) {
-            runs.put(run.start(), run);
+            runs.replace(run);
             last = run;
             return this;
-        }
-
-        /** The runs given, with unallocated runs in the gaps: every offset of the disk is in exactly one. */
-        private NavigableMap<Long, Run> coveringRuns() {
-            TreeMap<Long, Run> covering = new TreeMap<>();
-            long at = 0;
-            for (Run run : runs.values()) {
-                if (run.start() > at) {
-                    covering.put(at, Run.empty(at, run.start(), Allocation.UNALLOCATED));
-                }
-                covering.put(run.start(), run);
-                at = run.end();
-            }
-            if (at < size) {
-                covering.put(at, Run.empty(at, size, Allocation.UNALLOCATED));
-            }
-            return covering;
         }
     }
 }
