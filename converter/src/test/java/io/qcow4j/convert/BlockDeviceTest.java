@@ -14,6 +14,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -43,8 +44,8 @@ class BlockDeviceTest {
             return;
         }
         try {
-            FakeImage image = new FakeImage(SIZE - (1 << 20)).data(0, 3 << 20).zero(4L << 20, 1 << 20)
-                    .data((5L << 20) + 512, 70_000);
+            MemoryImage image = MemoryImage.builder(SIZE - (1 << 20)).data(0, 3 << 20).zero(4L << 20, 1 << 20)
+                    .data((5L << 20) + 512, 70_000).build();
             // no -n: a device is always written in place
             ConvertResult result = Converter.convert(image, Path.of(device), ConvertOptions.defaults()
                     .withSegmentSize(1 << 20).withBufferSize(256 << 10));
@@ -52,7 +53,7 @@ class BlockDeviceTest {
             assertThat(Path.of(device)).exists();
 
             byte[] content = read(Path.of(device));
-            assertThat(Arrays.copyOf(content, (int) image.size())).isEqualTo(image.expected());
+            assertThat(Arrays.copyOf(content, (int) image.size())).isEqualTo(image.contents());
             // past the source's size the device keeps what it had
             assertThat(content[(int) image.size()]).isEqualTo((byte) 0xee);
         } finally {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qcow4j.testing.MemoryImage;
+
 /**
  * Cancelling while every worker is inside a read: the reads block on a latch until the test has cancelled, so the
  * test knows exactly which reads were in flight, and can check that none starts afterwards.
@@ -35,8 +37,8 @@ class CancellationTest {
     private final AtomicInteger reads = new AtomicInteger();
 
     /** 64 MiB of data whose reads wait for {@link #release}. */
-    private FakeImage blockingImage() {
-        return new FakeImage(64L << 20).data(0, 64L << 20).hook(position -> {
+    private MemoryImage blockingImage() {
+        return MemoryImage.builder(64L << 20).data(0, 64L << 20).onRead((position, length) -> {
             reads.incrementAndGet();
             allReading.countDown();
             try {
@@ -44,7 +46,7 @@ class CancellationTest {
             } catch (InterruptedException e) {
                 throw new InterruptedIOException("read interrupted");
             }
-        });
+        }).build();
     }
 
     private static ConvertOptions options() {
@@ -111,7 +113,7 @@ class CancellationTest {
     @Test
     void interruptedCallerOfConvertGetsCancelledAndNoTarget() {
         Path target = dir.resolve("out.raw");
-        FakeImage image = new FakeImage(64L << 20).data(0, 64L << 20);
+        MemoryImage image = MemoryImage.builder(64L << 20).data(0, 64L << 20).build();
         Thread.currentThread().interrupt();
         try {
             assertThatThrownBy(() -> Converter.convert(image, target, options()))
@@ -158,11 +160,11 @@ class CancellationTest {
     @Test
     void cancellingAFinishedConversionChangesNothing() throws IOException {
         Path target = dir.resolve("small.raw");
-        FakeImage image = new FakeImage(1 << 20).data(0, 1 << 20);
+        MemoryImage image = MemoryImage.builder(1 << 20).data(0, 1 << 20).build();
         Conversion conversion = Converter.start(image, target, ConvertOptions.defaults());
         ConvertResult result = conversion.await();
         conversion.cancel();
         assertThat(conversion.await()).isEqualTo(result);
-        assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+        assertThat(Files.readAllBytes(target)).isEqualTo(image.contents());
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
 /** {@code -n}: writing into an existing target, which must end up holding exactly the source, with holes punched. */
@@ -66,12 +67,13 @@ class ExistingTargetTest {
 
     @Test
     void zeroDetectionOffWritesZerosInPlace() throws IOException {
-        FakeImage image = new FakeImage(TestImages.SIZE).data(4096, 100_000).zero(2L << 20, 1 << 20);
+        MemoryImage image = MemoryImage.builder(TestImages.SIZE).data(4096, 100_000).zero(2L << 20, 1 << 20)
+                .build();
         Path target = garbage("target.raw");
         ConvertResult result = Converter.convert(image, target, ConvertOptions.defaults()
                 .withOverwriteExisting(true).withSparseSize(0));
         byte[] bytes = Files.readAllBytes(target);
-        assertThat(Arrays.copyOf(bytes, (int) TestImages.SIZE)).isEqualTo(image.expected());
+        assertThat(Arrays.copyOf(bytes, (int) TestImages.SIZE)).isEqualTo(image.contents());
         assertThat(bytes[(int) TestImages.SIZE]).isEqualTo((byte) 0xff);
         assertThat(result.bytesWritten()).isEqualTo(TestImages.SIZE);
         assertThat(TestImages.blocks(target)).isEqualTo(TestImages.blocks(dir.resolve("target.raw")))
@@ -80,10 +82,10 @@ class ExistingTargetTest {
 
     @Test
     void replacingAnExistingFileWithoutDashNStartsFromHoles() throws IOException {
-        FakeImage image = new FakeImage(TestImages.SIZE).data(4096, 100_000);
+        MemoryImage image = MemoryImage.builder(TestImages.SIZE).data(4096, 100_000).build();
         Path target = garbage("target.raw");
         Converter.convert(image, target, ConvertOptions.defaults());
-        assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+        assertThat(Files.readAllBytes(target)).isEqualTo(image.contents());
         assertThat(TestImages.blocks(target)).isLessThanOrEqualTo(2 * (100_000 + 8192) / 512);
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
 class FailureTest {
@@ -28,11 +29,8 @@ class FailureTest {
 
     @Test
     void sourceErrorIsNamedAndTheNewTargetDeleted() {
-        FakeImage image = new FakeImage(8L << 20).data(0, 8L << 20).hook(position -> {
-            if (position >= 5L << 20) {
-                throw new IOException("bad sector");
-            }
-        });
+        MemoryImage image = MemoryImage.builder(8L << 20).file(Path.of("fake-image")).data(0, 8L << 20)
+                .failReads(5L << 20, 3L << 20, "bad sector").build();
         Path target = dir.resolve("out.raw");
         assertThatThrownBy(() -> Converter.convert(image, target,
                 ConvertOptions.defaults().withSegmentSize(1 << 20).withBufferSize(1 << 20)))
@@ -45,9 +43,8 @@ class FailureTest {
 
     @Test
     void sourceErrorWithAnExistingTargetSaysItIsIncomplete() throws IOException {
-        FakeImage image = new FakeImage(1 << 20).data(0, 1 << 20).hook(position -> {
-            throw new IOException("bad sector");
-        });
+        MemoryImage image = MemoryImage.builder(1 << 20).file(Path.of("fake-image")).data(0, 1 << 20)
+                .failReads(0, 1 << 20, "bad sector").build();
         Path target = dir.resolve("existing.raw");
         Files.write(target, new byte[1 << 20]);
         assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.defaults()
@@ -98,7 +95,7 @@ class FailureTest {
         }
         try {
             Path target = mount.resolve("out.raw");
-            FakeImage image = new FakeImage(8L << 20).data(0, 8L << 20);
+            MemoryImage image = MemoryImage.builder(8L << 20).data(0, 8L << 20).build();
             assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.defaults()))
                     .isExactlyInstanceOf(ConversionException.class)
                     .hasMessageStartingWith("cannot write target " + target)
@@ -118,7 +115,7 @@ class FailureTest {
         byte[] old = new byte[4096];
         old[0] = 9;
         Files.write(target, old);
-        FakeImage image = new FakeImage(8192).data(0, 8192);
+        MemoryImage image = MemoryImage.builder(8192).data(0, 8192).build();
         assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.defaults()
                 .withOverwriteExisting(true)))
                 .isExactlyInstanceOf(ConversionException.class)
@@ -130,7 +127,7 @@ class FailureTest {
     @Test
     void missingExistingTargetIsRefused() {
         Path target = dir.resolve("missing.raw");
-        assertThatThrownBy(() -> Converter.convert(new FakeImage(512), target, ConvertOptions.defaults()
+        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), target, ConvertOptions.defaults()
                 .withOverwriteExisting(true)))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("missing.raw").hasMessageContaining("needs the target to exist");
@@ -151,7 +148,7 @@ class FailureTest {
 
     @Test
     void directoryTargetIsRefused() {
-        assertThatThrownBy(() -> Converter.convert(new FakeImage(512), dir, ConvertOptions.defaults()))
+        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), dir, ConvertOptions.defaults()))
                 .isInstanceOf(FileSystemException.class).hasMessageContaining("the target is a directory");
         assertThat(dir).isDirectory();
     }
@@ -159,7 +156,7 @@ class FailureTest {
     @Test
     void invalidOptionsAreRefusedBeforeTheTargetIsCreated() {
         Path target = dir.resolve("never.raw");
-        assertThatThrownBy(() -> Converter.convert(new FakeImage(512), target,
+        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), target,
                 ConvertOptions.defaults().withWorkers(0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("workers");
         assertThat(target).doesNotExist();

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qcow4j.testing.MemoryImage;
+
 class SyncTest {
 
     @TempDir
@@ -16,13 +18,13 @@ class SyncTest {
 
     @Test
     void syncedConversionWritesTheSameBytes() throws IOException {
-        FakeImage image = new FakeImage(3L << 20).data(512, 1 << 20).zero(2L << 20, 4096);
+        MemoryImage image = MemoryImage.builder(3L << 20).data(512, 1 << 20).zero(2L << 20, 4096).build();
         Path plain = dir.resolve("plain.raw");
         Path synced = dir.resolve("synced.raw");
         Converter.convert(image, plain, ConvertOptions.defaults());
         ConvertResult result = Converter.convert(image, synced, ConvertOptions.defaults().withSync(true));
         assertThat(Files.mismatch(plain, synced)).isEqualTo(-1L);
-        assertThat(Files.readAllBytes(synced)).isEqualTo(image.expected());
+        assertThat(Files.readAllBytes(synced)).isEqualTo(image.contents());
         assertThat(result.bytesRead()).isEqualTo(1 << 20);
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
 /** Nothing the user had is lost: the files a conversion must not write, and what a failed one leaves. */
@@ -28,12 +29,8 @@ class TargetSafetyTest {
     @TempDir
     Path dir;
 
-    private static FakeImage failingHalfWay() {
-        return new FakeImage(SIZE).data(0, SIZE).hook(position -> {
-            if (position >= SIZE / 2) {
-                throw new IOException("the disk went away");
-            }
-        });
+    private static MemoryImage failingHalfWay() {
+        return MemoryImage.builder(SIZE).data(0, SIZE).failReads(SIZE / 2, SIZE / 2, "the disk went away").build();
     }
 
     private static ConvertOptions small() {
@@ -54,9 +51,9 @@ class TargetSafetyTest {
         assertThat(Files.readString(target)).isEqualTo("precious");
         assertThat(names()).containsExactly("disk.raw");
 
-        FakeImage image = new FakeImage(SIZE).data(0, SIZE);
+        MemoryImage image = MemoryImage.builder(SIZE).data(0, SIZE).build();
         Converter.convert(image, target, small());
-        assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+        assertThat(Files.readAllBytes(target)).isEqualTo(image.contents());
         assertThat(names()).containsExactly("disk.raw");
     }
 
@@ -71,10 +68,10 @@ class TargetSafetyTest {
         assertThat(real).doesNotExist();
         assertThat(names()).containsExactly("link.raw", "real");
 
-        FakeImage image = new FakeImage(SIZE).data(0, SIZE);
+        MemoryImage image = MemoryImage.builder(SIZE).data(0, SIZE).build();
         Converter.convert(image, link, small());
         assertThat(Files.isSymbolicLink(link)).isTrue();
-        assertThat(Files.readAllBytes(real)).isEqualTo(image.expected());
+        assertThat(Files.readAllBytes(real)).isEqualTo(image.contents());
         try (Stream<Path> files = Files.list(real.getParent())) {
             assertThat(files).containsExactly(real);
         }
@@ -86,7 +83,8 @@ class TargetSafetyTest {
         Qemu.run("mkfifo", fifo.toString());
         for (Path target : List.of(fifo, Path.of("/dev/null"))) {
             assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
-                    assertThatThrownBy(() -> Converter.convert(new FakeImage(SIZE).data(0, SIZE), target, small()))
+                    assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(SIZE).data(0, SIZE).build(), target,
+                            small()))
                             .isInstanceOf(FileSystemException.class)
                             .hasMessage(target + ": the target is neither a regular file nor a block device"));
         }
@@ -127,11 +125,11 @@ class TargetSafetyTest {
     void aReadOnlyFileIsReplacedOnlyWhereItCouldBeWritten() throws Exception {
         Path target = Files.writeString(dir.resolve("disk.raw"), "read-only");
         assertThat(target.toFile().setWritable(false, false)).isTrue();
-        FakeImage image = new FakeImage(SIZE).data(0, SIZE);
+        MemoryImage image = MemoryImage.builder(SIZE).data(0, SIZE).build();
         if (Files.isWritable(target)) {
             // root: open(2) would write it, and so may we
             Converter.convert(image, target, small());
-            assertThat(Files.readAllBytes(target)).isEqualTo(image.expected());
+            assertThat(Files.readAllBytes(target)).isEqualTo(image.contents());
         } else {
             assertThatThrownBy(() -> Converter.convert(image, target, small()))
                     .isInstanceOf(AccessDeniedException.class).hasMessageContaining("Permission denied");

@@ -10,19 +10,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import com.kenai.jffi.MemoryIO;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.qcow4j.BlockStatus;
-import io.qcow4j.Image;
-import io.qcow4j.ImageInfo;
+import io.qcow4j.testing.MemoryImage;
+import io.qcow4j.testing.ReadHook;
 
 class PieceCacheTest {
 
@@ -51,63 +47,36 @@ class PieceCacheTest {
         return bytes;
     }
 
-    /** An image in memory that counts the reads that start in each piece, and can be told to fail. */
-    private static class CountingImage implements Image {
-        final Map<Long, AtomicInteger> readsByPiece = new ConcurrentHashMap<>();
-        final Set<Thread> readingThreads = ConcurrentHashMap.newKeySet();
-        final BytesImage bytes;
-        final int piece;
+    /**
+     * Faults a test switches on and off while the cache reads: every read fails, as a corrupt cluster does, or the
+     * reads of one piece throw an error.
+     */
+    private static final class Faults implements ReadHook {
         volatile boolean failing;
         /** Thrown by reads of the piece it names, when set. */
         volatile Error error;
         volatile long errorPiece = -1;
 
-        CountingImage(byte[] bytes, int piece) {
-            this.bytes = BytesImage.of(bytes);
-            this.piece = piece;
-        }
-
         @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
+        public void beforeRead(long position, int length) throws IOException {
             if (failing) {
                 throw new IOException("cluster at " + position + " is corrupt");
             }
-            if (error != null && position / piece == errorPiece) {
-                throw error;
+            Error thrown = error;
+            if (thrown != null && position / PIECE == errorPiece) {
+                throw thrown;
             }
-            readingThreads.add(Thread.currentThread());
-            readsByPiece.computeIfAbsent(position / piece, p -> new AtomicInteger()).incrementAndGet();
-            return bytes.read(dst, position);
         }
+    }
 
-        @Override
-        public String format() {
-            return bytes.format();
-        }
+    private static MemoryImage image(byte[] bytes, ReadHook hook) {
+        return MemoryImage.builder(bytes.length).data(0, bytes).onRead(hook).build();
+    }
 
-        @Override
-        public long size() {
-            return bytes.size();
-        }
-
-        @Override
-        public BlockStatus blockStatus(long offset, long maxLength) {
-            return bytes.blockStatus(offset, maxLength);
-        }
-
-        @Override
-        public ImageInfo info() {
-            return bytes.info();
-        }
-
-        @Override
-        public Optional<Image> backing() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
+    /** How many reads the image served that started in each piece. */
+    private static Map<Long, Long> readsByPiece(MemoryImage image) {
+        return image.reads().stream().collect(Collectors.groupingBy(read -> read.position() / PIECE,
+                Collectors.counting()));
     }
 
     private static byte[] read(PieceCache cache, long offset, int length) throws IOException {
@@ -128,7 +97,7 @@ class PieceCacheTest {
 
     /** A cache of {@code bytes} that reads ahead on the calling thread, before it goes on. */
     private static PieceCache inlineCache(byte[] bytes) {
-        return new PieceCache(new CountingImage(bytes, PIECE), 0, Runnable::run);
+        return new PieceCache(MemoryImage.of(bytes), 0, Runnable::run);
     }
 
     /** The bytes {@code loan} lends, gathered from the addresses in its iovec array. */
@@ -167,7 +136,7 @@ class PieceCacheTest {
     void everyRangeReadsTheImageBytesWhateverTheClusterSize(int clusterSize) throws Exception {
         // an image whose size is not a whole number of pieces, so the last piece is short
         byte[] bytes = random(5 * Math.max(PIECE, clusterSize) + 12345, clusterSize);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), clusterSize, readAhead);
+        PieceCache cache = new PieceCache(MemoryImage.of(bytes), clusterSize, readAhead);
         Random random = new Random(clusterSize);
         List<long[]> ranges = new ArrayList<>(List.of(
                 new long[] {0, 1}, new long[] {0, bytes.length}, new long[] {bytes.length - 1, 1},
@@ -248,16 +217,17 @@ class PieceCacheTest {
     @Test
     void aFailedLendHandsBackThePiecesItHeld() throws Exception {
         byte[] bytes = random(8 * PIECE, 23);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        Faults faults = new Faults();
+        MemoryImage image = image(bytes, faults);
         PieceCache cache = new PieceCache(image, 0, Runnable::run);
         PieceLoan loan = new PieceLoan(18);
-        image.error = new OutOfMemoryError("no room to inflate");
-        image.errorPiece = 2;
+        faults.error = new OutOfMemoryError("no room to inflate");
+        faults.errorPiece = 2;
         assertThatThrownBy(() -> cache.lend(answerBuffer(4 * PIECE), 0, loan)).isInstanceOf(IOException.class)
                 .hasMessageContaining("no room to inflate");
         assertThat(loan.segments()).isZero();
         assertThat(cache.slotsInUse()).isZero();
-        image.error = null;
+        faults.error = null;
         ByteBuffer dst = answerBuffer(4 * PIECE);
         cache.lend(dst, 0, loan);
         assertThat(lent(loan)).isEqualTo(slice(bytes, 0, 4 * PIECE));
@@ -267,49 +237,51 @@ class PieceCacheTest {
     @Test
     void aSequentialReaderInSmallRequestsGetsEachPieceReadOnceAndAhead() throws Exception {
         byte[] bytes = random(64 * PIECE, 7);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        MemoryImage image = MemoryImage.of(bytes);
         PieceCache cache = new PieceCache(image, 0, readAhead);
         for (long at = 0; at < bytes.length; at += 4096) {
             assertThat(read(cache, at, 4096)).isEqualTo(slice(bytes, at, 4096));
         }
-        assertThat(image.readsByPiece).hasSize(64);
-        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(readsByPiece(image)).hasSize(64);
+        assertThat(readsByPiece(image).values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
         // all but the first piece came from the read-ahead threads
-        assertThat(image.readingThreads).anySatisfy(
+        assertThat(image.readingThreads()).anySatisfy(
                 thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-test-read-ahead-"));
     }
 
     @Test
     void smallRandomReadsOfOnePieceReadItOnce() throws Exception {
         byte[] bytes = random(16 * PIECE, 8);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        MemoryImage image = MemoryImage.of(bytes);
         PieceCache cache = new PieceCache(image, 0, readAhead);
         long base = 5L * PIECE;
         for (int at : new int[] {40000, 8, 65000, 1000, 30000}) {
             assertThat(read(cache, base + at, 500)).isEqualTo(slice(bytes, base + at, 500));
         }
-        assertThat(image.readsByPiece).containsOnlyKeys(5L);
-        assertThat(image.readsByPiece.get(5L).get()).isEqualTo(1);
+        assertThat(readsByPiece(image)).containsOnlyKeys(5L);
+        assertThat(readsByPiece(image).get(5L)).isEqualTo(1L);
     }
 
     @Test
     void aFailedPieceFailsItsReaderAndIsReadAgainNextTime() throws Exception {
         byte[] bytes = random(8 * PIECE, 9);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        Faults faults = new Faults();
+        MemoryImage image = image(bytes, faults);
         PieceCache cache = new PieceCache(image, 0, Runnable::run);
-        image.failing = true;
+        faults.failing = true;
         assertThatThrownBy(() -> read(cache, 3L * PIECE + 10, 3 * PIECE)).isInstanceOf(IOException.class)
                 .hasMessageEndingWith("is corrupt");
         assertThat(cache.slotsInUse()).isZero();
-        image.failing = false;
+        faults.failing = false;
         assertThat(read(cache, 3L * PIECE + 10, 3 * PIECE)).isEqualTo(slice(bytes, 3L * PIECE + 10, 3 * PIECE));
-        assertThat(image.readsByPiece.keySet()).containsExactlyInAnyOrder(3L, 4L, 5L, 6L);
+        assertThat(readsByPiece(image).keySet()).containsExactlyInAnyOrder(3L, 4L, 5L, 6L);
     }
 
     @Test
     void aReadAheadThatFailedLeavesThePieceForItsReaderToRead() throws Exception {
         byte[] bytes = random(8 * PIECE, 16);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        Faults faults = new Faults();
+        MemoryImage image = image(bytes, faults);
         List<Runnable> readAheads = new ArrayList<>();
         PieceCache cache = new PieceCache(image, 0, readAheads::add);
         // the second request continues the first: pieces 2 to 7 are queued, then read ahead while the image fails
@@ -317,21 +289,21 @@ class PieceCacheTest {
         read(cache, PIECE, 10);
         int perTask = PieceCache.BATCH_BYTES / PIECE;
         assertThat(readAheads).as("six pieces in tasks of %d", perTask).hasSize((6 + perTask - 1) / perTask);
-        image.failing = true;
+        faults.failing = true;
         readAheads.forEach(Runnable::run);
-        image.failing = false;
+        faults.failing = false;
         assertThat(cache.slotsInUse()).isZero();
         assertThat(read(cache, 2L * PIECE, 6 * PIECE)).isEqualTo(slice(bytes, 2L * PIECE, 6 * PIECE));
-        assertThat(image.readsByPiece).containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
-        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
-        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+        assertThat(readsByPiece(image)).containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(readsByPiece(image).values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
+        assertThat(image.readingThreads()).containsExactly(Thread.currentThread());
     }
 
     @Test
     void aReaderWaitingForAReadAheadThatFailsReadsThePieceItself() throws Exception {
         byte[] bytes = random(4 * PIECE, 17);
-        HeldImage image = new HeldImage(bytes,
-                thread -> thread.getName().startsWith("qcow4j-fuse-test-read-ahead-"));
+        HeldReads held = new HeldReads(thread -> thread.getName().startsWith("qcow4j-fuse-test-read-ahead-"));
+        MemoryImage image = image(bytes, held);
         PieceCache cache = new PieceCache(image, 0, readAhead);
         ExecutorService readers = Executors.newFixedThreadPool(1);
         try {
@@ -343,34 +315,33 @@ class PieceCacheTest {
             });
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                 awaitWaitingForAPiece(readerThread);
-                image.fail.countDown();
+                held.fail.countDown();
                 assertThat(reader.get()).isEqualTo(slice(bytes, PIECE - 10, 20));
             });
         } finally {
-            image.release();
+            held.release();
             readers.shutdownNow();
         }
-        assertThat(image.readsByPiece).containsOnlyKeys(0L, 1L);
-        assertThat(image.readingThreads).noneSatisfy(
+        assertThat(readsByPiece(image)).containsOnlyKeys(0L, 1L);
+        assertThat(image.readingThreads()).noneSatisfy(
                 thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-test-read-ahead-"));
     }
 
     /**
-     * An image whose reads by the threads {@code held} accepts wait in the image until {@link #fail} is counted down,
-     * then fail; other threads read once a held one has begun.
+     * Holds the reads of the threads {@code held} accepts in the image until {@link #fail} is counted down, then fails
+     * them; other threads read once a held one has begun.
      */
-    private static final class HeldImage extends CountingImage {
+    private static final class HeldReads implements ReadHook {
         final CountDownLatch reading = new CountDownLatch(1);
         final CountDownLatch fail = new CountDownLatch(1);
         private final Predicate<Thread> held;
 
-        HeldImage(byte[] bytes, Predicate<Thread> held) {
-            super(bytes, PIECE);
+        HeldReads(Predicate<Thread> held) {
             this.held = held;
         }
 
         @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
+        public void beforeRead(long position, int length) throws IOException {
             try {
                 if (held.test(Thread.currentThread())) {
                     reading.countDown();
@@ -381,7 +352,6 @@ class PieceCacheTest {
             } catch (InterruptedException e) {
                 throw new IOException(e);
             }
-            return super.read(dst, position);
         }
 
         void release() {
@@ -401,7 +371,7 @@ class PieceCacheTest {
     @Test
     void withoutReadAheadThreadsEveryPieceIsReadByTheReader() throws Exception {
         byte[] bytes = random(40 * PIECE + 3, 10);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        MemoryImage image = MemoryImage.of(bytes);
         PieceCache cache = new PieceCache(image, 0, task -> {
             throw new RejectedExecutionException("shut down");
         });
@@ -409,13 +379,13 @@ class PieceCacheTest {
             int length = (int) Math.min(1 << 20, bytes.length - at);
             assertThat(read(cache, at, length)).isEqualTo(slice(bytes, at, length));
         }
-        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+        assertThat(image.readingThreads()).containsExactly(Thread.currentThread());
     }
 
     @Test
     void concurrentReadersSeeTheImageBytes() throws Exception {
         byte[] bytes = random(200 * PIECE + 777, 11);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, PIECE), 0, readAhead);
+        PieceCache cache = new PieceCache(MemoryImage.of(bytes), 0, readAhead);
         ExecutorService readers = Executors.newFixedThreadPool(6);
         try {
             List<Future<Integer>> results = new ArrayList<>();
@@ -449,10 +419,11 @@ class PieceCacheTest {
     @Test
     void anErrorWhileReadingAPieceFailsItsReaderAndLeavesNoSlotInUse() throws Exception {
         byte[] bytes = random(8 * PIECE, 12);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        Faults faults = new Faults();
+        MemoryImage image = image(bytes, faults);
         PieceCache cache = new PieceCache(image, 0, Runnable::run);
-        image.errorPiece = 2;
-        image.error = new OutOfMemoryError("no memory for a decompressor");
+        faults.errorPiece = 2;
+        faults.error = new OutOfMemoryError("no memory for a decompressor");
         // the piece read inline, and the same piece read ahead for a sequential reader
         assertThatThrownBy(() -> read(cache, 2L * PIECE + 5, 100)).isInstanceOf(IOException.class)
                 .hasMessageContaining("no memory for a decompressor");
@@ -460,7 +431,7 @@ class PieceCacheTest {
         assertThatThrownBy(() -> read(cache, PIECE, 2 * PIECE)).isInstanceOf(IOException.class)
                 .hasMessageContaining("no memory for a decompressor");
         assertThat(cache.slotsInUse()).isZero();
-        image.error = null;
+        faults.error = null;
         assertThat(read(cache, 0, 8 * PIECE)).isEqualTo(bytes);
         assertThat(cache.slotsInUse()).isZero();
     }
@@ -470,7 +441,7 @@ class PieceCacheTest {
         // 1 MiB pieces: 16 slots, fewer than twelve readers of up to 3 MiB at once want
         int clusterSize = 1 << 20;
         byte[] bytes = random(40 << 20, 13);
-        PieceCache cache = new PieceCache(new CountingImage(bytes, clusterSize), clusterSize, Runnable::run);
+        PieceCache cache = new PieceCache(MemoryImage.of(bytes), clusterSize, Runnable::run);
         ExecutorService readers = Executors.newFixedThreadPool(12);
         try {
             List<Future<Integer>> results = new ArrayList<>();
@@ -501,12 +472,12 @@ class PieceCacheTest {
 
     @Test
     void aFailedReadWakesTheReadersWaitingForThePiece() throws Exception {
-        HeldImage image = new HeldImage(random(4 * PIECE, 14), thread -> true);
-        PieceCache cache = new PieceCache(image, 0, Runnable::run);
+        HeldReads held = new HeldReads(thread -> true);
+        PieceCache cache = new PieceCache(image(random(4 * PIECE, 14), held), 0, Runnable::run);
         ExecutorService readers = Executors.newFixedThreadPool(2);
         try {
             Future<?> loader = readers.submit(() -> read(cache, PIECE + 10, 10));
-            image.reading.await();
+            held.reading.await();
             AtomicReference<Thread> waiter = new AtomicReference<>();
             Future<?> waiting = readers.submit(() -> {
                 waiter.set(Thread.currentThread());
@@ -515,14 +486,14 @@ class PieceCacheTest {
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
                 // the second reader finds the piece being read and waits for it
                 awaitWaitingForAPiece(waiter);
-                image.fail.countDown();
+                held.fail.countDown();
                 for (Future<?> reader : List.of(loader, waiting)) {
                     assertThatThrownBy(reader::get).hasCauseInstanceOf(IOException.class)
                             .hasMessageEndingWith("is corrupt");
                 }
             });
         } finally {
-            image.release();
+            held.release();
             readers.shutdownNow();
         }
         assertThat(cache.slotsInUse()).isZero();
@@ -531,19 +502,19 @@ class PieceCacheTest {
     @Test
     void aReaderReadsThePiecesWhoseReadAheadHasNotStartedItself() throws Exception {
         byte[] bytes = random(32 * PIECE, 15);
-        CountingImage image = new CountingImage(bytes, PIECE);
+        MemoryImage image = MemoryImage.of(bytes);
         List<Runnable> queued = new ArrayList<>();
         PieceCache cache = new PieceCache(image, 0, queued::add);
         // a request of 16 pieces hands 15 to read-ahead that never starts; then a sequential one queues more
         assertThat(read(cache, 0, 16 * PIECE)).isEqualTo(slice(bytes, 0, 16 * PIECE));
         assertThat(read(cache, 16L * PIECE, 4 * PIECE)).isEqualTo(slice(bytes, 16L * PIECE, 4 * PIECE));
-        assertThat(image.readingThreads).containsExactly(Thread.currentThread());
+        assertThat(image.readingThreads()).containsExactly(Thread.currentThread());
         assertThat(queued).isNotEmpty();
         queued.forEach(Runnable::run);
         assertThat(cache.slotsInUse()).isZero();
         // the queued reads of pieces already read did nothing; the ones ahead read each piece once
-        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(readsByPiece(image).values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
         assertThat(read(cache, 20L * PIECE, 12 * PIECE)).isEqualTo(slice(bytes, 20L * PIECE, 12 * PIECE));
-        assertThat(image.readsByPiece.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(readsByPiece(image).values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
     }
 }

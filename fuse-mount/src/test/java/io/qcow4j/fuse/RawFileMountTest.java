@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
 /** Mounts images in this JVM through {@link RawFileMount} and reads them back with the JDK and real tools. */
@@ -106,8 +108,10 @@ class RawFileMountTest {
 
     @Test
     void stBlocksComeFromTheImagesBlockStatus() throws Exception {
-        byte[] bytes = random(4 << 20, 3);
-        try (Image image = new BytesImage(bytes, 1 << 20, Long.MAX_VALUE, Long.MAX_VALUE);
+        // data in the first MiB, allocated zeros after it
+        byte[] bytes = Arrays.copyOf(random(1 << 20, 3), 4 << 20);
+        try (Image image = MemoryImage.builder(bytes.length).data(0, Arrays.copyOf(bytes, 1 << 20))
+                .zero(1 << 20, 3 << 20).build();
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
             assertThat(mount.file().getFileName().toString()).isEqualTo("image.raw");
             assertThat(Qemu.run("stat", "-c", "%s %b", mount.file().toString()).trim())
@@ -121,7 +125,7 @@ class RawFileMountTest {
     @Test
     void requestsAreServedByTheMountsOwnLongLivedThreads() throws Exception {
         byte[] bytes = random(8 << 20, 6);
-        BytesImage recording = BytesImage.of(bytes);
+        MemoryImage recording = MemoryImage.of(bytes);
         try (RawFileMount mount = RawFileMount.mount(recording, mountPoint, MountOptions.defaults())) {
             for (int round = 0; round < 3; round++) {
                 try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ,
@@ -137,14 +141,14 @@ class RawFileMountTest {
             unmountQuietly(mountPoint);
         }
         // not a JVM thread attached for one request and dropped (which loses every thread-local cache)
-        assertThat(recording.readingThreads).isNotEmpty().hasSizeLessThanOrEqualTo(32)
+        assertThat(recording.readingThreads()).isNotEmpty().hasSizeLessThanOrEqualTo(32)
                 .allSatisfy(thread -> assertThat(thread.getName()).startsWith("qcow4j-fuse-image.raw-"));
     }
 
     @Test
     void aReadOfUpTo1MiBReachesTheFileSystemAsOneRequest() throws Exception {
         byte[] bytes = random(8 << 20, 7);
-        try (Image image = BytesImage.of(bytes);
+        try (Image image = MemoryImage.of(bytes);
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults());
              FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
             // direct I/O: no page cache splitting reads into pages and read-ahead; 1 MiB requests: LargeRequests
@@ -169,7 +173,7 @@ class RawFileMountTest {
     void withThePageCacheTheKernelServesReadsAgainItselfAndWithoutItEveryReadReachesTheFileSystem() throws Exception {
         byte[] bytes = random(4 << 20, 9);
         for (boolean pageCache : new boolean[] {true, false}) {
-            try (Image image = BytesImage.of(bytes);
+            try (Image image = MemoryImage.of(bytes);
                  RawFileMount mount = RawFileMount.mount(image, mountPoint,
                          MountOptions.defaults().withPageCache(pageCache));
                  FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
@@ -200,7 +204,7 @@ class RawFileMountTest {
     @Test
     void aSharedMappingOfTheFileReadsTheImageBytes() throws Exception {
         byte[] bytes = random(3 << 20, 8);
-        try (Image image = BytesImage.of(bytes);
+        try (Image image = MemoryImage.of(bytes);
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults());
              FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
             // FileChannel.map maps MAP_SHARED, which a file opened for direct I/O refuses unless the mount allows it
@@ -272,7 +276,8 @@ class RawFileMountTest {
         byte[] bytes = random(4 << 20, 5);
         long badFrom = 3L << 20;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        try (Image image = new BytesImage(bytes, bytes.length, badFrom, badFrom + 4096);
+        try (Image image = MemoryImage.builder(bytes.length).data(0, bytes)
+                .failReads(badFrom, 4096, "corrupt cluster at " + badFrom).build();
              RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("d"),
                      new PrintStream(log, true, StandardCharsets.UTF_8))) {
             for (int attempt = 0; attempt < 3; attempt++) {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -27,6 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.qcow4j.spi.ImageFormatProvider;
+import io.qcow4j.testing.MemoryImage;
 
 class ImagesTest {
 
@@ -167,57 +167,19 @@ class ImagesTest {
         }
     }
 
-    /** An image of 10-byte clusters whose status the test scripts: cluster i is {@code statuses[i]}. */
-    private record ScriptedImage(BlockStatus[] statuses) implements Image {
-
-        @Override
-        public String format() {
-            return "scripted";
-        }
-
-        @Override
-        public long size() {
-            return statuses.length * 10L;
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public BlockStatus blockStatus(long offset, long maxLength) {
-            BlockStatus cluster = statuses[(int) (offset / 10)];
-            long length = Math.min(cluster.end() - offset, maxLength);
-            long host = cluster.hostOffset() < 0 ? -1 : cluster.hostOffset() + offset - cluster.offset();
-            return new BlockStatus(offset, length, cluster.allocation(), cluster.compressed(), cluster.depth(), host);
-        }
-
-        @Override
-        public ImageInfo info() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<Image> backing() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     void forEachRunHandsOverTheMapsRunsOneAtATimeInOrder() throws Exception {
-        ScriptedImage image = new ScriptedImage(new BlockStatus[] {
-                new BlockStatus(0, 10, Allocation.DATA, false, 0, 1000),
-                new BlockStatus(10, 10, Allocation.DATA, false, 0, 1010),     // continues the file: merged
-                new BlockStatus(20, 10, Allocation.DATA, false, 0, 1010),     // the same cluster again: a new run
-                new BlockStatus(30, 10, Allocation.ZERO, false, 0, -1),
-                new BlockStatus(40, 10, Allocation.ZERO, false, 0, -1),
-                new BlockStatus(50, 10, Allocation.UNALLOCATED, false, 1, -1),
-                new BlockStatus(60, 10, Allocation.DATA, true, 0, -1)});
+        // 10-byte runs, each answered on its own, over an empty backing image
+        MemoryImage image = MemoryImage.builder(70)
+                .data(0, 10).storedAt(1000)
+                .data(10, 10).storedAt(1010)     // continues the file: merged
+                .data(20, 10).storedAt(1010)     // the same cluster again: a new run
+                .zero(30, 10)
+                .zero(40, 10)
+                .unallocated(50, 10)
+                .data(60, 10).compressed()
+                .backing(MemoryImage.builder(70).build())
+                .build();
         List<BlockStatus> handed = new ArrayList<>();
         image.forEachRun(5, 60, handed::add);
         assertThat(handed).containsExactly(
@@ -238,42 +200,4 @@ class ImagesTest {
         })).isInstanceOf(IOException.class).hasMessage("Broken pipe");
         assertThat(beforeFailure).hasSize(2);
     }
-
-    @Test
-    void blockStatusRejectsInvalidRuns() {
-        assertThatThrownBy(() -> new BlockStatus(0, 0, Allocation.DATA, false, 0, -1))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThat(new BlockStatus(0, 1, Allocation.ZERO, false, 0, -1).readsAsZero()).isTrue();
-        assertThat(new BlockStatus(0, 1, Allocation.UNALLOCATED, false, 0, -1).readsAsZero()).isTrue();
-        assertThat(new BlockStatus(0, 1, Allocation.DATA, true, 0, -1).readsAsZero()).isFalse();
-    }
-
-    @Test
-    void openOptionsDefaultsAndBuilder() {
-        OpenOptions defaults = OpenOptions.defaults();
-        assertThat(defaults.format()).isEmpty();
-        assertThat(defaults.snapshot()).isEmpty();
-        assertThat(defaults.followBacking()).isTrue();
-        assertThat(defaults.filePolicy()).isEqualTo(FilePolicy.allowAll());
-        assertThat(defaults.maxChainDepth()).isEqualTo(256);
-        assertThat(defaults.chainMemoryLimit()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
-        OpenOptions changed = defaults.toBuilder().filePolicy(FilePolicy.refuseOtherFiles()).format("qcow2")
-                .snapshot("s1").set(L2, 1024L).build();
-        assertThat(changed).isEqualTo(OpenOptions.builder().format("qcow2").snapshot("s1").set(L2, 1024L)
-                .filePolicy(FilePolicy.refuseOtherFiles()).build());
-        assertThat(changed.get(L2)).isEqualTo(1024L);
-        assertThat(defaults.get(L2)).isEqualTo(8L << 20);
-        assertThat(changed.toBuilder().followBacking(false).build().followBacking()).isFalse();
-        assertThat(changed.toBuilder().set(L2, null).build().formatOptions()).isEmpty();
-        assertThatThrownBy(() -> OpenOptions.builder().set(L2, -1L))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("invalid value -1 for the qcow2.l2-cache-size option: expected Long of at least 0");
-        assertThatThrownBy(() -> OpenOptions.builder().maxChainDepth(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> OpenOptions.builder().chainMemoryLimit(-2))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    /** A provider's option as the qcow2 provider defines its own. */
-    private static final FormatOption<Long> L2 = FormatOption.of("qcow2", "l2-cache-size", Long.class, 8L << 20,
-            bytes -> bytes >= 0, "of at least 0");
 }

@@ -5,14 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 
 import io.qcow4j.spi.ImageFormatProvider;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
+import io.qcow4j.testing.BytePattern;
+import io.qcow4j.testing.MemoryImage;
 
 /**
  * A provider that only the test class path registers: files starting with "PATTERN:" and a decimal size are disks
@@ -21,6 +19,7 @@ import io.qcow4j.spi.ProbeResult;
 public final class PatternFormatProvider implements ImageFormatProvider {
 
     static final String MAGIC = "PATTERN:";
+    private static final long BLOCK = 4096;
 
     @Override
     public String name() {
@@ -45,48 +44,11 @@ public final class PatternFormatProvider implements ImageFormatProvider {
             throw new CorruptImageException(path + ": no " + MAGIC + " header");
         }
         long size = Long.parseLong(text.substring(MAGIC.length()));
-        return new PatternImage(path, size);
-    }
-
-    /** byte i is i % 251; all of it is data. */
-    record PatternImage(Path path, long size) implements Image {
-
-        @Override
-        public String format() {
-            return "pattern";
+        MemoryImage.Builder image = MemoryImage.builder(size).format(name()).file(path);
+        // a run per 4 KiB, each answered on its own as a format looks its blocks up: map has runs to merge
+        for (long at = 0; at < size; at += BLOCK) {
+            image.data(at, Math.min(BLOCK, size - at), BytePattern.modulo(251));
         }
-
-        @Override
-        public int read(ByteBuffer dst, long position) {
-            if (position >= size) {
-                return -1;
-            }
-            int n = (int) Math.min(dst.remaining(), size - position);
-            for (int i = 0; i < n; i++) {
-                dst.put((byte) ((position + i) % 251));
-            }
-            return n;
-        }
-
-        @Override
-        public BlockStatus blockStatus(long offset, long maxLength) {
-            Objects.checkIndex(offset, size);
-            long length = Math.min(maxLength, Math.min(size - offset, 4096 - offset % 4096));
-            return new BlockStatus(offset, length, Allocation.DATA, false, 0, -1);
-        }
-
-        @Override
-        public ImageInfo info() {
-            return new ImageInfo("pattern", path, size, 0, 0, false, null, null, null, List.of(), Map.of());
-        }
-
-        @Override
-        public Optional<Image> backing() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void close() {
-        }
+        return image.build();
     }
 }

@@ -15,8 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives the reference tools ({@code qemu-img}, {@code qemu-io}) from tests. Shared with the other modules' tests
- * through this module's test jar.
+ * Drives the reference tools ({@code qemu-img}, {@code qemu-io}) from tests.
  */
 public final class Qemu {
 

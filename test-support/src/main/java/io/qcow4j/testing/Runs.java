@@ -1,0 +1,88 @@
+package io.qcow4j.testing;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.NavigableMap;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+
+/**
+ * The runs that cover a {@link MemoryImage}'s disk, end to end, and the backing image its unallocated runs read from:
+ * what a read fills and what block status says, without the argument checks or the counting.
+ */
+final class Runs {
+
+    private static final byte[] ZEROS = new byte[64 << 10];
+
+    private final NavigableMap<Long, Run> byStart;
+    private final Image backing;
+
+    Runs(NavigableMap<Long, Run> byStart, Image backing) {
+        this.byStart = byStart;
+        this.backing = backing;
+    }
+
+    private Run at(long offset) {
+        return byStart.floorEntry(offset).getValue();
+    }
+
+    /** Fills what remains of {@code dst} with the bytes from {@code position}; the caller keeps it inside the disk. */
+    void fill(ByteBuffer dst, long position) throws IOException {
+        int limit = dst.limit();
+        try {
+            for (long at = position; dst.hasRemaining(); ) {
+                Run run = at(at);
+                int n = (int) Math.min(dst.remaining(), run.end() - at);
+                dst.limit(dst.position() + n);
+                switch (run.allocation()) {
+                    case DATA -> run.bytes().fill(dst, at);
+                    case UNALLOCATED -> fillFromBacking(dst, at);
+                    default -> zeros(dst);
+                }
+                dst.limit(limit);
+                at += n;
+            }
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    /** As a qcow2 overlay reads an unallocated cluster: from the backing image, zeros past its end. */
+    private void fillFromBacking(ByteBuffer dst, long at) throws IOException {
+        if (backing != null && at < backing.size()) {
+            int limit = dst.limit();
+            dst.limit(dst.position() + (int) Math.min(dst.remaining(), backing.size() - at));
+            backing.readFully(dst, at);
+            dst.limit(limit);
+        }
+        zeros(dst);
+    }
+
+    private static void zeros(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
+        }
+    }
+
+    /** The status of the run at {@code offset}, at most {@code maxLength} bytes long; the caller checked both. */
+    BlockStatus status(long offset, long maxLength) throws IOException {
+        Run run = at(offset);
+        long length = Math.min(maxLength, run.end() - offset);
+        if (run.allocation() == Allocation.UNALLOCATED) {
+            return backingStatus(offset, length);
+        }
+        return new BlockStatus(offset, length, run.allocation(), run.compressed(), 0, run.hostOffsetAt(offset));
+    }
+
+    /** As a qcow2 overlay answers for an unallocated cluster: the backing image's status, one level deeper. */
+    private BlockStatus backingStatus(long offset, long length) throws IOException {
+        if (backing == null || offset >= backing.size()) {
+            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.allocation(), below.compressed(), below.depth() + 1,
+                below.hostOffset());
+    }
+}
