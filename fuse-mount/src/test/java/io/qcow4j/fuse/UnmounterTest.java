@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -76,7 +77,7 @@ class UnmounterTest {
                 assertNotMounted(mountPoint);
                 ByteBuffer read = ByteBuffer.allocate(4096);
                 open.read(read, 1 << 20);
-                assertThat(read.array()).isEqualTo(java.util.Arrays.copyOfRange(BYTES, 1 << 20, (1 << 20) + 4096));
+                assertThat(read.array()).isEqualTo(Arrays.copyOfRange(BYTES, 1 << 20, (1 << 20) + 4096));
                 assertThat(mount.isMounted()).isTrue();
             }
             assertThat(mount.awaitUnmount(Duration.ofSeconds(30))).isTrue();

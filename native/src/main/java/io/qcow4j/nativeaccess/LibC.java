@@ -36,7 +36,6 @@ public final class LibC {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
-    public static final int EIO = 5;
     /** No data (or hole) at or after the offset given to lseek. */
     public static final int ENXIO = 6;
     public static final int EBUSY = 16;

@@ -2,6 +2,7 @@ package io.qcow4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class WithoutNativeLibrariesIT {
         // a sparse file: du would count one block, the length is what is left to count
         Path sparse = dir.resolve("sparse.raw");
         try (FileChannel file = FileChannel.open(sparse, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            file.write(java.nio.ByteBuffer.wrap(new byte[] {1}), (8 << 20) - 1);
+            file.write(ByteBuffer.wrap(new byte[] {1}), (8 << 20) - 1);
         }
         Run info = java(noJffi, "info", "--output=json", sparse.toString());
         assertThat(info.exit()).as(info.err()).isZero();
