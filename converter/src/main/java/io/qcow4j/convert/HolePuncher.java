@@ -3,42 +3,40 @@ package io.qcow4j.convert;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import io.qcow4j.convert.internal.Posix;
-import io.qcow4j.convert.internal.PosixLibrary;
+import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
  * Makes ranges of an existing target read as zero without writing them: {@code fallocate(PUNCH_HOLE | KEEP_SIZE)},
  * which frees a file's blocks, and on a block device discards them where the device guarantees zeros afterwards.
  * It works on its own file descriptor, because a {@link java.nio.channels.FileChannel} does not expose its own.
- * Once the call turns out to be unsupported it is not tried again, and the caller writes zeros instead.
+ * Once the call turns out to be unsupported it is not tried again, and the caller writes zeros instead; so it is
+ * where libc cannot be called at all (jffi's stub not loadable).
  */
 final class HolePuncher implements AutoCloseable {
 
-    /** Errors that mean "this file cannot have holes punched", not "this range failed". */
-    private static final int EPERM = 1;
-    private static final int ENODEV = 19;
-    private static final int EINVAL = 22;
-    private static final int ENOSYS = 38;
-    private static final int EOPNOTSUPP = 95;
-
-    private final Posix posix;
+    private final LibC libc;
     private final int fd;
     private volatile boolean supported;
 
-    private HolePuncher(Posix posix, int fd) {
-        this.posix = posix;
+    private HolePuncher(LibC libc, int fd) {
+        this.libc = libc;
         this.fd = fd;
         this.supported = fd >= 0;
     }
 
     /** A puncher for {@code path}; one that never punches where libc or the file cannot be opened. */
     static HolePuncher open(Path path) {
-        Posix posix = PosixLibrary.get();
-        if (posix == null) {
+        return open(path, LibC.get());
+    }
+
+    /** A puncher for {@code path} through {@code libc}; with a null one, a puncher that never punches. */
+    static HolePuncher open(Path path, LibC libc) {
+        if (libc == null) {
             return new HolePuncher(null, -1);
         }
-        int fd = posix.open(path.toString(), Posix.O_WRONLY | Posix.O_CLOEXEC);
-        return new HolePuncher(posix, fd);
+        int fd = libc.open(path.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
+        return new HolePuncher(libc, fd);
     }
 
     /**
@@ -52,30 +50,36 @@ final class HolePuncher implements AutoCloseable {
             return false;
         }
         while (true) {
-            if (posix.fallocate(fd, Posix.FALLOC_FL_PUNCH_HOLE | Posix.FALLOC_FL_KEEP_SIZE, offset, length) == 0) {
+            if (libc.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, offset, length) == 0) {
                 return true;
             }
-            int errno = PosixLibrary.errno(posix);
-            if (errno == Posix.EINTR) {
+            int errno = NativeLibrary.errno();
+            if (errno == LibC.EINTR) {
                 continue;
             }
-            if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL || errno == ENODEV || errno == EPERM) {
+            if (cannotPunch(errno)) {
                 supported = false;
                 return false;
             }
-            throw new IOException(posix.strerror(errno) + " (fallocate punching a hole)");
+            throw new IOException(libc.strerror(errno) + " (fallocate punching a hole)");
         }
+    }
+
+    /** Errors that mean "this file cannot have holes punched", not "this range failed". */
+    private static boolean cannotPunch(int errno) {
+        return errno == LibC.EOPNOTSUPP || errno == LibC.ENOSYS || errno == LibC.EINVAL || errno == LibC.ENODEV
+                || errno == LibC.EPERM;
     }
 
     /** The size of the file or device, or -1 when it cannot be asked. */
     long size() {
-        return fd < 0 ? -1 : posix.lseek(fd, 0, Posix.SEEK_END);
+        return fd < 0 ? -1 : libc.lseek(fd, 0, LibC.SEEK_END);
     }
 
     @Override
     public void close() {
         if (fd >= 0) {
-            posix.close(fd);
+            libc.close(fd);
         }
     }
 }

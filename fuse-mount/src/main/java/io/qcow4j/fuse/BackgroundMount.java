@@ -83,7 +83,7 @@ final class BackgroundMount {
         } else if (line == null) {
             err.println("mount-qcow2: the mount process did not report within " + READY_TIMEOUT_SECONDS + " s");
             child.destroyForcibly();
-            Unmounter.unmount(request.mountPoint());
+            Unmounter.cleanUp(request.mountPoint()).ifPresent(why -> err.println("mount-qcow2: " + why));
         } else {
             err.println("mount-qcow2: the mount process failed: " + line);
         }

@@ -1,5 +1,6 @@
 package io.qcow4j.fuse;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 
@@ -63,7 +64,7 @@ final class ForegroundMount {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            mount.close();
+            closeQuietly(mount);
             closeQuietly(image);
         }
         return 0;
@@ -74,9 +75,9 @@ final class ForegroundMount {
         return message.replace('\n', ' ');
     }
 
-    private static void closeQuietly(Image image) {
+    private static void closeQuietly(Closeable closeable) {
         try {
-            image.close();
+            closeable.close();
         } catch (IOException e) {
             // nothing left to do with it
         }

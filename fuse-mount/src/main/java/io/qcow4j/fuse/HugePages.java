@@ -1,9 +1,9 @@
 package io.qcow4j.fuse;
 
-import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
+
+import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
  * Direct buffers on transparent huge pages where the kernel offers them. The piece cache's memory is written by the
@@ -14,11 +14,6 @@ import jnr.ffi.Runtime;
 final class HugePages {
 
     static final int SIZE = 2 << 20;
-    /** Back the range with huge pages from now on (Linux 2.6.38)... */
-    private static final int MADV_HUGEPAGE = 14;
-    /** ...and now, for the pages already there (Linux 6.1): a direct buffer is zeroed when allocated. */
-    private static final int MADV_COLLAPSE = 25;
-    private static final LibC.Calls LIBC = LibC.CALLS;
 
     private HugePages() {
     }
@@ -28,17 +23,19 @@ final class HugePages {
      * not (no transparent huge pages, an older kernel, less than one huge page asked for), an ordinary one.
      */
     static ByteBuffer allocate(int length) {
-        if (LIBC == null || length < SIZE || length > Integer.MAX_VALUE - 2 * SIZE) {
+        LibC libc = LibC.get();
+        if (libc == null || length < SIZE || length > Integer.MAX_VALUE - 2 * SIZE) {
             return ByteBuffer.allocateDirect(length);
         }
         // whole huge pages from an aligned address (alignedSlice also rounds the end down to one)
         int wholePages = (length + SIZE - 1) / SIZE * SIZE;
         ByteBuffer aligned = ByteBuffer.allocateDirect(wholePages + SIZE).alignedSlice(SIZE).limit(length).slice();
         try {
-            Pointer start = Pointer.wrap(Runtime.getSystemRuntime(),
-                    MemoryIO.getInstance().getDirectBufferAddress(aligned));
-            if (LIBC.madvise(start, wholePages, MADV_HUGEPAGE) == 0) {
-                LIBC.madvise(start, wholePages, MADV_COLLAPSE);
+            long start = NativeLibrary.address(aligned);
+            // huge pages from now on (Linux 2.6.38), and now for the pages already there (Linux 6.1): a direct
+            // buffer is zeroed when allocated
+            if (libc.madvise(start, wholePages, LibC.MADV_HUGEPAGE) == 0) {
+                libc.madvise(start, wholePages, LibC.MADV_COLLAPSE);
             }
         } catch (LinkageError | RuntimeException e) {
             // advice only: the buffer serves as it is

@@ -4,6 +4,8 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
+import io.qcow4j.nativeaccess.LibC;
+
 /**
  * Lets the kernel send reads of up to 1 MiB in one request. libfuse 2 predates {@code FUSE_MAX_PAGES} (Linux 4.20), so
  * its answer to the kernel's {@code FUSE_INIT} leaves the kernel at 32 pages (128 KiB) a request. libfuse sends that
@@ -46,14 +48,15 @@ final class LargeRequests {
     private static final int MINOR_FLAGS2 = 36;
 
     private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC.Calls libc = LibC.CALLS;
+    private final LibC libc;
     private final Runnable directIoMappable;
     /** What the kernel offered in its FUSE_INIT request, read before libfuse answers it. */
     private volatile int kernelMinor;
     private volatile long kernelFlags;
     private final OwnChannel channel;
 
-    private LargeRequests(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
+    private LargeRequests(LibC libc, Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
+        this.libc = libc;
         this.directIoMappable = directIoMappable;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
     }
@@ -64,11 +67,12 @@ final class LargeRequests {
      * the answer goes out) when the kernel lets a file opened for direct I/O be mapped shared.
      */
     static LargeRequests on(Pointer deviceChannel, long bufferSize, Runnable directIoMappable) {
-        if (LibC.CALLS == null) {
+        LibC libc = LibC.get();
+        if (libc == null) {
             return null;
         }
         // OwnChannel answers null where libfuse's calls do not bind
-        LargeRequests requests = new LargeRequests(deviceChannel, bufferSize, directIoMappable);
+        LargeRequests requests = new LargeRequests(libc, deviceChannel, bufferSize, directIoMappable);
         return requests.channel == null ? null : requests;
     }
 
@@ -112,7 +116,7 @@ final class LargeRequests {
         } catch (RuntimeException | LinkageError e) {
             // libfuse's own answer, unchanged, is better than none: the kernel waits for it
         }
-        return libc.write(channel.fd(), message, sent) == sent ? 0 : -EIO;
+        return libc.write(channel.fd(), message.address(), sent) == sent ? 0 : -EIO;
     }
 
     /**

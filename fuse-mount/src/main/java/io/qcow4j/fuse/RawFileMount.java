@@ -56,16 +56,18 @@ public final class RawFileMount implements Closeable {
     private final Path mountPoint;
     private final Path file;
     private final CompletableFuture<Void> finished;
+    private final Unmounter unmounter;
     private final Thread shutdownHook;
 
     private RawFileMount(RawFileFs fs, ExecutorService readAhead, Path mountPoint, Path file,
-                         CompletableFuture<Void> finished) {
+                         CompletableFuture<Void> finished, Unmounter unmounter) {
         this.fs = fs;
         this.readAhead = readAhead;
         this.mountPoint = mountPoint;
         this.file = file;
         this.finished = finished;
-        this.shutdownHook = new Thread(this::unmount, "qcow4j-fuse-unmount");
+        this.unmounter = unmounter;
+        this.shutdownHook = new Thread(this::unmountOnExit, "qcow4j-fuse-unmount");
     }
 
     /**
@@ -82,6 +84,12 @@ public final class RawFileMount implements Closeable {
     /** As {@link #mount(Image, Path, MountOptions)}, reporting read errors on {@code log}. */
     public static RawFileMount mount(Image image, Path mountPoint, MountOptions options, PrintStream log)
             throws IOException {
+        return mount(image, mountPoint, options, log, Unmounter.system());
+    }
+
+    /** As {@link #mount(Image, Path, MountOptions, PrintStream)}, unmounting with {@code unmounter}. */
+    static RawFileMount mount(Image image, Path mountPoint, MountOptions options, PrintStream log,
+                              Unmounter unmounter) throws IOException {
         Path realMountPoint = MountPoints.checkUsable(mountPoint);
         ImageInfo info = info(image);
         Path imageFile = info != null ? info.filename() : null;
@@ -100,7 +108,7 @@ public final class RawFileMount implements Closeable {
         finished.whenComplete((ignored, failure) -> readAhead.shutdown());
 
         RawFileMount mount = new RawFileMount(fs, readAhead, realMountPoint, realMountPoint.resolve(fileName),
-                finished);
+                finished, unmounter);
         mount.awaitReadable();
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         return mount;
@@ -171,16 +179,14 @@ public final class RawFileMount implements Closeable {
         try {
             CompletableFuture.anyOf(fs.initialised(), finished).get(MOUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            unmount();
-            throw new MountException("cannot mount on " + mountPoint + ": " + rootMessage(e.getCause()), e.getCause());
+            throw unmounted(new MountException("cannot mount on " + mountPoint + ": " + rootMessage(e.getCause()),
+                    e.getCause()));
         } catch (TimeoutException e) {
-            unmount();
-            throw new MountException("cannot mount on " + mountPoint + ": libfuse did not finish mounting within "
-                    + MOUNT_TIMEOUT_SECONDS + " s");
+            throw unmounted(new MountException("cannot mount on " + mountPoint + ": libfuse did not finish mounting"
+                    + " within " + MOUNT_TIMEOUT_SECONDS + " s"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            unmount();
-            throw new MountException("interrupted while mounting on " + mountPoint);
+            throw unmounted(new MountException("interrupted while mounting on " + mountPoint));
         }
         if (finished.isDone()) {
             throw new MountException("cannot mount on " + mountPoint + ": libfuse refused (see its message above)");
@@ -189,9 +195,19 @@ public final class RawFileMount implements Closeable {
             // through the kernel and back: proves the file is served, not just that libfuse started
             Files.size(file);
         } catch (IOException e) {
-            unmount();
-            throw new MountException("mounted on " + mountPoint + " but " + file + " is not readable: " + e, e);
+            throw unmounted(new MountException("mounted on " + mountPoint + " but " + file + " is not readable: " + e,
+                    e));
         }
+    }
+
+    /** {@code failure}, once whatever did get mounted is unmounted; with why not, should that fail too. */
+    private MountException unmounted(MountException failure) {
+        try {
+            unmount();
+        } catch (MountException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 
     private static String rootMessage(Throwable e) {
@@ -253,10 +269,14 @@ public final class RawFileMount implements Closeable {
 
     /**
      * Unmounts (lazily when the file is still open) and waits for the serving and read-ahead threads to stop. Does not
-     * close the image. Calling it again does nothing.
+     * close the image. Calling it again does nothing once it has succeeded.
+     *
+     * @throws MountException when the file system cannot be unmounted (no {@code fusermount}, {@code fusermount3} or
+     *         permission to call {@code umount2}, say): it is still mounted and served, and the message says why;
+     *         closing again tries again, and so does the JVM's exit
      */
     @Override
-    public void close() {
+    public void close() throws IOException {
         unmount();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -265,9 +285,25 @@ public final class RawFileMount implements Closeable {
         }
     }
 
-    private void unmount() {
+    /** The shutdown hook's unmount: the JVM is going, so all that is left to do with a failure is to say it. */
+    private void unmountOnExit() {
+        try {
+            unmount();
+        } catch (MountException e) {
+            System.err.println("qcow4j: " + e.getMessage());
+        }
+    }
+
+    private void unmount() throws MountException {
         if (!finished.isDone()) {
-            Unmounter.unmount(mountPoint);
+            try {
+                unmounter.unmount(mountPoint);
+            } catch (MountException e) {
+                if (!finished.isDone() && MountPoints.isMountPoint(mountPoint)) {
+                    throw e;
+                }
+                // unmounted from outside meanwhile, or never mounted (a failed start)
+            }
             try {
                 finished.get(UNMOUNT_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

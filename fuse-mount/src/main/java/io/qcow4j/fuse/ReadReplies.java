@@ -1,8 +1,9 @@
 package io.qcow4j.fuse;
 
-import jnr.ffi.LastError;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
+
+import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
  * Sends read answers from where their bytes lie. libfuse 2 hands the file system's {@code read} a buffer of its own
@@ -17,13 +18,13 @@ final class ReadReplies {
     static final int FUSE_READ = 15;
     private static final int IOVEC = PieceLoan.IOVEC;
 
-    private final Runtime runtime = Runtime.getSystemRuntime();
-    private final LibC.Calls libc = LibC.CALLS;
+    private final LibC libc;
     private final OwnChannel channel;
     /** The most segments one answer may lend: the largest request the kernel may send, in the smallest pieces. */
     private final int segments;
 
-    private ReadReplies(Pointer deviceChannel, long bufferSize, int largestRequest) {
+    private ReadReplies(LibC libc, Pointer deviceChannel, long bufferSize, int largestRequest) {
+        this.libc = libc;
         this.segments = largestRequest / PieceCache.MIN_PIECE + 2;
         this.channel = OwnChannel.on(deviceChannel, bufferSize, this::send);
     }
@@ -33,11 +34,12 @@ final class ReadReplies {
      * null when libfuse or libc do not offer the calls, and answers are copied into libfuse's buffer as before.
      */
     static ReadReplies on(Pointer deviceChannel, long bufferSize, int largestRequest) {
-        if (LibC.CALLS == null) {
+        LibC libc = LibC.get();
+        if (libc == null) {
             return null;
         }
         // OwnChannel answers null where libfuse's calls do not bind
-        ReadReplies replies = new ReadReplies(deviceChannel, bufferSize, largestRequest);
+        ReadReplies replies = new ReadReplies(libc, deviceChannel, bufferSize, largestRequest);
         return replies.channel == null ? null : replies;
     }
 
@@ -71,7 +73,7 @@ final class ReadReplies {
                 written = libc.writev(channel.fd(), iov.address(), (int) count);
             }
             // ENOENT among the errors: the request was interrupted, and the kernel no longer waits for an answer
-            return written < 0 ? -LastError.getLastError(runtime) : 0;
+            return written < 0 ? -NativeLibrary.errno() : 0;
         } finally {
             if (loan != null) {
                 loan.release();

@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.qcow4j.nativeaccess.LibC;
+
 /** How many bytes a file occupies on disk, as {@code du} and qemu-img's {@code actual-size} count them. */
 public final class FileAllocation {
 
@@ -16,9 +18,13 @@ public final class FileAllocation {
     private FileAllocation() {
     }
 
-    /** {@code st_blocks * 512}, or the file's length where libc cannot be asked. */
+    /** {@code st_blocks * 512}, or the file's length where libc cannot be asked (or jffi does not load). */
     public static long allocatedBytes(Path path) throws IOException {
-        LibC libc = LibC.get();
+        return allocatedBytes(path, LibC.get());
+    }
+
+    /** As {@link #allocatedBytes(Path)}, asking {@code libc}; a null one answers the file's length. */
+    static long allocatedBytes(Path path, LibC libc) throws IOException {
         if (libc != null && isSupportedArch()) {
             ByteBuffer buf = ByteBuffer.allocateDirect(STAT_SIZE).order(ByteOrder.nativeOrder());
             if (libc.stat(path.toString(), buf) == 0) {

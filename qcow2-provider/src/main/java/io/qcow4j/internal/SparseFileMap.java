@@ -3,9 +3,13 @@ package io.qcow4j.internal;
 import java.io.Closeable;
 import java.nio.file.Path;
 
+import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.nativeaccess.NativeLibrary;
+
 /**
  * Finds the data and the holes of a sparse file with {@code lseek(SEEK_DATA / SEEK_HOLE)}. Where the platform cannot
- * answer, the whole file is reported as data, which is always correct, only slower to copy.
+ * answer (libc or jffi unavailable, the file not openable), the whole file is reported as data, which is always
+ * correct, only slower to copy.
  */
 public final class SparseFileMap implements Closeable {
 
@@ -18,11 +22,15 @@ public final class SparseFileMap implements Closeable {
     }
 
     public static SparseFileMap open(Path path) {
-        LibC libc = LibC.get();
+        return open(path, LibC.get());
+    }
+
+    /** The map of {@code path} through {@code libc}; with a null one, the map of a file that is all data. */
+    static SparseFileMap open(Path path, LibC libc) {
         if (libc == null) {
             return new SparseFileMap(null, -1);
         }
-        int fd = libc.open(path.toString(), LibC.O_RDONLY);
+        int fd = libc.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
         return new SparseFileMap(fd < 0 ? null : libc, fd);
     }
 

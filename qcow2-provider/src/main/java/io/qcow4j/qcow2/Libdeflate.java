@@ -2,13 +2,17 @@ package io.qcow4j.qcow2;
 
 import com.kenai.jffi.Type;
 
-import io.qcow4j.internal.NativeLibrary;
-import io.qcow4j.internal.NativeLibrary.Function;
+import io.qcow4j.nativeaccess.NativeLibrary;
+import io.qcow4j.nativeaccess.NativeLibrary.Function;
 
 /**
  * The three libdeflate calls that inflate a whole buffer, bound from the system's {@code libdeflate.so.0}. Not API:
  * it is public only so that the benchmarks can load it. Pointers travel as plain addresses, so a call allocates
  * nothing and copies nothing.
+ *
+ * <p>Optional: where {@code libdeflate.so.0} is not installed, or jffi's own stub library cannot load (a
+ * {@code java.io.tmpdir} mounted {@code noexec}), {@link DeflateBackend} catches the failure once and every deflate
+ * cluster is inflated by {@link java.util.zip.Inflater} instead: slower, never an error.
  */
 public final class Libdeflate {
 

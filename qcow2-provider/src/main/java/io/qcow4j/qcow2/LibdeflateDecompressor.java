@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import io.qcow4j.CorruptImageException;
-import io.qcow4j.internal.NativeLibrary;
+import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
  * Raw deflate with libdeflate, about twice as fast as zlib. libdeflate inflates whole buffers only, so it decides the

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.ImageException;
 import io.qcow4j.testing.Qemu;
 
 /**
@@ -192,7 +193,7 @@ class DecompressorDeflateTest {
     }
 
     static byte[] inflate(ClusterDecompressor decompressor, byte[] stream, int clusterSize)
-            throws CorruptImageException {
+            throws ImageException {
         ByteBuffer src = ByteBuffer.allocateDirect(Math.max(1, stream.length)).put(stream).flip();
         ByteBuffer dst = ByteBuffer.allocateDirect(clusterSize);
         decompressor.decompress(src, dst);

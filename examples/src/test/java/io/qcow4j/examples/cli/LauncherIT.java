@@ -32,7 +32,7 @@ import io.qcow4j.testing.Qemu;
 class LauncherIT {
 
     static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
-    private static final Path JAR = Cli.ROOT.resolve("examples/target/qcow2.jar");
+    static final Path JAR = Cli.ROOT.resolve("examples/target/qcow2.jar");
 
     @TempDir
     Path dir;
@@ -273,7 +273,7 @@ class LauncherIT {
     }
 
     /** What the library, in this process, reads from the image: the reference for the launched commands. */
-    private static byte[] guestBytes(Path path) throws Exception {
+    static byte[] guestBytes(Path path) throws Exception {
         try (Image image = Images.open(path)) {
             ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(image.size()));
             image.readFully(bytes, 0);

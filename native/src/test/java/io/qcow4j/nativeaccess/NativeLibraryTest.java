@@ -1,4 +1,4 @@
-package io.qcow4j.internal;
+package io.qcow4j.nativeaccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,24 +67,6 @@ class NativeLibraryTest {
             assertThat(NativeLibrary.errno()).isEqualTo(LibC.ENXIO);
         } finally {
             assertThat(libc.close(fd)).isZero();
-        }
-    }
-
-    @Test
-    void allocationIsCountedForNonAsciiFileNames() throws Exception {
-        // stat() gets the name in the JDK's file-name encoding; a wrong encoding would fail and fall back to the size
-        Path file = sparse("dätä-ü.img");
-        long allocated = FileAllocation.allocatedBytes(file);
-        assertThat(allocated).isPositive().isLessThan(Files.size(file));
-    }
-
-    @Test
-    void sparseFileMapReportsTheRuns() throws Exception {
-        Path file = sparse("runs.img");
-        try (SparseFileMap map = SparseFileMap.open(file)) {
-            assertThat(map.runAt(0, 4 * MIB)).isEqualTo(new SparseFileMap.Run(MIB, true));
-            assertThat(map.runAt(MIB, 4 * MIB)).isEqualTo(new SparseFileMap.Run(MIB + 4096, false));
-            assertThat(map.runAt(MIB + 4096, 4 * MIB)).isEqualTo(new SparseFileMap.Run(4 * MIB, true));
         }
     }
 

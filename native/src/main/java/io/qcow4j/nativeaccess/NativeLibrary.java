@@ -1,6 +1,7 @@
-package io.qcow4j.internal;
+package io.qcow4j.nativeaccess;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallContextCache;
@@ -16,6 +17,10 @@ import com.kenai.jffi.Type;
  * to write, but it generates and assembles a stub class at load time, which costs a tenth of a second or more of
  * every short command; jffi only resolves symbols. Arguments travel as 64-bit integers (addresses for pointers),
  * so a call allocates nothing.
+ *
+ * <p>Where jffi's own stub library cannot load (no build for this machine, or a {@code java.io.tmpdir} mounted
+ * {@code noexec}, where jffi extracts it), every method here throws a {@link LinkageError}: callers catch it once and
+ * do without the library.
  */
 public final class NativeLibrary {
 
@@ -45,6 +50,11 @@ public final class NativeLibrary {
     /** Where a direct buffer's memory starts, to pass it to C. */
     public static long address(ByteBuffer direct) {
         return MemoryIO.getInstance().getDirectBufferAddress(direct);
+    }
+
+    /** The NUL-terminated string at {@code address}, decoded with {@code charset}. */
+    public static String string(long address, Charset charset) {
+        return new String(MemoryIO.getInstance().getZeroTerminatedByteArray(address), charset);
     }
 
     /**
@@ -89,6 +99,10 @@ public final class NativeLibrary {
 
         public long call(long a, long b, long c) {
             return INVOKER.invokeN3(context, address, a, b, c);
+        }
+
+        public long call(long a, long b, long c, long d) {
+            return INVOKER.invokeN4(context, address, a, b, c, d);
         }
 
         public long call(long a, long b, long c, long d, long e, long f) {
