@@ -1,7 +1,7 @@
 /** Parallel, sparse conversion of any image to a raw file ({@code qemu-img convert -O raw}). */
 module io.qcow4j.convert {
     requires transitive io.qcow4j;
-    requires org.jnrproject.ffi;
+    requires io.qcow4j.nativeaccess;
 
     exports io.qcow4j.convert;
 }

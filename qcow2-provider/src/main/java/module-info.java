@@ -3,7 +3,7 @@ module io.qcow4j.qcow2 {
     requires transitive io.qcow4j;
     requires com.github.luben.zstd_jni;
     requires com.google.gson;
-    requires org.jnrproject.jffi;
+    requires io.qcow4j.nativeaccess;
     requires static com.google.auto.service;
 
     exports io.qcow4j.qcow2;

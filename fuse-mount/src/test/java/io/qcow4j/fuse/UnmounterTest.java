@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.testing.MemoryImage;
 
 /**
  * Unmounting wherever the mount runs: with fusermount, fusermount3, or umount2 when neither is on the {@code PATH};
@@ -49,7 +50,7 @@ class UnmounterTest {
     }
 
     private RawFileMount mount(Unmounter unmounter) throws IOException {
-        return RawFileMount.mount(BytesImage.of(BYTES), mountPoint, MountOptions.defaults(), System.err, unmounter);
+        return RawFileMount.mount(MemoryImage.of(BYTES), mountPoint, MountOptions.defaults(), System.err, unmounter);
     }
 
     @Test
