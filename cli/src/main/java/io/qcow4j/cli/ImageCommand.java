@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,6 +36,11 @@ abstract class ImageCommand implements Callable<Integer> {
 
     final Streams streams() {
         return parent.streams();
+    }
+
+    /** What picocli matched of this command's arguments. */
+    final ParseResult parseResult() {
+        return spec.commandLine().getParseResult();
     }
 
     /**

@@ -9,11 +9,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import io.qcow4j.Images;
-import io.qcow4j.OpenOptions;
-import io.qcow4j.fuse.MountLauncher;
 import io.qcow4j.fuse.MountOptions;
-import io.qcow4j.fuse.MountRequest;
 
+/**
+ * {@code qcow2 mount}, which {@code bin/mount-qcow2} runs too. Behaves like other FUSE tools (sshfs, guestmount): by
+ * default it returns once the raw file is readable and a background process, started with the same command line,
+ * serves it until unmounted; with {@code -f} (or a debug option) it serves from this process until unmounted, by
+ * {@code fusermount -u}, Ctrl-C or SIGTERM. A mount that cannot start prints one line and exits 1, leaving nothing
+ * mounted; a usage error exits 2.
+ */
 @Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
                 "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'."},
@@ -24,6 +28,10 @@ import io.qcow4j.fuse.MountRequest;
                 "  (bin/mount-qcow2 IMAGE MOUNTPOINT is the same command.)"})
 final class MountCommand extends ImageCommand {
 
+    static final String FOREGROUND = "--foreground";
+    /** Hidden: the child of a background mount reports "ready" or its failure on standard output, then keeps quiet. */
+    static final String REPORT_READY = "--report-ready";
+
     @Option(names = {"-n", "--name"}, paramLabel = "NAME",
             description = "The raw file's name (default: the image's name with .raw).")
     private String name;
@@ -31,19 +39,23 @@ final class MountCommand extends ImageCommand {
     @Option(names = "--format", paramLabel = "FMT", description = CommonOptions.FORMAT_HELP)
     private String format;
 
-    @Option(names = {"-f", "--foreground"},
-            description = "Serve from this process until unmounted (Ctrl-C unmounts).")
+    @Option(names = {"-f", FOREGROUND}, description = "Serve from this process until unmounted (Ctrl-C unmounts).")
     private boolean foreground;
 
-    @Option(names = "--allow-other", description = MountLauncher.ALLOW_OTHER_HELP)
+    @Option(names = "--allow-other", description = "let other users read the file (FUSE allow_other); unless you are"
+            + " root, /etc/fuse.conf must contain the line user_allow_other")
     private boolean allowOther;
 
-    @Option(names = "--page-cache", description = MountLauncher.PAGE_CACHE_HELP)
+    @Option(names = "--page-cache", description = "serve through the kernel's page cache: faster for tools reading in"
+            + " small blocks (dd's default 512 bytes, e2fsck), slower for large sequential reads")
     private boolean pageCache;
 
     @Option(names = {"-d", "--fuse-debug"}, description = "Print every FUSE request (implies --foreground); --debug"
             + " does too, as in sshfs, besides printing an error's stack trace.")
     private boolean fuseDebug;
+
+    @Option(names = REPORT_READY, hidden = true)
+    private boolean reportReady;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
     private String image;
@@ -53,20 +65,37 @@ final class MountCommand extends ImageCommand {
 
     @Override
     public Integer call() throws Exception {
-        // open it here first: a missing or damaged image fails with the same line as in every other command
-        OpenOptions openOptions = common().openOptions(format);
-        Images.open(Path.of(image), openOptions).close();
-        MountOptions options = MountOptions.defaults().withFileName(name).withForeground(foreground)
-                .withAllowOther(allowOther).withDebug(fuseDebug || common().debug).withPageCache(pageCache);
-        MountRequest request = new MountRequest(Path.of(image), Path.of(mountPoint), openOptions, options);
+        MountRequest request = request();
         Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
-        try (PrintStream err = new PrintStream(new PrefixedLines(streams.err(), "mount-qcow2: ", "qcow2: "), true,
-                StandardCharsets.UTF_8)) {
-            return MountLauncher.run(request, out, err);
-        } finally {
-            out.flush();
+        if (reportReady) {
+            // the parent opened the image and checked the mount point; what fails now goes to it as a line
+            return new ForegroundMount(request, out, streams.err(), true).run();
         }
+        // open it here first: a missing or damaged image fails with the same line as in every other command
+        Images.open(request.image(), request.openOptions()).close();
+        if (request.inForeground()) {
+            return new ForegroundMount(request, out, streams.err(), false).run();
+        }
+        return new BackgroundMount(request, ChildCommandLine.of(parseResult()), streams.err()).run();
+    }
+
+    /** What the command line asks for; a usage error when the options cannot go together. */
+    MountRequest request() {
+        MountOptions options;
+        try {
+            options = MountOptions.defaults().withFileName(name).withAllowOther(allowOther)
+                    .withDebug(fuseDebug || common().debug).withPageCache(pageCache);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        return new MountRequest(Path.of(image), Path.of(mountPoint), common().openOptions(format), options,
+                foreground);
+    }
+
+    /** Whether this is a background mount's child, which reports on standard output. */
+    boolean reportsReady() {
+        return reportReady;
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * @param allowOther let users other than the one who mounts read the file (FUSE's {@code allow_other}); unless the
  *                   mounting user is root, {@code /etc/fuse.conf} must contain {@code user_allow_other}
  * @param debug      print every FUSE request on standard error (libfuse's {@code -d}); implies foreground
- * @param foreground for {@link MountLauncher}: keep the mount in the calling process until it is unmounted, instead
+ * @param foreground for a launcher (the command line's -f): keep the mount in the calling process until it is unmounted, instead
  *                   of returning once the file is readable and serving it from a background process.
  *                   {@link RawFileMount#mount} always serves from the calling process and ignores it
  * @param pageCache  serve the file through the kernel's page cache and its read-ahead instead of direct I/O: faster

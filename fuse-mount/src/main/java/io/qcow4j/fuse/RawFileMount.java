@@ -107,6 +107,18 @@ public final class RawFileMount implements Closeable {
     }
 
     /**
+     * Checks, without mounting, what {@link #mount} checks first: that FUSE is available and {@code mountPoint} is an
+     * existing, empty directory with nothing mounted on it (a FUSE mount whose server is gone included). A launcher
+     * that mounts from another process calls it before starting that process, to fail with the same one line.
+     *
+     * @return the mount point's real path
+     * @throws MountException naming what is wrong, and what to do where there is something to do
+     */
+    public static Path checkMountPoint(Path mountPoint) throws MountException {
+        return MountPoints.checkUsable(mountPoint);
+    }
+
+    /**
      * jnr-fuse's own mount, in case libfuse's session calls do not bind: it serves from libfuse's threads, with a
      * JVM attach per request.
      */

@@ -10,16 +10,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
-/** What the FUSE tests share: the FUSE precondition and checks that nothing is left behind. */
-final class FuseTesting {
+/**
+ * What the FUSE tests share, the command line's included (through this module's test jar): the FUSE precondition and
+ * checks that nothing is left behind.
+ */
+public final class FuseTesting {
 
     private FuseTesting() {
     }
 
     /** Skips without FUSE, except in CI, where that fails the test. */
-    static void requireFuse() {
+    public static void requireFuse() {
         Qemu.require("fusermount");
         boolean present = Files.exists(Path.of("/dev/fuse"));
         if (!present && Qemu.inCi()) {
@@ -29,7 +31,7 @@ final class FuseTesting {
     }
 
     /** The mount points listed in /proc/mounts. */
-    static List<String> mounts() {
+    public static List<String> mounts() {
         try {
             return Files.readAllLines(Path.of("/proc/mounts")).stream().map(line -> line.split(" ")[1])
                     .map(FuseTesting::unescape).toList();
@@ -38,16 +40,16 @@ final class FuseTesting {
         }
     }
 
-    static boolean isMounted(Path mountPoint) {
+    public static boolean isMounted(Path mountPoint) {
         return mounts().contains(real(mountPoint).toString());
     }
 
-    static void assertNotMounted(Path mountPoint) {
+    public static void assertNotMounted(Path mountPoint) {
         assertThat(mounts()).as("/proc/mounts").doesNotContain(real(mountPoint).toString());
     }
 
     /** For finally blocks: whatever a failed test left mounted goes. */
-    static void unmountQuietly(Path mountPoint) {
+    public static void unmountQuietly(Path mountPoint) {
         if (isMounted(mountPoint)) {
             try {
                 new ProcessBuilder("fusermount", "-u", "-z", real(mountPoint).toString()).inheritIO().start().waitFor();
@@ -57,16 +59,6 @@ final class FuseTesting {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** The process serving {@code mountPoint} in the background, found by its command line. */
-    static Optional<ProcessHandle> server(Path mountPoint) {
-        String point = mountPoint.toAbsolutePath().toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(List::of)
-                        .map(args -> args.contains(MountMain.class.getName()) && args.contains(point))
-                        .orElse(false))
-                .findFirst();
     }
 
     private static Path real(Path path) {

@@ -1,13 +1,20 @@
-package io.qcow4j.fuse;
+package io.qcow4j.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.fuse.MountException;
+import io.qcow4j.fuse.RawFileMount;
 
 /**
  * Serves a request from this process until it is unmounted: by {@code fusermount -u}, {@code umount}, or a signal
- * that runs the shutdown hooks (the mount's own hook unmounts).
+ * that runs the shutdown hooks (the mount's own hook unmounts). As the child of a {@link BackgroundMount} it reports
+ * one line on standard output instead of error lines: {@link #READY}, or {@link #FAILED} and why.
  */
 final class ForegroundMount {
 
@@ -32,8 +39,7 @@ final class ForegroundMount {
         Image image;
         RawFileMount mount;
         try {
-            MountPoints.checkUsable(request.mountPoint());
-            image = MountLauncher.open(request);
+            image = open(request);
             try {
                 // a background process's standard error goes nowhere: its read errors go to the system log
                 mount = RawFileMount.mount(image, request.mountPoint(), request.mountOptions()
@@ -48,9 +54,9 @@ final class ForegroundMount {
                 out.println(FAILED + line);
                 out.flush();
             } else {
-                err.println("mount-qcow2: " + line);
+                err.println("qcow2: " + line);
             }
-            return 1;
+            return Failures.FAILED;
         }
         if (reportReady) {
             out.println(READY);
@@ -67,6 +73,30 @@ final class ForegroundMount {
             closeQuietly(image);
         }
         return 0;
+    }
+
+    /** Opens the image as the request says, with a one-line message when it cannot be. */
+    private static Image open(MountRequest request) throws MountException {
+        try {
+            return Images.open(request.image(), request.openOptions());
+        } catch (IOException e) {
+            throw new MountException("cannot open " + request.image() + ": " + describe(e), e);
+        } catch (RuntimeException e) {
+            throw new MountException("cannot open " + request.image() + ": " + e, e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static String oneLine(Exception e) {

@@ -1,4 +1,4 @@
-package io.qcow4j.fuse;
+package io.qcow4j.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;

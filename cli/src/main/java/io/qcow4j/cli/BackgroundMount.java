@@ -1,4 +1,4 @@
-package io.qcow4j.fuse;
+package io.qcow4j.cli;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -15,11 +15,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.qcow4j.fuse.MountException;
+import io.qcow4j.fuse.RawFileMount;
+
 /**
  * Serves a request from a detached child process and returns once the child says the file is readable (or why it
- * is not). The child is this same JVM running {@link MountMain} in the foreground, in its own session (so closing the
- * terminal does not end it) with the root directory as working directory (so it keeps no directory busy); it reports
- * one line on its standard output, a pipe to us, and is never waited for afterwards.
+ * is not). The child is this same JVM running the same {@code qcow2 mount} command line in the foreground (see
+ * {@link ChildCommandLine}), in its own session (so closing the terminal does not end it) with the root directory as
+ * working directory (so it keeps no directory busy); it reports one line on its standard output, a pipe to us, and
+ * is never waited for afterwards.
  */
 final class BackgroundMount {
 
@@ -27,32 +31,31 @@ final class BackgroundMount {
     private static final long READY_TIMEOUT_SECONDS = 60;
 
     private final MountRequest request;
+    private final List<String> childArguments;
     private final PrintStream err;
 
-    BackgroundMount(MountRequest request, PrintStream err) {
+    /** @param childArguments the child's arguments to {@link Qcow2Command}, from {@link ChildCommandLine} */
+    BackgroundMount(MountRequest request, List<String> childArguments, PrintStream err) {
         this.request = request;
+        this.childArguments = List.copyOf(childArguments);
         this.err = err;
     }
 
     int run() {
         try {
-            // fail fast, without starting a JVM, on the common mistakes
-            MountPoints.checkUsable(request.mountPoint());
-            if (!Files.isReadable(request.image())) {
-                throw new MountException("cannot open " + request.image() + ": "
-                        + (Files.exists(request.image()) ? "permission denied" : "no such file"));
-            }
+            // fail fast, without starting a JVM, on the common mistakes (the command opened the image already)
+            RawFileMount.checkMountPoint(request.mountPoint());
         } catch (MountException e) {
-            err.println("mount-qcow2: " + e.getMessage());
-            return 1;
+            err.println("qcow2: " + e.getMessage());
+            return Failures.FAILED;
         }
         // the child's standard error, kept only until it reports: what libfuse says of a mount it refuses
         Path childErrors;
         try {
             childErrors = Files.createTempFile("qcow4j-mount-", ".err");
         } catch (IOException e) {
-            err.println("mount-qcow2: cannot start the mount process: " + e.getMessage());
-            return 1;
+            err.println("qcow2: cannot start the mount process: " + e.getMessage());
+            return Failures.FAILED;
         }
         try {
             return startChild(childErrors);
@@ -70,24 +73,24 @@ final class BackgroundMount {
         try {
             child = childCommand(childErrors).start();
         } catch (IOException e) {
-            err.println("mount-qcow2: cannot start the mount process: " + e.getMessage());
-            return 1;
+            err.println("qcow2: cannot start the mount process: " + e.getMessage());
+            return Failures.FAILED;
         }
         String line = awaitReport(child);
         if (ForegroundMount.READY.equals(line)) {
             return 0;
         }
         if (line != null && line.startsWith(ForegroundMount.FAILED)) {
-            err.println("mount-qcow2: " + withLibfuseMessage(line.substring(ForegroundMount.FAILED.length()),
+            err.println("qcow2: " + withLibfuseMessage(line.substring(ForegroundMount.FAILED.length()),
                     lines(childErrors)));
         } else if (line == null) {
-            err.println("mount-qcow2: the mount process did not report within " + READY_TIMEOUT_SECONDS + " s");
+            err.println("qcow2: the mount process did not report within " + READY_TIMEOUT_SECONDS + " s");
             child.destroyForcibly();
-            Unmounter.unmount(request.mountPoint());
+            detach(request.mountPoint());
         } else {
-            err.println("mount-qcow2: the mount process failed: " + line);
+            err.println("qcow2: the mount process failed: " + line);
         }
-        return 1;
+        return Failures.FAILED;
     }
 
     /**
@@ -96,10 +99,10 @@ final class BackgroundMount {
      */
     static String withLibfuseMessage(String failure, List<String> childErrors) {
         List<String> said = childErrors.stream().map(String::strip).filter(text -> !text.isEmpty()).toList();
-        if (!failure.endsWith(FuseLoop.LIBFUSE_MESSAGE_ABOVE) || said.isEmpty()) {
+        if (!failure.endsWith(MountException.LIBFUSE_MESSAGE_ABOVE) || said.isEmpty()) {
             return failure;
         }
-        return failure.substring(0, failure.length() - FuseLoop.LIBFUSE_MESSAGE_ABOVE.length()) + ": "
+        return failure.substring(0, failure.length() - MountException.LIBFUSE_MESSAGE_ABOVE.length()) + ": "
                 + String.join("; ", said);
     }
 
@@ -121,13 +124,28 @@ final class BackgroundMount {
         command.addAll(jvmOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(MountMain.class.getName());
-        command.addAll(MountArguments.forChild(request, request.fileName()));
+        command.add(Qcow2Command.class.getName());
+        command.addAll(childArguments);
         return new ProcessBuilder(command)
                 .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.appendTo(childErrors.toFile()));
+    }
+
+    /** What a child killed while mounting may have left: a mount whose server is gone. Detached lazily. */
+    private static void detach(Path mountPoint) {
+        try {
+            new ProcessBuilder("fusermount", "-u", "-z", mountPoint.toAbsolutePath().toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            // no fusermount: nothing could have been mounted
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The memory and property settings this JVM was started with (such as QCOW4J_JAVA_OPTS), for the child. */
