@@ -42,8 +42,8 @@ final class ForegroundMount {
             image = open(request);
             try {
                 // a background process's standard error goes nowhere: its read errors go to the system log
-                mount = RawFileMount.mount(image, request.mountPoint(), request.mountOptions()
-                        .withFileName(request.fileName()), reportReady ? SyslogLines.stream() : err);
+                mount = RawFileMount.mount(image, request.mountPoint(), request.mountOptions().toBuilder()
+                        .fileName(request.fileName()).build(), reportReady ? SyslogLines.stream() : err);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(image);
                 throw e;

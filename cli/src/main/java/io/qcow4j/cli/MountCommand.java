@@ -84,8 +84,8 @@ final class MountCommand extends ImageCommand {
     MountRequest request() {
         MountOptions options;
         try {
-            options = MountOptions.defaults().withFileName(name).withAllowOther(allowOther)
-                    .withDebug(fuseDebug || common().debug).withPageCache(pageCache);
+            options = MountOptions.builder().fileName(name).allowOther(allowOther)
+                    .debug(fuseDebug || common().debug).pageCache(pageCache).build();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -45,7 +45,8 @@ class MountCommandLineTest {
         assertThat(request.openOptions()).isEqualTo(OpenOptions.builder().format("qcow2")
                 .filePolicy(FilePolicy.refuseOtherFiles()).set(Qcow2Options.L2_CACHE_SIZE, 32L << 20).snapshot("s1")
                 .build());
-        assertThat(request.mountOptions()).isEqualTo(new MountOptions("d.raw", true, true, false, true));
+        assertThat(request.mountOptions()).isEqualTo(MountOptions.builder().fileName("d.raw")
+                .allowOther(true).debug(true).pageCache(true).build());
         assertThat(request.foreground()).isTrue();
         assertThat(parsed.reportsReady()).isFalse();
     }
@@ -58,9 +59,6 @@ class MountCommandLineTest {
         assertThat(request.foreground()).isFalse();
         assertThat(request.inForeground()).isFalse();
         assertThat(request.fileName()).isEqualTo("ubuntu.raw");
-        assertThat(MountOptions.defaultFileName(Path.of("disk"))).isEqualTo("disk.raw");
-        assertThat(MountOptions.defaultFileName(Path.of("a.b.vmdk"))).isEqualTo("a.b.raw");
-        assertThat(MountOptions.defaultFileName(Path.of(".hidden"))).isEqualTo(".hidden.raw");
     }
 
     @Test
@@ -76,8 +74,8 @@ class MountCommandLineTest {
         MountCommand child = command(parse(childArguments.subList(1, childArguments.size()).toArray(String[]::new)));
         assertThat(child.reportsReady()).isTrue();
         assertThat(child.request()).isEqualTo(new MountRequest(Path.of("a b.qcow2").toAbsolutePath(),
-                Path.of("m,n").toAbsolutePath(), request.openOptions(), new MountOptions(null, true, false, false,
-                true), true));
+                Path.of("m,n").toAbsolutePath(), request.openOptions(), MountOptions.builder().allowOther(true)
+                .pageCache(true).build(), true));
         assertThat(child.request().fileName()).isEqualTo("a b.raw");
         assertThat(request.openOptions()).isEqualTo(OpenOptions.builder().format("qcow2")
                 .filePolicy(FilePolicy.refuseOtherFiles()).set(Qcow2Options.L2_CACHE_SIZE, 12345L)
@@ -92,7 +90,7 @@ class MountCommandLineTest {
         MountCommand child = command(parse(childArguments.subList(1, childArguments.size()).toArray(String[]::new)));
         assertThat(child.request()).isEqualTo(new MountRequest(Path.of("-disk.qcow2").toAbsolutePath(),
                 Path.of("mnt").toAbsolutePath(), OpenOptions.builder().snapshot("-1").build(),
-                MountOptions.defaults().withFileName("-x.raw"), true));
+                MountOptions.builder().fileName("-x.raw").build(), true));
     }
 
     @Test

@@ -85,8 +85,8 @@ public final class RawFileMount implements Closeable {
         Path realMountPoint = MountPoints.checkUsable(mountPoint);
         ImageInfo info = info(image);
         Path imageFile = info != null ? info.filename() : null;
-        String fileName = options.fileName() != null ? options.fileName()
-                : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
+        String fileName = options.fileName()
+                .orElseGet(() -> imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw");
         // the pool starts its threads on first use only: a mount that fails leaves none behind
         ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
         int clusterSize = info != null ? Math.max(0, info.clusterSize()) : 0;

@@ -83,7 +83,7 @@ class RawFileMountTest {
         Path raw = sparseRaw("disk.img", 16);
         Files.setLastModifiedTime(raw, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
         try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
-             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("x"))) {
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.builder().fileName("x").build())) {
             Path file = mount.file();
             assertThat(file.getFileName().toString()).isEqualTo("x");
             assertThat(Files.size(file)).isEqualTo(16L << 20);
@@ -171,7 +171,7 @@ class RawFileMountTest {
         for (boolean pageCache : new boolean[] {true, false}) {
             try (Image image = BytesImage.of(bytes);
                  RawFileMount mount = RawFileMount.mount(image, mountPoint,
-                         MountOptions.defaults().withPageCache(pageCache));
+                         MountOptions.builder().pageCache(pageCache).build());
                  FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
                 // the whole file first: the kernel's read-ahead, which goes on after a read returns, has nothing
                 // left to ask for once the last page is read, so the count below holds only the second read's requests
@@ -273,7 +273,7 @@ class RawFileMountTest {
         long badFrom = 3L << 20;
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Image image = new BytesImage(bytes, bytes.length, badFrom, badFrom + 4096);
-             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("d"),
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.builder().fileName("d").build(),
                      new PrintStream(log, true, StandardCharsets.UTF_8))) {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
