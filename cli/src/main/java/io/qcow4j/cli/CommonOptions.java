@@ -39,7 +39,12 @@ final class CommonOptions {
     boolean forceShare;
 
     OpenOptions openOptions(String format) {
-        OpenOptions options = OpenOptions.builder().format(format).filePolicy(safe ? FilePolicy.refuseOtherFiles() : FilePolicy.allowAll()).snapshot(snapshot).build();
-        return l2CacheSize == null ? options : options.toBuilder().set(Qcow2Options.L2_CACHE_SIZE, l2CacheSize).build();
+        return OpenOptions.builder()
+                .format(format)
+                .filePolicy(safe ? FilePolicy.refuseOtherFiles() : FilePolicy.allowAll())
+                .snapshot(snapshot)
+                // null, when not given, leaves the option at its default
+                .set(Qcow2Options.L2_CACHE_SIZE, l2CacheSize)
+                .build();
     }
 }

@@ -27,7 +27,8 @@ class PluggableFormatTest {
         assertThat(info.out()).contains("file format: layer\n", "virtual size: 128 KiB (131072 bytes)\n");
 
         assertThat(Cli.run("map", "--output=json", file.toString()).out()).isEqualTo("[{ \"start\": 0, \"length\":"
-                + " 131072, \"depth\": 0, \"present\": true, \"zero\": false, \"data\": true, \"compressed\": false}]\n");
+                + " 131072, \"depth\": 0, \"present\": true, \"zero\": false, \"data\": true,"
+                + " \"compressed\": false}]\n");
         assertThat(Cli.run("read", "--offset", "64K", file.toString()).stdout()).hasSize(65536).containsOnly(90);
 
         Path target = dir.resolve("disk.raw");
