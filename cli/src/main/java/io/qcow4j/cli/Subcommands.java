@@ -8,14 +8,11 @@ import picocli.CommandLine.Command;
 /**
  * The subcommands of {@code qcow2}, named in this one place, and which of them a command line needs. Picocli builds
  * a command's model by reflection, which costs more of a short run than its work does; a command line that names its
- * subcommand first needs that subcommand's model alone (and {@code help}'s, for {@code qcow2 help convert}).
+ * subcommand first needs that subcommand's model alone (and {@code help}'s, for {@code qcow2 help convert}), and only
+ * that subcommand's class is loaded: a class literal loads its class when it is evaluated, so they are evaluated
+ * only in the branch that needs them.
  */
 final class Subcommands {
-
-    /** In the order the top-level help lists them. */
-    private static final List<Class<?>> ALL = List.of(InfoCommand.class, MapCommand.class, ReadCommand.class,
-            ConvertCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
-    private static final Class<?> HELP = CommandLine.HelpCommand.class;
 
     private Subcommands() {
     }
@@ -31,21 +28,32 @@ final class Subcommands {
         }
         Class<?> first = args.length > 0 ? named(args[0]) : null;
         if (first == null) {
-            return ALL;
+            return all();
         }
-        if (first != HELP) {
+        if (first != CommandLine.HelpCommand.class) {
             return List.of(first);
         }
         Class<?> second = args.length > 1 ? named(args[1]) : null;
-        return second == null || second == HELP ? ALL : List.of(second, HELP);
+        return second == null || second == CommandLine.HelpCommand.class ? all()
+                : List.of(second, CommandLine.HelpCommand.class);
     }
 
-    private static Class<?> named(String name) {
-        for (Class<?> type : ALL) {
-            if (type.getAnnotation(Command.class).name().equals(name)) {
-                return type;
-            }
-        }
-        return null;
+    /** Every subcommand, in the order the top-level help lists them. */
+    static List<Class<?>> all() {
+        return List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
+                MountCommand.class, CommandLine.HelpCommand.class);
+    }
+
+    /** The subcommand of that name (its {@link Command#name()}), or null. */
+    static Class<?> named(String name) {
+        return switch (name) {
+            case "info" -> InfoCommand.class;
+            case "map" -> MapCommand.class;
+            case "read" -> ReadCommand.class;
+            case "convert" -> ConvertCommand.class;
+            case "mount" -> MountCommand.class;
+            case "help" -> CommandLine.HelpCommand.class;
+            default -> null;
+        };
     }
 }

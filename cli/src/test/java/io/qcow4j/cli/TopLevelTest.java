@@ -93,4 +93,14 @@ class TopLevelTest {
             assertThat(Subcommands.neededBy(args)).as(String.join(" ", args)).isEqualTo(all);
         }
     }
+
+    @Test
+    void eachSubcommandIsFoundByTheNameItsAnnotationGives() {
+        assertThat(Subcommands.all()).hasSize(6);
+        for (Class<?> subcommand : Subcommands.all()) {
+            String name = subcommand.getAnnotation(CommandLine.Command.class).name();
+            assertThat(Subcommands.named(name)).as(name).isEqualTo(subcommand);
+        }
+        assertThat(Subcommands.named("INFO")).isNull();
+    }
 }
