@@ -336,4 +336,32 @@ class RawFileMountTest {
         assertNotMounted(mountPoint);
         assertNotMounted(dir.resolve("full"));
     }
+
+    /** What a launcher checks before starting the process that mounts: the same lines, and nothing mounted. */
+    @Test
+    void checkMountPointSaysWhatMountWouldWithoutMounting() throws Exception {
+        Path file = Files.createFile(dir.resolve("plain-file"));
+        Files.createFile(Files.createDirectory(dir.resolve("full")).resolve("something"));
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(dir.resolve("missing")))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("missing")
+                        + " does not exist");
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(file))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + file + " is not a directory");
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(dir.resolve("full")))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("full")
+                        + " is not empty");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), mountPoint.getFileName());
+        assertThat(RawFileMount.checkMountPoint(link)).isEqualTo(mountPoint.toRealPath());
+        assertNotMounted(mountPoint);
+        try (Image image = Images.open(sparseRaw("disk.img", 1), OpenOptions.builder().format("raw").build());
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThatThrownBy(() -> RawFileMount.checkMountPoint(mountPoint))
+                    .isInstanceOf(MountException.class)
+                    .hasMessage("mount point " + mountPoint + " is busy: something is already mounted there");
+            assertThat(mount.isMounted()).isTrue();
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
+    }
 }
