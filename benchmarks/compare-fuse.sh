@@ -14,7 +14,7 @@
 # and prints MB/s, IOPS and the ratios ours / qemu-storage-daemon.
 #
 # Ours is bin/mount-qcow2, as users run it (built with Maven on first use); set QCOW4J_MOUNT to another mount command
-# (such as "java -cp ... io.qcow4j.fuse.MountMain") to measure that instead.
+# (such as "java -cp cli/target/qcow2.jar io.qcow4j.cli.Qcow2Command mount") to measure that instead.
 # Needs: qemu-img, qemu-storage-daemon (qemu-system-common), fio, fusermount, python3.
 set -euo pipefail
 

@@ -25,7 +25,7 @@ for tool in qemu-img hyperfine jq java; do
 done
 mkdir -p "$dir"
 
-cli_jar="$root/examples/target/qcow2.jar"
+cli_jar="$root/cli/target/qcow2.jar"
 bench_jar="$root/benchmarks/target/benchmarks.jar"
 if [ ! -f "$cli_jar" ] || [ ! -f "$bench_jar" ]; then
     echo "building the jars (mvn -B -q -DskipTests package) ..." >&2

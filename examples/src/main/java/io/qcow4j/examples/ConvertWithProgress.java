@@ -11,7 +11,8 @@ import io.qcow4j.convert.Converter;
 
 /**
  * Converts an image to a sparse raw file and reports progress in whole percents.
- * <pre>java -cp examples/target/qcow2.jar io.qcow4j.examples.ConvertWithProgress sample/sample.qcow2 /tmp/s.raw</pre>
+ * <pre>java -cp cli/target/qcow2.jar examples/src/main/java/io/qcow4j/examples/ConvertWithProgress.java \
+ *     sample/sample.qcow2 /tmp/s.raw</pre>
  */
 public final class ConvertWithProgress {
 

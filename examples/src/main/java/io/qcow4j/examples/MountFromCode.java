@@ -10,7 +10,8 @@ import io.qcow4j.fuse.RawFileMount;
 
 /**
  * Serves an image as a read-only raw file through FUSE until it is unmounted ({@code fusermount -u MOUNTPOINT}).
- * <pre>java -cp examples/target/qcow2.jar io.qcow4j.examples.MountFromCode sample/sample.qcow2 /mnt/sample</pre>
+ * <pre>java -cp cli/target/qcow2.jar examples/src/main/java/io/qcow4j/examples/MountFromCode.java \
+ *     sample/sample.qcow2 /mnt/sample</pre>
  */
 public final class MountFromCode {
 

@@ -12,7 +12,7 @@ import io.qcow4j.OpenOptions;
 
 /**
  * Opens an image, prints its first 512 bytes as text and where its data lives.
- * <pre>java -cp examples/target/qcow2.jar io.qcow4j.examples.OpenAndRead sample/sample.qcow2</pre>
+ * <pre>java -cp cli/target/qcow2.jar examples/src/main/java/io/qcow4j/examples/OpenAndRead.java sample/sample.qcow2</pre>
  */
 public final class OpenAndRead {
 

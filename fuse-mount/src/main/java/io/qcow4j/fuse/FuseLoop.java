@@ -24,10 +24,6 @@ import jnr.ffi.types.size_t;
  */
 final class FuseLoop {
 
-    /** Ends the message of a failed mount: libfuse said why on standard error. */
-    static final String LIBFUSE_MESSAGE_ABOVE = " (its message is above)";
-
-
     /** The libfuse 2.9 calls {@code fuse_main} is made of. */
     public interface LibFuseSession {
         Pointer fuse_setup(int argc, Pointer argv, Pointer operations, @size_t long operationsSize,
@@ -124,7 +120,7 @@ final class FuseLoop {
         Pointer fuse = LIB.fuse_setup(args.size(), argv, Struct.getMemory(operations), Struct.size(operations),
                 mountpointOut, new IntByReference(), null);
         if (fuse == null) {
-            throw new MountException("libfuse could not mount on " + mountPoint + LIBFUSE_MESSAGE_ABOVE);
+            throw new MountException("libfuse could not mount on " + mountPoint + MountException.LIBFUSE_MESSAGE_ABOVE);
         }
         FuseLoop loop = new FuseLoop(fuse, mountpointOut.getValue(), strings, directIoMappable);
         loop.running.set(threads);

@@ -9,6 +9,13 @@ import java.io.IOException;
  */
 public final class MountException extends IOException {
 
+    /**
+     * How the message ends when libfuse refused the mount and said why on standard error, just before: a launcher
+     * that serves from a process of its own, and keeps that process's standard error, can put libfuse's words in its
+     * place.
+     */
+    public static final String LIBFUSE_MESSAGE_ABOVE = " (its message is above)";
+
     public MountException(String message) {
         super(message);
     }

@@ -1,63 +1,76 @@
 package io.qcow4j.fuse;
 
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * How an image is presented through FUSE. Immutable; start from {@link #defaults()}:
+ * How {@link RawFileMount} presents an image through FUSE. Immutable; made by a {@link Builder}:
  * <pre>{@code
- * MountOptions options = MountOptions.defaults().withFileName("disk.raw").withAllowOther(true);
+ * MountOptions options = MountOptions.builder()
+ *         .fileName("disk.raw")
+ *         .allowOther(true)
+ *         .build();
  * }</pre>
- *
- * @param fileName   the name of the raw file inside the mount point, or null for the image file's name with its
- *                   extension replaced by {@code .raw} ({@code ubuntu.qcow2} gives {@code ubuntu.raw})
- * @param allowOther let users other than the one who mounts read the file (FUSE's {@code allow_other}); unless the
- *                   mounting user is root, {@code /etc/fuse.conf} must contain {@code user_allow_other}
- * @param debug      print every FUSE request on standard error (libfuse's {@code -d}); implies foreground
- * @param foreground for {@link MountLauncher}: keep the mount in the calling process until it is unmounted, instead
- *                   of returning once the file is readable and serving it from a background process.
- *                   {@link RawFileMount#mount} always serves from the calling process and ignores it
- * @param pageCache  serve the file through the kernel's page cache and its read-ahead instead of direct I/O: faster
- *                   for tools that read in small blocks ({@code dd}'s default 512 bytes, e2fsck, a loop device's
- *                   file system), slower for large sequential reads, and the image's bytes take memory twice
- *                   (compressed in the image file's pages, raw in the mount's)
+ * Where the mount is served from (this process, or a background one) is the caller's business: {@link RawFileMount}
+ * always serves from the process that mounts.
  */
-public record MountOptions(String fileName, boolean allowOther, boolean debug, boolean foreground,
-                           boolean pageCache) {
+public final class MountOptions {
 
-    public MountOptions {
-        if (fileName != null) {
-            requireValidFileName(fileName);
-        }
+    private static final MountOptions DEFAULTS = builder().build();
+
+    private final String fileName;
+    private final boolean allowOther;
+    private final boolean debug;
+    private final boolean pageCache;
+
+    private MountOptions(Builder builder) {
+        this.fileName = builder.fileName;
+        this.allowOther = builder.allowOther;
+        this.debug = builder.debug;
+        this.pageCache = builder.pageCache;
     }
 
-    /** Options without {@code pageCache} (off), as they were before it. */
-    public MountOptions(String fileName, boolean allowOther, boolean debug, boolean foreground) {
-        this(fileName, allowOther, debug, foreground, false);
-    }
-
-    /** The default name, not shared with others, served from the background, by direct I/O where the kernel can. */
+    /** The default name, not shared with other users, no request printed, by direct I/O where the kernel can. */
     public static MountOptions defaults() {
-        return new MountOptions(null, false, false, false, false);
+        return DEFAULTS;
     }
 
-    public MountOptions withFileName(String newFileName) {
-        return new MountOptions(newFileName, allowOther, debug, foreground, pageCache);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public MountOptions withAllowOther(boolean newAllowOther) {
-        return new MountOptions(fileName, newAllowOther, debug, foreground, pageCache);
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public MountOptions withDebug(boolean newDebug) {
-        return new MountOptions(fileName, allowOther, newDebug, foreground, pageCache);
+    /** The raw file's name inside the mount point; empty for {@link #defaultFileName} of the image file. */
+    public Optional<String> fileName() {
+        return Optional.ofNullable(fileName);
     }
 
-    public MountOptions withForeground(boolean newForeground) {
-        return new MountOptions(fileName, allowOther, debug, newForeground, pageCache);
+    /**
+     * Whether users other than the one who mounts may read the file (FUSE's {@code allow_other}); unless the mounting
+     * user is root, {@code /etc/fuse.conf} must contain {@code user_allow_other}.
+     */
+    public boolean allowOther() {
+        return allowOther;
     }
 
-    public MountOptions withPageCache(boolean newPageCache) {
-        return new MountOptions(fileName, allowOther, debug, foreground, newPageCache);
+    /** Whether every FUSE request is printed on standard error (libfuse's {@code -d}). */
+    public boolean debug() {
+        return debug;
+    }
+
+    /**
+     * Whether the file is served through the kernel's page cache and its read-ahead instead of by direct I/O: faster
+     * for tools that read in small blocks ({@code dd}'s default 512 bytes, e2fsck, a loop device's file system),
+     * slower for large sequential reads, and the image's bytes take memory twice (compressed in the image file's
+     * pages, raw in the mount's).
+     */
+    public boolean pageCache() {
+        return pageCache;
     }
 
     /** The name the raw file gets for {@code image}: {@link #fileName()} when set, else {@link #defaultFileName}. */
@@ -80,11 +93,82 @@ public record MountOptions(String fileName, boolean allowOther, boolean debug, b
         return base + ".raw";
     }
 
-    private static void requireValidFileName(String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("invalid file name '" + name
-                    + "': it must be a single path component, not empty, '.' or '..'");
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof MountOptions o && Objects.equals(fileName, o.fileName) && allowOther == o.allowOther
+                && debug == o.debug && pageCache == o.pageCache;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(fileName, allowOther, debug, pageCache);
+    }
+
+    @Override
+    public String toString() {
+        return "MountOptions[fileName=" + fileName + ", allowOther=" + allowOther + ", debug=" + debug
+                + ", pageCache=" + pageCache + "]";
+    }
+
+    /** Builds {@link MountOptions}; starts from {@link #defaults()}. Not thread-safe. */
+    public static final class Builder {
+        private String fileName;
+        private boolean allowOther;
+        private boolean debug;
+        private boolean pageCache;
+
+        private Builder() {
+        }
+
+        private Builder(MountOptions options) {
+            fileName = options.fileName;
+            allowOther = options.allowOther;
+            debug = options.debug;
+            pageCache = options.pageCache;
+        }
+
+        /**
+         * The raw file's name inside the mount point, or null (the default) for {@link #defaultFileName} of the
+         * image file.
+         *
+         * @throws IllegalArgumentException unless it is a single path component, not empty, {@code .} or {@code ..}
+         */
+        public Builder fileName(String fileName) {
+            if (fileName != null) {
+                requireValidFileName(fileName);
+            }
+            this.fileName = fileName;
+            return this;
+        }
+
+        /** See {@link MountOptions#allowOther()}. */
+        public Builder allowOther(boolean allowOther) {
+            this.allowOther = allowOther;
+            return this;
+        }
+
+        /** See {@link MountOptions#debug()}. */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** See {@link MountOptions#pageCache()}. */
+        public Builder pageCache(boolean pageCache) {
+            this.pageCache = pageCache;
+            return this;
+        }
+
+        public MountOptions build() {
+            return new MountOptions(this);
+        }
+
+        private static void requireValidFileName(String name) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                    || name.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid file name '" + name
+                        + "': it must be a single path component, not empty, '.' or '..'");
+            }
         }
     }
 }

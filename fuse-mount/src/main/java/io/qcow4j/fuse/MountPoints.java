@@ -21,7 +21,6 @@ final class MountPoints {
     private MountPoints() {
     }
 
-    /** Fails unless FUSE is there and {@code mountPoint} is an existing, empty directory with nothing mounted on it. */
     /** A FUSE mount whose process died (killed, say): the kernel answers every look at it with ENOTCONN. */
     private static boolean isStaleMount(Path mountPoint) {
         try {
@@ -34,6 +33,7 @@ final class MountPoints {
         }
     }
 
+    /** Fails unless FUSE is there and {@code mountPoint} is an existing, empty directory with nothing mounted on it. */
     static Path checkUsable(Path mountPoint) throws MountException {
         if (!Files.exists(DEV_FUSE)) {
             throw new MountException("FUSE is not available: /dev/fuse does not exist (load the fuse kernel module; "

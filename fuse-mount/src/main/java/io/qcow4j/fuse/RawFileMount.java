@@ -93,8 +93,8 @@ public final class RawFileMount implements Closeable {
         Path realMountPoint = MountPoints.checkUsable(mountPoint);
         ImageInfo info = info(image);
         Path imageFile = info != null ? info.filename() : null;
-        String fileName = options.fileName() != null ? options.fileName()
-                : imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw";
+        String fileName = options.fileName()
+                .orElseGet(() -> imageFile != null ? MountOptions.defaultFileName(imageFile) : "image.raw");
         // the pool starts its threads on first use only: a mount that fails leaves none behind
         ExecutorService readAhead = PieceCache.readAheadPool(READ_AHEAD_THREADS, fileName);
         int clusterSize = info != null ? Math.max(0, info.clusterSize()) : 0;
@@ -112,6 +112,30 @@ public final class RawFileMount implements Closeable {
         mount.awaitReadable();
         Runtime.getRuntime().addShutdownHook(mount.shutdownHook);
         return mount;
+    }
+
+    /**
+     * Checks, without mounting, what {@link #mount} checks first: that FUSE is available and {@code mountPoint} is an
+     * existing, empty directory with nothing mounted on it (a FUSE mount whose server is gone included). A launcher
+     * that mounts from another process calls it before starting that process, to fail with the same one line.
+     *
+     * @return the mount point's real path
+     * @throws MountException naming what is wrong, and what to do where there is something to do
+     */
+    public static Path checkMountPoint(Path mountPoint) throws MountException {
+        return MountPoints.checkUsable(mountPoint);
+    }
+
+    /**
+     * Unmounts whatever FUSE file system is mounted on {@code mountPoint}, as {@code fusermount -u} does, for a
+     * launcher that cleans up after a mount it started in another process: {@code fusermount -u}, else
+     * {@code fusermount3 -u}, else {@code umount2} as root; lazily when the file is busy. Nothing when nothing is
+     * mounted there.
+     *
+     * @throws MountException when it is still mounted after every way was tried, saying what each answered
+     */
+    public static void unmount(Path mountPoint) throws MountException {
+        Unmounter.cleanUp(mountPoint);
     }
 
     /**

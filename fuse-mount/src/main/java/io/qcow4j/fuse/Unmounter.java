@@ -39,16 +39,13 @@ final class Unmounter {
 
     /**
      * Unmounts what is mounted on {@code mountPoint}, for cleaning up after a mount that failed to start; nothing
-     * when nothing is mounted there. Returns why it is still mounted, if it is.
+     * when nothing is mounted there.
+     *
+     * @throws MountException when it is still mounted after every way was tried
      */
-    static Optional<String> cleanUp(Path mountPoint) {
-        try {
-            if (MountPoints.isMountPoint(resolved(mountPoint))) {
-                system().unmount(mountPoint);
-            }
-            return Optional.empty();
-        } catch (MountException e) {
-            return Optional.of(e.getMessage());
+    static void cleanUp(Path mountPoint) throws MountException {
+        if (MountPoints.isMountPoint(resolved(mountPoint))) {
+            system().unmount(mountPoint);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.qcow4j.fuse;
 
-import static io.qcow4j.fuse.FuseTesting.assertNotMounted;
-import static io.qcow4j.fuse.FuseTesting.requireFuse;
-import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
+import static io.qcow4j.testing.FuseTesting.assertNotMounted;
+import static io.qcow4j.testing.FuseTesting.requireFuse;
+import static io.qcow4j.testing.FuseTesting.unmountQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -132,35 +132,6 @@ class Qcow2MountTest {
         } finally {
             unmountQuietly(mountPoint);
         }
-        assertNotMounted(mountPoint);
-    }
-
-    @Test
-    void theBackgroundCommandMountsAQcow2Image() throws Exception {
-        Path overlay = compressedChain();
-        Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
-        try {
-            assertThat(MountLauncher.run(new String[] {"--name",
-                "chain.raw", overlay.toString(), mountPoint.toString()})).isZero();
-            ProcessHandle server = FuseTesting.server(mountPoint).orElseThrow();
-            Qemu.run("cmp", reference.toString(), mountPoint.resolve("chain.raw").toString());
-            Qemu.run("umount", mountPoint.toString());
-            server.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } finally {
-            unmountQuietly(mountPoint);
-        }
-        assertNotMounted(mountPoint);
-    }
-
-    @Test
-    void safeModeRefusesABackingFileWithOneLine() {
-        Path overlay = compressedChain();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = MountLauncher.run(new String[] {"--safe", overlay.toString(), mountPoint.toString()},
-                System.out, new java.io.PrintStream(err, true));
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString().lines()).hasSize(1);
-        assertThat(err.toString()).startsWith("mount-qcow2: cannot open " + overlay.toAbsolutePath() + ": ");
         assertNotMounted(mountPoint);
     }
 }

@@ -1,8 +1,8 @@
 package io.qcow4j.fuse;
 
-import static io.qcow4j.fuse.FuseTesting.assertNotMounted;
-import static io.qcow4j.fuse.FuseTesting.requireFuse;
-import static io.qcow4j.fuse.FuseTesting.unmountQuietly;
+import static io.qcow4j.testing.FuseTesting.assertNotMounted;
+import static io.qcow4j.testing.FuseTesting.requireFuse;
+import static io.qcow4j.testing.FuseTesting.unmountQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.FuseTesting;
 import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
 
@@ -85,7 +86,7 @@ class RawFileMountTest {
         Path raw = sparseRaw("disk.img", 16);
         Files.setLastModifiedTime(raw, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
         try (Image image = Images.open(raw, OpenOptions.builder().format("raw").build());
-             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("x"))) {
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.builder().fileName("x").build())) {
             Path file = mount.file();
             assertThat(file.getFileName().toString()).isEqualTo("x");
             assertThat(Files.size(file)).isEqualTo(16L << 20);
@@ -175,7 +176,7 @@ class RawFileMountTest {
         for (boolean pageCache : new boolean[] {true, false}) {
             try (Image image = MemoryImage.of(bytes);
                  RawFileMount mount = RawFileMount.mount(image, mountPoint,
-                         MountOptions.defaults().withPageCache(pageCache));
+                         MountOptions.builder().pageCache(pageCache).build());
                  FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
                 // the whole file first: the kernel's read-ahead, which goes on after a read returns, has nothing
                 // left to ask for once the last page is read, so the count below holds only the second read's requests
@@ -278,7 +279,7 @@ class RawFileMountTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (Image image = MemoryImage.builder(bytes.length).data(0, bytes)
                 .failReads(badFrom, 4096, "corrupt cluster at " + badFrom).build();
-             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults().withFileName("d"),
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.builder().fileName("d").build(),
                      new PrintStream(log, true, StandardCharsets.UTF_8))) {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try (FileChannel channel = FileChannel.open(mount.file(), StandardOpenOption.READ)) {
@@ -340,5 +341,33 @@ class RawFileMountTest {
         }
         assertNotMounted(mountPoint);
         assertNotMounted(dir.resolve("full"));
+    }
+
+    /** What a launcher checks before starting the process that mounts: the same lines, and nothing mounted. */
+    @Test
+    void checkMountPointSaysWhatMountWouldWithoutMounting() throws Exception {
+        Path file = Files.createFile(dir.resolve("plain-file"));
+        Files.createFile(Files.createDirectory(dir.resolve("full")).resolve("something"));
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(dir.resolve("missing")))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("missing")
+                        + " does not exist");
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(file))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + file + " is not a directory");
+        assertThatThrownBy(() -> RawFileMount.checkMountPoint(dir.resolve("full")))
+                .isInstanceOf(MountException.class).hasMessage("mount point " + dir.resolve("full")
+                        + " is not empty");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), mountPoint.getFileName());
+        assertThat(RawFileMount.checkMountPoint(link)).isEqualTo(mountPoint.toRealPath());
+        assertNotMounted(mountPoint);
+        try (Image image = Images.open(sparseRaw("disk.img", 1), OpenOptions.builder().format("raw").build());
+             RawFileMount mount = RawFileMount.mount(image, mountPoint, MountOptions.defaults())) {
+            assertThatThrownBy(() -> RawFileMount.checkMountPoint(mountPoint))
+                    .isInstanceOf(MountException.class)
+                    .hasMessage("mount point " + mountPoint + " is busy: something is already mounted there");
+            assertThat(mount.isMounted()).isTrue();
+        } finally {
+            unmountQuietly(mountPoint);
+        }
+        assertNotMounted(mountPoint);
     }
 }

@@ -1,0 +1,154 @@
+package io.qcow4j.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.convert.Conversion;
+import io.qcow4j.convert.ConversionException;
+import io.qcow4j.convert.ConvertOptions;
+import io.qcow4j.convert.Converter;
+
+@Command(name = "convert", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Convert an image to a sparse raw file, as qemu-img convert -O raw does, with several workers"
+                + " at once. Ranges that read as zeros become holes; only data is written."},
+        footer = {"", "Examples:",
+                "  qcow2 convert disk.qcow2 disk.raw",
+                "  qcow2 convert -p -m 16 disk.qcow2 /dev/vdb   # a device: zeros are written",
+                "  qcow2 convert -n disk.qcow2 old.raw          # reuse a file; zeros become holes",
+                "  qcow2 convert --safe -f qcow2 upload.qcow2 upload.raw"})
+final class ConvertCommand extends ImageCommand {
+
+    @Mixin
+    private FormatOption format;
+
+    @Option(names = "-O", paramLabel = "raw", defaultValue = "raw",
+            description = "The target format: raw, the only one (accepted for qemu-img's command lines).")
+    private String targetFormat;
+
+    @Option(names = {"-m", "--workers"}, paramLabel = "N",
+            description = "Threads copying at once, as qemu-img's -m (default ${DEFAULT-VALUE}: one per core, at least"
+                    + " 2).")
+    private int workers = ConvertOptions.DEFAULT_WORKERS;
+
+    @Option(names = "--segment-size", paramLabel = "S", converter = SizeConverter.class, defaultValue = "32M",
+            description = "Bytes a worker takes at a time; a multiple of the buffer size (default ${DEFAULT-VALUE}).")
+    private long segmentSize;
+
+    @Option(names = "--buffer-size", paramLabel = "B", converter = SizeConverter.class, defaultValue = "2M",
+            description = "Bytes read at a time per worker; a multiple of 512 (default ${DEFAULT-VALUE}).")
+    private long bufferSize;
+
+    @Option(names = {"-S", "--sparse-size"}, paramLabel = "N", converter = SizeConverter.class, defaultValue = "4K",
+            description = "A run of this many zero bytes in the data becomes a hole (default ${DEFAULT-VALUE}, as"
+                    + " qemu-img's -S); 0 writes every byte, holes included.")
+    private long sparseSize;
+
+    @Option(names = "-n", description = "Write into the existing target instead of creating it (as qemu-img's -n):"
+            + " it keeps its size, and ranges that read as zero are made zero.")
+    private boolean existing;
+
+    @Option(names = "--sync", description = "Flush the target to disk before reporting success.")
+    private boolean sync;
+
+    @Option(names = "-p", description = "Show the progress bar even when standard error is not a terminal.")
+    private boolean progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Show no progress bar, even on a terminal.")
+    private boolean quiet;
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "The image to convert.")
+    private String source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "The raw file (or block device) to write.")
+    private String target;
+
+    @Override
+    public Integer call() throws Exception {
+        ConvertOptions options = options();
+        Streams streams = streams();
+        ProgressBar bar = !quiet && (progress || streams.errIsTerminal())
+                ? new ProgressBar(streams.err(), System::nanoTime) : null;
+        if (bar != null) {
+            options = options.withProgress(bar);
+        }
+        try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
+            Conversion conversion = Converter.start(image, Path.of(target), options);
+            // Ctrl-C: stop the workers and let the converter delete the half-written target
+            Thread cancelOnExit = new Thread(() -> cancel(conversion, bar), "qcow2-convert-cancel");
+            Runtime.getRuntime().addShutdownHook(cancelOnExit);
+            try {
+                conversion.await();
+            } catch (ConversionException e) {
+                if (bar != null) {
+                    bar.endLine();
+                }
+                throw e;
+            } finally {
+                removeHook(cancelOnExit);
+            }
+            if (bar != null) {
+                bar.finish(image.size());
+            }
+        }
+        return 0;
+    }
+
+    private ConvertOptions options() {
+        if (target.isEmpty()) {
+            throw usage("DST is empty: name the raw file to write");
+        }
+        if (!"raw".equals(targetFormat)) {
+            throw usage("-O " + targetFormat + ": the only target format is raw");
+        }
+        if (bufferSize > Integer.MAX_VALUE || sparseSize > Integer.MAX_VALUE) {
+            throw usage("--buffer-size and --sparse-size must be below 2G");
+        }
+        ConvertOptions options = ConvertOptions.defaults().withWorkers(workers).withSegmentSize(segmentSize)
+                .withBufferSize((int) bufferSize).withSparseSize((int) sparseSize).withSync(sync)
+                .withOverwriteExisting(existing);
+        try {
+            return options.validate();
+        } catch (IllegalArgumentException e) {
+            throw usage(optionNames(e.getMessage()));
+        }
+    }
+
+    /** The converter names its options as Java does; say them as they were typed. */
+    private static String optionNames(String message) {
+        return message.replace("workers", "--workers").replace("segmentSize", "--segment-size")
+                .replace("bufferSize", "--buffer-size").replace("sparseSize", "--sparse-size");
+    }
+
+    private static void cancel(Conversion conversion, ProgressBar bar) {
+        if (!conversion.isDone()) {
+            conversion.cancel();
+            try {
+                conversion.await();
+            } catch (ConversionException expected) {
+                // cancelled: the target is cleaned up, which is all the hook is for
+            }
+            if (bar != null) {
+                bar.endLine();
+            }
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running already
+        }
+    }
+
+    @Override
+    String subject() {
+        return source;
+    }
+}

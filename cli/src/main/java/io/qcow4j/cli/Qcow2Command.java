@@ -1,0 +1,86 @@
+package io.qcow4j.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qcow2}: read, inspect, convert and mount disk images from the command line, with {@code qemu-img}'s
+ * vocabulary. Errors are one line on standard error and exit status 1; usage errors exit 2.
+ */
+@Command(name = "qcow2", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Read, inspect, convert and mount qcow2 and raw disk images (read-only), as qemu-img would.",
+        footer = {"", "Examples:",
+                "  qcow2 info disk.qcow2",
+                "  qcow2 convert -p disk.qcow2 disk.raw",
+                "  qcow2 mount disk.qcow2 /mnt/disk      # then read /mnt/disk/disk.raw",
+                "", "Run 'qcow2 help COMMAND' for a command's options."})
+public final class Qcow2Command implements Runnable {
+
+    private final Streams streams;
+
+    @Spec
+    private CommandSpec spec;
+
+    Qcow2Command(Streams streams) {
+        this.streams = streams;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Streams.system(), args));
+    }
+
+    /** Runs one command line and returns its exit status; never throws, never prints a stack trace unasked. */
+    static int run(Streams streams, String... args) {
+        Failures failures = new Failures(streams.err());
+        CommandLine commandLine = new CommandLine(new Qcow2Command(streams));
+        // before the settings below, which apply to the subcommands known when they are made
+        for (Class<?> subcommand : Subcommands.neededBy(args)) {
+            commandLine.addSubcommand(subcommand);
+        }
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(failures)
+                .setParameterExceptionHandler(failures)
+                .setOut(new PrintWriter(new OutputStreamWriter(streams.out(), StandardCharsets.UTF_8), true))
+                .setErr(new PrintWriter(streams.err(), true))
+                .setExecutionStrategy(new WarningLines.WhileWorking(streams.err()));
+        try {
+            return commandLine.execute(args);
+        } catch (Exception | Error failure) {
+            // picocli hands Errors (a stack overflow on a hostile image, say) straight through
+            ImageCommand command = current(commandLine.getParseResult());
+            failures.report(command == null ? null : command.subject(), command != null && command.common().debug,
+                    failure);
+            return Failures.FAILED;
+        }
+    }
+
+    /** The image command the command line runs, or null (help, version, usage errors). */
+    static ImageCommand current(ParseResult result) {
+        ParseResult parsed = result;
+        while (parsed != null && parsed.subcommand() != null) {
+            parsed = parsed.subcommand();
+        }
+        return parsed != null && parsed.commandSpec().userObject() instanceof ImageCommand command ? command : null;
+    }
+
+    Streams streams() {
+        return streams;
+    }
+
+    @Override
+    public void run() {
+        // the command line named no subcommand, so picocli knows them all
+        List<String> names = spec.subcommands().keySet().stream().filter(name -> !"help".equals(name)).toList();
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (" + String.join(", ", names)
+                + ")");
+    }
+}

@@ -1,0 +1,320 @@
+package io.qcow4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.Image;
+import io.qcow4j.Images;
+import io.qcow4j.testing.Qemu;
+
+/**
+ * The launchers as a user runs them, in real processes. An integration test (run after {@code package}, see the
+ * pom): it needs {@code cli/target/qcow2.jar}.
+ */
+class LauncherIT {
+
+    static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
+    static final Path JAR = Cli.ROOT.resolve("cli/target/qcow2.jar");
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @Test
+    void runsFromAnyDirectory() throws Exception {
+        Run info = run(dir, Map.of(), LAUNCHER.toString(), "info", "--output=json", Cli.SAMPLE.toString());
+        assertThat(info.exit()).as(info.err()).isZero();
+        assertThat(info.out()).contains("\"format\": \"qcow2\"", "\"backing-filename\": \"base.qcow2\"");
+        assertThat(info.err()).isEmpty();
+
+        Run read = run(dir, Map.of(), LAUNCHER.toString(), "read", "--length", "18", Cli.SAMPLE.toString());
+        assertThat(read.out()).isEqualTo("qcow4j sample disk");
+
+        Run missing = run(dir, Map.of(), LAUNCHER.toString(), "info", "disk.qcow2");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("qcow2: disk.qcow2: No such file or directory\n");
+
+        Run usage = run(dir, Map.of(), LAUNCHER.toString(), "info");
+        assertThat(usage.exit()).isEqualTo(2);
+
+        Run mountHelp = run(dir, Map.of(), Cli.ROOT.resolve("bin/mount-qcow2").toString(), "--help");
+        assertThat(mountHelp.exit()).isZero();
+        assertThat(mountHelp.out()).startsWith("Usage: qcow2 mount ");
+    }
+
+    /**
+     * QEMU takes a backing name with a protocol prefix ({@code file:NAME}, {@code json:} options) as it is, so a
+     * relative one names a file in the current directory, not next to the overlay: both tools, run from a directory
+     * holding a base image of its own, read that one.
+     */
+    @Test
+    void opensARelativeBackingNameWithAProtocolPrefixFromTheCurrentDirectoryAsQemuDoes() throws Exception {
+        Qemu.require("qemu-img");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Qemu.io(Qemu.createQcow2(images.resolve("base.qcow2"), "1M"), "qcow2", "write -P 0xaa 0 1M");
+        Qemu.io(Qemu.createQcow2(here.resolve("base.qcow2"), "1M"), "qcow2", "write -P 0xee 0 1M");
+        byte[] hereBase = new byte[1 << 20];
+        Arrays.fill(hereBase, (byte) 0xee);
+        List<String> names = List.of("file:base.qcow2",
+                "json:{\"driver\": \"qcow2\", \"file\": {\"driver\": \"file\", \"filename\": \"base.qcow2\"}}");
+        for (int i = 0; i < names.size(); i++) {
+            Path overlay = images.resolve("overlay" + i + ".qcow2");
+            Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", names.get(i), "-F",
+                    "qcow2", overlay.toString(), "1M");
+            String relative = "../images/" + overlay.getFileName();
+            Run write = run(here, Map.of(), "qemu-io", "-c", "write -P 0x11 0 4k", relative);
+            assertThat(write.exit()).as(write.err()).isZero();
+            Run qemu = run(here, Map.of(), "qemu-img", "convert", "-O", "raw", relative, "qemu" + i + ".raw");
+            Run ours = run(here, Map.of(), LAUNCHER.toString(), "convert", relative, "ours" + i + ".raw");
+            assertThat(qemu.exit()).as(qemu.err()).isZero();
+            assertThat(ours.exit()).as(ours.err()).isZero();
+            byte[] read = Files.readAllBytes(here.resolve("ours" + i + ".raw"));
+            assertThat(read).as(names.get(i)).isEqualTo(Files.readAllBytes(here.resolve("qemu" + i + ".raw")));
+            assertThat(Arrays.copyOfRange(read, 4096, read.length))
+                    .isEqualTo(Arrays.copyOfRange(hereBase, 4096, hereBase.length));
+
+            Run qemuMap = run(here, Map.of(), "qemu-img", "map", relative);
+            Run ourMap = run(here, Map.of(), LAUNCHER.toString(), "map", relative);
+            assertThat(ourMap.out()).as(names.get(i)).isEqualTo(qemuMap.out()).contains(" base.qcow2\n");
+        }
+    }
+
+    /**
+     * qemu-img create, run elsewhere than the image's directory, puts a relative external data file in its current
+     * directory and writes the name as given, and qemu-img opens it from there: so do we.
+     */
+    @Test
+    void opensARelativeDataFileNameFromTheCurrentDirectoryAsQemuDoes() throws Exception {
+        Qemu.require("qemu-img");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path here = Files.createDirectories(dir.resolve("here"));
+        Run create = run(here, Map.of(), "qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=disk.data",
+                "../images/disk.qcow2", "1M");
+        assertThat(create.exit()).as(create.err()).isZero();
+        Run write = run(here, Map.of(), "qemu-io", "-c", "write -P 0x3c 64k 64k", "../images/disk.qcow2");
+        assertThat(write.exit()).as(write.err()).isZero();
+        assertThat(here.resolve("disk.data")).exists();
+        assertThat(images.resolve("disk.data")).doesNotExist();
+
+        Run qemu = run(here, Map.of(), "qemu-img", "convert", "-O", "raw", "../images/disk.qcow2", "qemu.raw");
+        Run ours = run(here, Map.of(), LAUNCHER.toString(), "convert", "../images/disk.qcow2", "ours.raw");
+        assertThat(qemu.exit()).as(qemu.err()).isZero();
+        assertThat(ours.exit()).as(ours.err()).isZero();
+        byte[] read = Files.readAllBytes(here.resolve("ours.raw"));
+        assertThat(read).isEqualTo(Files.readAllBytes(here.resolve("qemu.raw")));
+        assertThat(read[64 << 10]).isEqualTo((byte) 0x3c);
+        assertThat(run(here, Map.of(), LAUNCHER.toString(), "map", "../images/disk.qcow2").out())
+                .isEqualTo(run(here, Map.of(), "qemu-img", "map", "../images/disk.qcow2").out())
+                .contains(" disk.data\n");
+    }
+
+    @Test
+    void opensUtf8FileNamesInTheCLocale() throws Exception {
+        // in the C locale the JDK encodes file names in ASCII; the launcher runs it in C.UTF-8 instead
+        Path disk = Files.writeString(dir.resolve("d\u00efsk-\u65e5\u672c.raw"), "hello, disk");
+        Run read = run(dir, Map.of("LC_ALL", "C", "LANG", "C"), LAUNCHER.toString(), "read", "--length", "11",
+                disk.toString());
+        assertThat(read.exit()).as(read.err()).isZero();
+        assertThat(read.out()).isEqualTo("hello, disk");
+    }
+
+    @Test
+    void buildsTheJarOnFirstUseWithItsOutputOnStandardError() throws Exception {
+        // a copy of the repository's launcher, reached through a symbolic link, with a Maven that records its call
+        Path root = Files.createDirectories(dir.resolve("checkout"));
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Files.copy(LAUNCHER, bin.resolve("qcow2"));
+        Path link = Files.createSymbolicLink(dir.resolve("q"), bin.resolve("qcow2"));
+        Path calls = dir.resolve("mvn-calls");
+        Path fakeBin = Files.createDirectories(dir.resolve("fake-bin"));
+        script(fakeBin.resolve("mvn"), "echo \"$PWD $*\" >> " + calls + "\n"
+                + "echo 'noise from the build'\n"
+                + "mkdir -p cli/target && cp " + JAR + " cli/target/qcow2.jar\n");
+        Map<String, String> env = Map.of("PATH", fakeBin + File.pathSeparator + System.getenv("PATH"));
+
+        Run first = run(dir, env, link.toString(), "--version");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(first.err()).contains("building", "noise from the build");
+        assertThat(Files.readString(calls))
+                .isEqualTo(root.toRealPath() + " -B -q -Dstyle.color=never -DskipTests package\n");
+
+        Run second = run(dir, env, link.toString(), "--version");
+        assertThat(second.err()).isEmpty();
+        assertThat(Files.readAllLines(calls)).hasSize(1);
+    }
+
+    @Test
+    void respectsJavaHomeAndJavaOptions() throws Exception {
+        Path javaHome = Files.createDirectories(dir.resolve("jdk/bin"));
+        Path args = dir.resolve("java-args");
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        script(javaHome.resolve("java"), "echo \"$*\" >> " + args + "\nexec " + realJava + " \"$@\"\n");
+        // a checkout of its own: the class-data archive is per JDK, and this one is new each time
+        Path root = checkout(dir.resolve("checkout"));
+        Run run = run(dir, Map.of("JAVA_HOME", javaHome.getParent().toString(),
+                "QCOW4J_JAVA_OPTS", "-Dqcow4j.probe=1 -Xmx256m"), root.resolve("bin/qcow2").toString(), "--version");
+        assertThat(run.exit()).as(run.err()).isZero();
+        // the launcher's own options (native access, class-data sharing) come first, then the user's; the JVMs
+        // before it made the archive
+        List<String> calls = Files.readAllLines(args);
+        Path natives = onlyNatives(root.resolve("cli/target"));
+        assertThat(calls.get(calls.size() - 1)).startsWith("--enable-native-access=ALL-UNNAMED ")
+                .contains(" -Djffi.boot.library.path=" + natives + " ",
+                        " -DZstdNativePath=" + natives.resolve("libzstd-jni-"),
+                        " -XX:SharedArchiveFile=" + root.resolve("cli/target/qcow2-"))
+                .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + root.resolve("cli/target/qcow2.jar")
+                        + " --version");
+    }
+
+    @Test
+    void makesItsClassDataArchiveOnceAndAgainWhenTheJarChanges() throws Exception {
+        // a checkout of its own, so that its archives are this test's; -Xshare:on fails when the archive is unusable
+        Path root = checkout(dir.resolve("checkout"));
+        Path target = root.resolve("cli/target");
+        Path jar = target.resolve("qcow2.jar");
+        String launcher = root.resolve("bin/qcow2").toString();
+        Map<String, String> strict = Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on");
+
+        Run first = run(dir, strict, launcher, "info", "--output=json", Cli.SAMPLE.toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("\"format\": \"qcow2\"");
+        assertThat(first.err()).isEmpty();
+        Path archive = onlyArchive(target);
+        FileTime made = Files.getLastModifiedTime(archive);
+        // the jar's native libraries for this machine, copied out whole, so they load without a temporary copy
+        Path natives = onlyNatives(target);
+        try (ZipFile zip = new ZipFile(jar.toFile()); Stream<Path> copies = Files.list(natives)) {
+            List<Path> libraries = copies.sorted().toList();
+            assertThat(libraries).extracting(file -> file.getFileName().toString())
+                    .satisfiesExactly(jffi -> assertThat(jffi).matches("libjffi-[0-9.]+\\.so"),
+                            zstd -> assertThat(zstd).matches("libzstd-jni-[0-9.-]+\\.so"));
+            assertThat(libraries.get(0)).hasBinaryContent(zip.getInputStream(zip.getEntry("jni/x86_64-Linux/"
+                    + libraries.get(0).getFileName())).readAllBytes());
+            assertThat(libraries.get(1)).hasBinaryContent(zip.getInputStream(zip.getEntry("linux/amd64/"
+                    + libraries.get(1).getFileName())).readAllBytes());
+        }
+        // the sample is a zstd overlay on a deflate base: both libraries load from there and read it
+        Path raw = dir.resolve("sample.raw");
+        Run convert = run(dir, strict, launcher, "convert", Cli.SAMPLE.toString(), raw.toString());
+        assertThat(convert.exit()).as(convert.err()).isZero();
+        assertThat(raw).hasBinaryContent(guestBytes(Cli.SAMPLE));
+
+        Run again = run(dir, strict, launcher, "--version");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(onlyArchive(target)).isEqualTo(archive);
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(made);
+
+        // a rebuilt jar: the JVM refuses the archive made from the old one, so the launcher must make another
+        Instant now = Instant.now();
+        Files.setLastModifiedTime(archive, FileTime.from(now.minusSeconds(600)));
+        Files.setLastModifiedTime(jar, FileTime.from(now.minusSeconds(300)));
+        Run rebuilt = run(dir, strict, launcher, "--version");
+        assertThat(rebuilt.exit()).as(rebuilt.err()).isZero();
+        assertThat(rebuilt.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(rebuilt.err()).isEmpty();
+        assertThat(onlyArchive(target)).isEqualTo(archive);
+        assertThat(Files.getLastModifiedTime(archive).toInstant()).isAfter(now.minusSeconds(300));
+        assertThat(Files.getLastModifiedTime(onlyNatives(target)).toInstant()).isAfter(now.minusSeconds(300));
+        try (Stream<Path> files = Files.list(target)) {
+            // no class list, half-made archive or partial library left behind
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder("qcow2.jar",
+                    archive.getFileName().toString(), natives.getFileName().toString());
+        }
+        try (Stream<Path> copies = Files.list(natives)) {
+            assertThat(copies.map(file -> file.getFileName().toString())).allMatch(name -> name.endsWith(".so"));
+        }
+
+        // a moved checkout: the archive names the jar's old path, so the JVM would refuse it too
+        Path moved = Files.move(root, dir.resolve("moved"));
+        Run elsewhere = run(dir, strict, moved.resolve("bin/qcow2").toString(), "--version");
+        assertThat(elsewhere.exit()).as(elsewhere.err()).isZero();
+        assertThat(elsewhere.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+    }
+
+    /** A copy of the launcher, the jar and the sample (from which the launcher makes its class-data archive). */
+    private static Path checkout(Path root) throws Exception {
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(LAUNCHER, root.resolve("bin/qcow2"));
+        Files.copy(JAR, Files.createDirectories(root.resolve("cli/target")).resolve("qcow2.jar"));
+        Files.createDirectories(root.resolve("sample"));
+        Files.copy(Cli.SAMPLE, root.resolve("sample/sample.qcow2"));
+        Files.copy(Cli.SAMPLE_BASE, root.resolve("sample/base.qcow2"));
+        return root;
+    }
+
+    private static Path onlyArchive(Path target) throws Exception {
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> archives = files.filter(file -> file.getFileName().toString().endsWith(".jsa")).toList();
+            assertThat(archives).hasSize(1);
+            return archives.get(0);
+        }
+    }
+
+    /** What the library, in this process, reads from the image: the reference for the launched commands. */
+    static byte[] guestBytes(Path path) throws Exception {
+        try (Image image = Images.open(path)) {
+            ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(image.size()));
+            image.readFully(bytes, 0);
+            return bytes.array();
+        }
+    }
+
+    private static Path onlyNatives(Path target) throws Exception {
+        try (Stream<Path> files = Files.list(target)) {
+            List<Path> natives = files.filter(file -> file.getFileName().toString().endsWith("-native")).toList();
+            assertThat(natives).hasSize(1);
+            return natives.get(0);
+        }
+    }
+
+    private static void script(Path path, String body) throws Exception {
+        Files.writeString(path, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    static Run run(Path workingDir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(List.of(command)).directory(workingDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + List.of(command));
+        }
+        return new Run(process.exitValue(), out.join(), err.join());
+    }
+
+    private static CompletableFuture<String> drain(java.io.InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (stream) {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}

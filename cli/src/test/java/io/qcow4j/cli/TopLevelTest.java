@@ -1,0 +1,106 @@
+package io.qcow4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
+/**
+ * What {@code qcow2} says about itself: its help, its version and its usage errors. A command line that names a
+ * subcommand first is run with that subcommand alone known to picocli ({@link Subcommands}); these must still see
+ * them all.
+ */
+class TopLevelTest {
+
+    private static final List<String> COMMANDS = List.of("info", "map", "read", "convert", "mount");
+
+    @Test
+    void topLevelHelpListsEveryCommandInOrder() {
+        Cli.Result help = Cli.run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.stderr()).isEmpty();
+        assertThat(help.out()).startsWith("Usage: qcow2 [-hV] [COMMAND]\n").contains("Run 'qcow2 help COMMAND'");
+        List<String> listed = help.out().lines().dropWhile(line -> !line.equals("Commands:")).skip(1)
+                .takeWhile(line -> !line.isEmpty()).filter(line -> line.matches("  \\S.*"))
+                .map(line -> line.strip().split(" ")[0]).toList();
+        assertThat(listed).containsExactly("info", "map", "read", "convert", "mount", "help");
+        assertThat(Cli.run("-h").out()).isEqualTo(help.out());
+        assertThat(Cli.run("help").out()).isEqualTo(help.out());
+        // a subcommand's name after the option is not the subcommand
+        assertThat(Cli.run("--help", "info").out()).isEqualTo(help.out());
+    }
+
+    @Test
+    void helpOfACommandIsThatCommandsHelp() {
+        for (String command : COMMANDS) {
+            Cli.Result help = Cli.run("help", command);
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).startsWith("Usage: qcow2 " + command + " ").contains("Examples:")
+                    .isEqualTo(Cli.run(command, "--help").out()).isEqualTo(Cli.run(command, "-h").out());
+        }
+        assertThat(Cli.run("help", "help").out()).contains("Usage: qcow2 help [-h] [COMMAND]");
+    }
+
+    @Test
+    void unknownCommandsAndNoCommandAreUsageErrors() {
+        Cli.Result bogus = Cli.run("bogus", "disk.qcow2");
+        assertThat(bogus.exit()).isEqualTo(Failures.USAGE);
+        assertThat(bogus.out()).isEmpty();
+        assertThat(bogus.stderr()).isEqualTo("qcow2: Unmatched arguments from index 0: 'bogus', 'disk.qcow2'\n"
+                + "Try 'qcow2 --help' for more information.\n");
+
+        Cli.Result helpBogus = Cli.run("help", "bogus");
+        assertThat(helpBogus.exit()).isEqualTo(Failures.USAGE);
+        assertThat(helpBogus.stderr()).isEqualTo("qcow2: Unknown subcommand 'bogus'.\n"
+                + "Try 'qcow2 --help' for more information.\n");
+
+        Cli.Result none = Cli.run();
+        assertThat(none.exit()).isEqualTo(Failures.USAGE);
+        assertThat(none.stderr()).isEqualTo("qcow2: Missing required subcommand (info, map, read, convert, mount)\n"
+                + "Try 'qcow2 --help' for more information.\n");
+    }
+
+    @Test
+    void version() {
+        Cli.Result version = Cli.run("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).isEqualTo("qcow2 (qcow4j) development build\n");
+        assertThat(Cli.run("-V").out()).isEqualTo(version.out());
+        for (String command : new String[] {"info", "map", "read", "convert", "mount"}) {
+            Cli.Result ofCommand = Cli.run(command, "--version");
+            assertThat(ofCommand.exit()).as(command).isZero();
+            assertThat(ofCommand.out()).as(command).isEqualTo(version.out());
+        }
+    }
+
+    @Test
+    void aCommandLineNeedsTheCommandItNamesFirst() {
+        assertThat(Subcommands.neededBy("info", "disk.qcow2")).containsExactly(InfoCommand.class);
+        assertThat(Subcommands.neededBy("convert", "help", "mount")).containsExactly(ConvertCommand.class);
+        assertThat(Subcommands.neededBy("help", "mount")).containsExactly(MountCommand.class,
+                CommandLine.HelpCommand.class);
+        assertThat(Subcommands.neededBy("--version")).isEmpty();
+        assertThat(Subcommands.neededBy("-V")).isEmpty();
+        List<Class<?>> all = List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
+                MountCommand.class, CommandLine.HelpCommand.class);
+        for (String[] args : List.of(new String[0], new String[] {"--help", "info"}, new String[] {"help"},
+                new String[] {"help", "help"}, new String[] {"help", "bogus"}, new String[] {"bogus"},
+                new String[] {"INFO"}, new String[] {"-V", "info"},
+                new String[] {"--version", "bogus"})) {
+            assertThat(Subcommands.neededBy(args)).as(String.join(" ", args)).isEqualTo(all);
+        }
+    }
+
+    @Test
+    void eachSubcommandIsFoundByTheNameItsAnnotationGives() {
+        assertThat(Subcommands.all()).hasSize(6);
+        for (Class<?> subcommand : Subcommands.all()) {
+            String name = subcommand.getAnnotation(CommandLine.Command.class).name();
+            assertThat(Subcommands.named(name)).as(name).isEqualTo(subcommand);
+        }
+        assertThat(Subcommands.named("INFO")).isNull();
+    }
+}
