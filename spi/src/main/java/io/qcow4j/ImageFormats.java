@@ -6,9 +6,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 import io.qcow4j.spi.HostFile;
@@ -29,6 +31,10 @@ import io.qcow4j.spi.ProbeResult;
  */
 public final class ImageFormats {
 
+    /** How many broken providers {@link #load} steps over before it stops looking. */
+    private static final int MAX_BROKEN_PROVIDERS = 100;
+    private static final System.Logger LOG = System.getLogger("io.qcow4j");
+
     private final List<ImageFormatProvider> providers;
 
     private ImageFormats(List<ImageFormatProvider> providers) {
@@ -40,10 +46,27 @@ public final class ImageFormats {
         return Defaults.FORMATS;
     }
 
-    /** The providers {@link ServiceLoader} finds through {@code loader}, in its order. */
+    /**
+     * The providers {@link ServiceLoader} finds through {@code loader}, in its order. A provider that cannot be
+     * loaded (a jar whose services file names a class that is not there, a constructor that fails) is left out with
+     * a warning: one broken jar on the class path must not stop every format from opening.
+     */
     public static ImageFormats load(ClassLoader loader) {
         List<ImageFormatProvider> found = new ArrayList<>();
-        ServiceLoader.load(ImageFormatProvider.class, loader).forEach(found::add);
+        Iterator<ImageFormatProvider> providers = ServiceLoader.load(ImageFormatProvider.class, loader).iterator();
+        for (int failures = 0; failures < MAX_BROKEN_PROVIDERS; ) {
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                found.add(providers.next());
+            } catch (ServiceConfigurationError e) {
+                // the iterator goes on with the next provider after an error
+                failures++;
+                LOG.log(System.Logger.Level.WARNING, "leaving out an image format provider that cannot be loaded: "
+                        + e.getMessage());
+            }
+        }
         return new ImageFormats(found);
     }
 

@@ -39,6 +39,6 @@ public class ConvertBenchmark extends WholeImageBenchmark {
 
     @Benchmark
     public ConvertResult convert() throws IOException {
-        return Converter.convert(image, target, ConvertOptions.defaults().withWorkers(workers));
+        return Converter.convert(image, target, ConvertOptions.builder().workers(workers).build());
     }
 }

@@ -21,7 +21,7 @@ public final class ConvertMain {
         ConvertOptions options = ConvertOptions.defaults();
         int first = 0;
         if (args.length == 4 && args[0].equals("-m")) {
-            options = options.withWorkers(Integer.parseInt(args[1]));
+            options = options.toBuilder().workers(Integer.parseInt(args[1])).build();
             first = 2;
         } else if (args.length != 2) {
             System.err.println("usage: ConvertMain [-m WORKERS] SRC DST");

@@ -75,7 +75,7 @@ final class ConvertCommand extends ImageCommand {
         ProgressBar bar = !quiet && (progress || streams.errIsTerminal())
                 ? new ProgressBar(streams.err(), System::nanoTime) : null;
         if (bar != null) {
-            options = options.withProgress(bar);
+            options = options.toBuilder().progress(bar).build();
         }
         try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
             Conversion conversion = Converter.start(image, Path.of(target), options);
@@ -109,11 +109,9 @@ final class ConvertCommand extends ImageCommand {
         if (bufferSize > Integer.MAX_VALUE || sparseSize > Integer.MAX_VALUE) {
             throw usage("--buffer-size and --sparse-size must be below 2G");
         }
-        ConvertOptions options = ConvertOptions.defaults().withWorkers(workers).withSegmentSize(segmentSize)
-                .withBufferSize((int) bufferSize).withSparseSize((int) sparseSize).withSync(sync)
-                .withOverwriteExisting(existing);
         try {
-            return options.validate();
+            return ConvertOptions.builder().workers(workers).segmentSize(segmentSize).bufferSize((int) bufferSize)
+                    .sparseSize((int) sparseSize).sync(sync).overwriteExisting(existing).build();
         } catch (IllegalArgumentException e) {
             throw usage(optionNames(e.getMessage()));
         }

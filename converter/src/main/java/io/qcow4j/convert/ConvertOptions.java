@@ -3,30 +3,13 @@ package io.qcow4j.convert;
 import java.util.Objects;
 
 /**
- * How to convert an image to a raw file. Immutable; start from {@link #defaults()} and change what you need, then
- * {@link #validate()} (the {@link Converter} validates too):
+ * How to convert an image to a raw file. Immutable; made by a {@link Builder}, which checks the options against each
+ * other and their limits:
  * <pre>{@code
- * ConvertOptions options = ConvertOptions.defaults().withWorkers(4).withProgress((done, total) -> show(done, total));
- * options.validate();
+ * ConvertOptions options = ConvertOptions.builder().workers(4).progress((done, total) -> show(done, total)).build();
  * }</pre>
- *
- * @param workers           threads copying at once (qemu-img's {@code -m}), each with its own buffer
- * @param segmentSize       bytes handed to a worker at a time; a multiple of {@code bufferSize}
- * @param bufferSize        bytes read from the source at a time, per worker; a multiple of 512
- * @param sparseSize        zero detection granularity (qemu-img's {@code -S}): an aligned run of this many zero bytes
- *                          in the data read becomes a hole instead of being written. 0 turns detection off and, as
- *                          with qemu-img, fully allocates the target: ranges that read as zero are written as zeros
- * @param sync              force the target's data to disk before reporting success (off by default, as qemu-img
- *                          does not either)
- * @param overwriteExisting qemu-img's {@code -n}: write into an existing target instead of creating it. The target
- *                          must exist and be at least as large as the source; it keeps its size, and ranges that read
- *                          as zero in the source are made zero (holes punched). A failed conversion leaves it
- *                          incomplete ({@link TargetIncompleteException}) rather than deleting it. When false, the
- *                          target is created, replacing any regular file of that name, and deleted on failure
- * @param progress          hears progress from the worker threads; {@link ProgressListener#NONE} for none
  */
-public record ConvertOptions(int workers, long segmentSize, int bufferSize, int sparseSize, boolean sync,
-                             boolean overwriteExisting, ProgressListener progress) {
+public final class ConvertOptions {
 
     /** The most workers accepted: each holds a thread and a buffer. */
     public static final int MAX_WORKERS = 64;
@@ -53,8 +36,24 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
 
     private static final int SECTOR = 512;
 
-    public ConvertOptions {
-        Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
+    private static final ConvertOptions DEFAULTS = builder().build();
+
+    private final int workers;
+    private final long segmentSize;
+    private final int bufferSize;
+    private final int sparseSize;
+    private final boolean sync;
+    private final boolean overwriteExisting;
+    private final ProgressListener progress;
+
+    private ConvertOptions(Builder builder) {
+        this.workers = builder.workers;
+        this.segmentSize = builder.segmentSize;
+        this.bufferSize = builder.bufferSize;
+        this.sparseSize = builder.sparseSize;
+        this.sync = builder.sync;
+        this.overwriteExisting = builder.overwriteExisting;
+        this.progress = builder.progress;
     }
 
     /**
@@ -62,64 +61,175 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
      * no progress.
      */
     public static ConvertOptions defaults() {
-        return new ConvertOptions(DEFAULT_WORKERS, DEFAULT_SEGMENT_SIZE, DEFAULT_BUFFER_SIZE, DEFAULT_SPARSE_SIZE,
-                false, false, ProgressListener.NONE);
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Threads copying at once (qemu-img's {@code -m}), each with its own buffer. */
+    public int workers() {
+        return workers;
+    }
+
+    /** Bytes handed to a worker at a time; a multiple of {@link #bufferSize()}. */
+    public long segmentSize() {
+        return segmentSize;
+    }
+
+    /** Bytes read from the source at a time, per worker; a multiple of 512. */
+    public int bufferSize() {
+        return bufferSize;
     }
 
     /**
-     * Checks the options against each other and their limits.
-     *
-     * @return these options
-     * @throws IllegalArgumentException naming the option, its value and the rule it breaks
+     * Zero detection granularity (qemu-img's {@code -S}): an aligned run of this many zero bytes in the data read
+     * becomes a hole instead of being written. 0 turns detection off and, as with qemu-img, fully allocates the
+     * target: ranges that read as zero are written as zeros.
      */
-    public ConvertOptions validate() {
-        if (workers < 1 || workers > MAX_WORKERS) {
-            throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ": " + workers);
+    public int sparseSize() {
+        return sparseSize;
+    }
+
+    /** Whether the target's data is forced to disk before success is reported (off, as in qemu-img). */
+    public boolean sync() {
+        return sync;
+    }
+
+    /**
+     * qemu-img's {@code -n}: write into an existing target instead of creating it. The target must exist and be at
+     * least as large as the source; it keeps its size, and ranges that read as zero in the source are made zero
+     * (holes punched). A failed conversion leaves it incomplete ({@link TargetIncompleteException}) rather than
+     * deleting it. When false, the target is created under a temporary name and renamed once complete.
+     */
+    public boolean overwriteExisting() {
+        return overwriteExisting;
+    }
+
+    /** Hears progress from the worker threads; {@link ProgressListener#NONE} for none. */
+    public ProgressListener progress() {
+        return progress;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ConvertOptions o && workers == o.workers && segmentSize == o.segmentSize
+                && bufferSize == o.bufferSize && sparseSize == o.sparseSize && sync == o.sync
+                && overwriteExisting == o.overwriteExisting && progress.equals(o.progress);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(workers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
+    }
+
+    @Override
+    public String toString() {
+        return "ConvertOptions[workers=" + workers + ", segmentSize=" + segmentSize + ", bufferSize=" + bufferSize
+                + ", sparseSize=" + sparseSize + ", sync=" + sync + ", overwriteExisting=" + overwriteExisting + "]";
+    }
+
+    /** Builds {@link ConvertOptions}; starts from {@link #defaults()}. Not thread-safe. */
+    public static final class Builder {
+        private int workers = DEFAULT_WORKERS;
+        private long segmentSize = DEFAULT_SEGMENT_SIZE;
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private int sparseSize = DEFAULT_SPARSE_SIZE;
+        private boolean sync;
+        private boolean overwriteExisting;
+        private ProgressListener progress = ProgressListener.NONE;
+
+        private Builder() {
         }
-        if (bufferSize < SECTOR || bufferSize > MAX_BUFFER_SIZE || bufferSize % SECTOR != 0) {
-            throw new IllegalArgumentException("bufferSize must be a multiple of 512 between 512 and "
-                    + MAX_BUFFER_SIZE + ": " + bufferSize);
+
+        private Builder(ConvertOptions options) {
+            workers = options.workers;
+            segmentSize = options.segmentSize;
+            bufferSize = options.bufferSize;
+            sparseSize = options.sparseSize;
+            sync = options.sync;
+            overwriteExisting = options.overwriteExisting;
+            progress = options.progress;
         }
-        if (segmentSize < bufferSize || segmentSize % bufferSize != 0) {
-            throw new IllegalArgumentException("segmentSize must be a positive multiple of bufferSize ("
-                    + bufferSize + "): " + segmentSize);
+
+        /** {@link ConvertOptions#workers()}: 1 to {@link #MAX_WORKERS}. */
+        public Builder workers(int workers) {
+            this.workers = workers;
+            return this;
         }
-        if (sparseSize < 0 || sparseSize % SECTOR != 0 || sparseSize > MAX_SPARSE_SIZE) {
-            throw new IllegalArgumentException("sparseSize must be 0 (no zero detection) or a multiple of 512 up to "
-                    + MAX_SPARSE_SIZE + ": " + sparseSize);
+
+        /** {@link ConvertOptions#segmentSize()}. */
+        public Builder segmentSize(long segmentSize) {
+            this.segmentSize = segmentSize;
+            return this;
         }
-        if (sparseSize > bufferSize) {
-            throw new IllegalArgumentException("sparseSize must not exceed bufferSize (" + bufferSize + "): "
-                    + sparseSize);
+
+        /** {@link ConvertOptions#bufferSize()}: a multiple of 512 up to {@link #MAX_BUFFER_SIZE}. */
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = bufferSize;
+            return this;
         }
-        return this;
-    }
 
-    public ConvertOptions withWorkers(int newWorkers) {
-        return new ConvertOptions(newWorkers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
-    }
+        /** {@link ConvertOptions#sparseSize()}: 0, or a multiple of 512 up to the buffer size. */
+        public Builder sparseSize(int sparseSize) {
+            this.sparseSize = sparseSize;
+            return this;
+        }
 
-    public ConvertOptions withSegmentSize(long newSegmentSize) {
-        return new ConvertOptions(workers, newSegmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
-    }
+        /** {@link ConvertOptions#sync()}. */
+        public Builder sync(boolean sync) {
+            this.sync = sync;
+            return this;
+        }
 
-    public ConvertOptions withBufferSize(int newBufferSize) {
-        return new ConvertOptions(workers, segmentSize, newBufferSize, sparseSize, sync, overwriteExisting, progress);
-    }
+        /** {@link ConvertOptions#overwriteExisting()}. */
+        public Builder overwriteExisting(boolean overwriteExisting) {
+            this.overwriteExisting = overwriteExisting;
+            return this;
+        }
 
-    public ConvertOptions withSparseSize(int newSparseSize) {
-        return new ConvertOptions(workers, segmentSize, bufferSize, newSparseSize, sync, overwriteExisting, progress);
-    }
+        /** {@link ConvertOptions#progress()}. */
+        public Builder progress(ProgressListener progress) {
+            this.progress = Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
+            return this;
+        }
 
-    public ConvertOptions withSync(boolean newSync) {
-        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, newSync, overwriteExisting, progress);
-    }
+        /**
+         * The options, checked against each other and their limits.
+         *
+         * @throws IllegalArgumentException naming the option, its value and the rule it breaks
+         */
+        public ConvertOptions build() {
+            check();
+            return new ConvertOptions(this);
+        }
 
-    public ConvertOptions withOverwriteExisting(boolean newOverwriteExisting) {
-        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, newOverwriteExisting, progress);
-    }
-
-    public ConvertOptions withProgress(ProgressListener newProgress) {
-        return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, newProgress);
+        private void check() {
+            if (workers < 1 || workers > MAX_WORKERS) {
+                throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ": " + workers);
+            }
+            if (bufferSize < SECTOR || bufferSize > MAX_BUFFER_SIZE || bufferSize % SECTOR != 0) {
+                throw new IllegalArgumentException("bufferSize must be a multiple of 512 between 512 and "
+                        + MAX_BUFFER_SIZE + ": " + bufferSize);
+            }
+            if (segmentSize < bufferSize || segmentSize % bufferSize != 0) {
+                throw new IllegalArgumentException("segmentSize must be a positive multiple of bufferSize ("
+                        + bufferSize + "): " + segmentSize);
+            }
+            if (sparseSize < 0 || sparseSize % SECTOR != 0 || sparseSize > MAX_SPARSE_SIZE) {
+                throw new IllegalArgumentException("sparseSize must be 0 (no zero detection) or a multiple of 512"
+                        + " up to " + MAX_SPARSE_SIZE + ": " + sparseSize);
+            }
+            if (sparseSize > bufferSize) {
+                throw new IllegalArgumentException("sparseSize must not exceed bufferSize (" + bufferSize + "): "
+                        + sparseSize);
+            }
+        }
     }
 }

@@ -35,7 +35,6 @@ public final class Converter {
      * cancels the conversion: the call then waits for the workers to stop, cleans up, and throws
      * {@link ConversionCancelledException} with the thread's interrupt status set again.
      *
-     * @throws IllegalArgumentException when the options are invalid ({@link ConvertOptions#validate()})
      * @throws ConversionException      when the conversion fails or is cancelled; the message names the cause
      * @throws IOException              when the target cannot be created or opened (nothing was written then)
      */
@@ -47,12 +46,10 @@ public final class Converter {
      * Starts converting {@code source} into {@code target} on the workers' threads and returns at once, with a handle
      * to cancel or wait for the conversion. The target has been created (or opened) when this returns.
      *
-     * @throws IllegalArgumentException when the options are invalid ({@link ConvertOptions#validate()})
      * @throws IOException              when the target cannot be created or opened, is the source itself, or (for an
      *                                  existing target) is smaller than the source
      */
     public static Conversion start(Image source, Path target, ConvertOptions options) throws IOException {
-        options.validate();
         TargetFile out = TargetFile.open(source, target, options);
         return Conversion.start(source, out, options);
     }

@@ -47,8 +47,8 @@ class BlockDeviceTest {
             MemoryImage image = MemoryImage.builder(SIZE - (1 << 20)).data(0, 3 << 20).zero(4L << 20, 1 << 20)
                     .data((5L << 20) + 512, 70_000).build();
             // no -n: a device is always written in place
-            ConvertResult result = Converter.convert(image, Path.of(device), ConvertOptions.defaults()
-                    .withSegmentSize(1 << 20).withBufferSize(256 << 10));
+            ConvertResult result = Converter.convert(image, Path.of(device), ConvertOptions.builder()
+                    .segmentSize(1 << 20).bufferSize(256 << 10).build());
             assertThat(result.bytesZero()).isPositive();
             assertThat(Path.of(device)).exists();
 

@@ -50,7 +50,7 @@ class CancellationTest {
     }
 
     private static ConvertOptions options() {
-        return ConvertOptions.defaults().withWorkers(WORKERS).withSegmentSize(1 << 20).withBufferSize(1 << 20);
+        return ConvertOptions.builder().workers(WORKERS).segmentSize(1 << 20).bufferSize(1 << 20).build();
     }
 
     @Test
@@ -129,7 +129,8 @@ class CancellationTest {
     void cancelledExistingTargetIsKeptAndReportedIncomplete() throws Exception {
         Path target = dir.resolve("existing.raw");
         Files.write(target, new byte[(64 << 20) + 10]);
-        Conversion conversion = Converter.start(blockingImage(), target, options().withOverwriteExisting(true));
+        Conversion conversion = Converter.start(blockingImage(), target,
+                options().toBuilder().overwriteExisting(true).build());
         allReading.await();
         conversion.cancel();
         conversion.cancel();

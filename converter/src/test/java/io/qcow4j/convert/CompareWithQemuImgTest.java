@@ -44,13 +44,13 @@ class CompareWithQemuImgTest {
     static Stream<Arguments> cases() {
         Map<String, ConvertOptions> options = Map.of(
                 "defaults", ConvertOptions.defaults(),
-                "1 worker", ConvertOptions.defaults().withWorkers(1),
-                "2 workers, 3 MiB segments, 1 MiB buffers", ConvertOptions.defaults().withWorkers(2)
-                        .withSegmentSize(3 << 20).withBufferSize(1 << 20),
-                "8 workers, 192 KiB segments, 64 KiB buffers", ConvertOptions.defaults().withWorkers(8)
-                        .withSegmentSize(192 << 10).withBufferSize(64 << 10),
-                "3 workers, 1536-byte buffers, 512-byte zero detection", ConvertOptions.defaults().withWorkers(3)
-                        .withSegmentSize(1536 * 700).withBufferSize(1536).withSparseSize(512));
+                "1 worker", ConvertOptions.builder().workers(1).build(),
+                "2 workers, 3 MiB segments, 1 MiB buffers", ConvertOptions.builder().workers(2)
+                        .segmentSize(3 << 20).bufferSize(1 << 20).build(),
+                "8 workers, 192 KiB segments, 64 KiB buffers", ConvertOptions.builder().workers(8)
+                        .segmentSize(192 << 10).bufferSize(64 << 10).build(),
+                "3 workers, 1536-byte buffers, 512-byte zero detection", ConvertOptions.builder().workers(3)
+                        .segmentSize(1536 * 700).bufferSize(1536).sparseSize(512).build());
         return Stream.of(TestImages.Kind.values())
                 .flatMap(kind -> options.entrySet().stream().map(o -> Arguments.of(kind, o.getKey(), o.getValue())));
     }
@@ -80,7 +80,7 @@ class CompareWithQemuImgTest {
     void zeroDetectionOffAllocatesEverythingAsQemuImgDashS0(TestImages.Kind kind) throws IOException {
         Path ours = dir.resolve(kind + "-S0.raw");
         try (Image image = Images.open(IMAGES.get(kind))) {
-            Converter.convert(image, ours, ConvertOptions.defaults().withSparseSize(0));
+            Converter.convert(image, ours, ConvertOptions.builder().sparseSize(0).build());
         }
         Path reference = Qemu.toRaw(IMAGES.get(kind), dir.resolve(kind + "-qemu-S0.raw"), "-S", "0");
         assertThat(Files.mismatch(ours, reference)).isEqualTo(-1L);

@@ -17,66 +17,70 @@ class ConvertOptionsTest {
         assertThat(options.sync()).isFalse();
         assertThat(options.overwriteExisting()).isFalse();
         assertThat(options.progress()).isSameAs(ProgressListener.NONE);
-        assertThat(options.validate()).isSameAs(options);
+        assertThat(options).isEqualTo(ConvertOptions.builder().build());
     }
 
     @Test
-    void withersChangeOneField() {
+    void theBuilderSetsEachField() {
         ProgressListener listener = (done, total) -> { };
-        ConvertOptions options = ConvertOptions.defaults().withWorkers(3).withSegmentSize(3 << 20)
-                .withBufferSize(1 << 20).withSparseSize(0).withSync(true).withOverwriteExisting(true)
-                .withProgress(listener);
-        assertThat(options).isEqualTo(new ConvertOptions(3, 3 << 20, 1 << 20, 0, true, true, listener));
-        assertThat(options.validate()).isSameAs(options);
+        ConvertOptions options = ConvertOptions.builder().workers(3).segmentSize(3 << 20).bufferSize(1 << 20)
+                .sparseSize(0).sync(true).overwriteExisting(true).progress(listener).build();
+        assertThat(options).extracting(ConvertOptions::workers, ConvertOptions::segmentSize,
+                ConvertOptions::bufferSize, ConvertOptions::sparseSize, ConvertOptions::sync,
+                ConvertOptions::overwriteExisting, ConvertOptions::progress)
+                .containsExactly(3, 3L << 20, 1 << 20, 0, true, true, listener);
+        assertThat(options.toBuilder().build()).isEqualTo(options);
+        assertThat(options.toBuilder().workers(4).build()).isNotEqualTo(options)
+                .extracting(ConvertOptions::segmentSize).isEqualTo(3L << 20);
     }
 
     @Test
     void workersOutOfRange() {
-        assertThatThrownBy(() -> ConvertOptions.defaults().withWorkers(0).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().workers(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("workers must be between 1 and 64: 0");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withWorkers(65).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().workers(65).build())
                 .hasMessage("workers must be between 1 and 64: 65");
     }
 
     @Test
     void bufferSizeMustBeSectorsWithinLimits() {
-        assertThatThrownBy(() -> ConvertOptions.defaults().withBufferSize(1000).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().bufferSize(1000).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("bufferSize must be a multiple of 512 between 512 and 67108864: 1000");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withBufferSize(0).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().bufferSize(0).build())
                 .hasMessageContaining("bufferSize").hasMessageEndingWith(": 0");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withBufferSize(128 << 20).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().bufferSize(128 << 20).build())
                 .hasMessageEndingWith(": 134217728");
     }
 
     @Test
     void segmentSizeMustBeAMultipleOfBufferSize() {
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSegmentSize(3 << 20).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().segmentSize(3 << 20).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("segmentSize must be a positive multiple of bufferSize (2097152): 3145728");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSegmentSize(0).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().segmentSize(0).build())
                 .hasMessageEndingWith(": 0");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSegmentSize(-(2 << 20)).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().segmentSize(-(2 << 20)).build())
                 .hasMessageStartingWith("segmentSize");
     }
 
     @Test
     void sparseSizeIsZeroOrSectorsUpToTheBuffer() {
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSparseSize(1000).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().sparseSize(1000).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("sparseSize must be 0 (no zero detection) or a multiple of 512 up to 16777216: 1000");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSparseSize(-512).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().sparseSize(-512).build())
                 .hasMessageEndingWith(": -512");
-        assertThatThrownBy(() -> ConvertOptions.defaults().withSparseSize(4 << 20).validate())
+        assertThatThrownBy(() -> ConvertOptions.builder().sparseSize(4 << 20).build())
                 .hasMessage("sparseSize must not exceed bufferSize (2097152): 4194304");
-        assertThat(ConvertOptions.defaults().withSparseSize(0).validate().sparseSize()).isZero();
-        assertThat(ConvertOptions.defaults().withSparseSize(512).validate().sparseSize()).isEqualTo(512);
+        assertThat(ConvertOptions.builder().sparseSize(0).build().sparseSize()).isZero();
+        assertThat(ConvertOptions.builder().sparseSize(512).build().sparseSize()).isEqualTo(512);
     }
 
     @Test
     void progressMustNotBeNull() {
-        assertThatThrownBy(() -> ConvertOptions.defaults().withProgress(null))
+        assertThatThrownBy(() -> ConvertOptions.builder().progress(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("progress");
     }
 }

@@ -53,8 +53,8 @@ class ExistingTargetTest {
 
         ConvertResult result;
         try (Image source = Images.open(image)) {
-            result = Converter.convert(source, ours, ConvertOptions.defaults().withOverwriteExisting(true)
-                    .withSegmentSize(1 << 20).withBufferSize(256 << 10).withWorkers(3));
+            result = Converter.convert(source, ours, ConvertOptions.builder().overwriteExisting(true)
+                    .segmentSize(1 << 20).bufferSize(256 << 10).workers(3).build());
         }
         Qemu.run("qemu-img", "convert", "-n", "-O", "raw", image.toString(), theirs.toString());
 
@@ -70,8 +70,8 @@ class ExistingTargetTest {
         MemoryImage image = MemoryImage.builder(TestImages.SIZE).data(4096, 100_000).zero(2L << 20, 1 << 20)
                 .build();
         Path target = garbage("target.raw");
-        ConvertResult result = Converter.convert(image, target, ConvertOptions.defaults()
-                .withOverwriteExisting(true).withSparseSize(0));
+        ConvertResult result = Converter.convert(image, target, ConvertOptions.builder()
+                .overwriteExisting(true).sparseSize(0).build());
         byte[] bytes = Files.readAllBytes(target);
         assertThat(Arrays.copyOf(bytes, (int) TestImages.SIZE)).isEqualTo(image.contents());
         assertThat(bytes[(int) TestImages.SIZE]).isEqualTo((byte) 0xff);

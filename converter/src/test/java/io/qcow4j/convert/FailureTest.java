@@ -33,7 +33,7 @@ class FailureTest {
                 .failReads(5L << 20, 3L << 20, "bad sector").build();
         Path target = dir.resolve("out.raw");
         assertThatThrownBy(() -> Converter.convert(image, target,
-                ConvertOptions.defaults().withSegmentSize(1 << 20).withBufferSize(1 << 20)))
+                ConvertOptions.builder().segmentSize(1 << 20).bufferSize(1 << 20).build()))
                 .isExactlyInstanceOf(ConversionException.class)
                 .hasMessageStartingWith("cannot read source fake-image at offset ")
                 .hasMessageEndingWith(": bad sector")
@@ -47,8 +47,8 @@ class FailureTest {
                 .failReads(0, 1 << 20, "bad sector").build();
         Path target = dir.resolve("existing.raw");
         Files.write(target, new byte[1 << 20]);
-        assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.defaults()
-                .withOverwriteExisting(true)))
+        assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.builder()
+                .overwriteExisting(true).build()))
                 .isExactlyInstanceOf(TargetIncompleteException.class)
                 .hasMessage(target + " is incomplete: cannot read source fake-image at offset 0: bad sector");
         assertThat(target).exists();
@@ -116,8 +116,8 @@ class FailureTest {
         old[0] = 9;
         Files.write(target, old);
         MemoryImage image = MemoryImage.builder(8192).data(0, 8192).build();
-        assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.defaults()
-                .withOverwriteExisting(true)))
+        assertThatThrownBy(() -> Converter.convert(image, target, ConvertOptions.builder()
+                .overwriteExisting(true).build()))
                 .isExactlyInstanceOf(ConversionException.class)
                 .hasMessage("the target " + target + " is smaller than the source: 4096 < 8192 bytes; an existing"
                         + " target (-n) must be at least as large");
@@ -127,8 +127,8 @@ class FailureTest {
     @Test
     void missingExistingTargetIsRefused() {
         Path target = dir.resolve("missing.raw");
-        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), target, ConvertOptions.defaults()
-                .withOverwriteExisting(true)))
+        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), target, ConvertOptions.builder()
+                .overwriteExisting(true).build()))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("missing.raw").hasMessageContaining("needs the target to exist");
         assertThat(target).doesNotExist();
@@ -154,12 +154,10 @@ class FailureTest {
     }
 
     @Test
-    void invalidOptionsAreRefusedBeforeTheTargetIsCreated() {
-        Path target = dir.resolve("never.raw");
-        assertThatThrownBy(() -> Converter.convert(MemoryImage.builder(512).build(), target,
-                ConvertOptions.defaults().withWorkers(0)))
+    void invalidOptionsCannotBeMade() {
+        // the builder refuses them: no conversion can start with them, nor create a target
+        assertThatThrownBy(() -> ConvertOptions.builder().workers(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("workers");
-        assertThat(target).doesNotExist();
         assertThat(List.of(dir.toFile().list())).isEmpty();
     }
 }

@@ -26,11 +26,11 @@ class ProgressAndEmptyImageTest {
         MemoryImage image = MemoryImage.builder((40L << 20) + 4096).data(0, 3 << 20).zero(5 << 20, 1 << 20)
                 .data(9L << 20, 20L << 20).data((39L << 20) + 17, 5000).build();
         List<long[]> reports = new ArrayList<>();
-        ConvertOptions options = ConvertOptions.defaults().withWorkers(4).withSegmentSize(2 << 20)
-                .withBufferSize(512 << 10).withProgress((done, total) -> {
+        ConvertOptions options = ConvertOptions.builder().workers(4).segmentSize(2 << 20)
+                .bufferSize(512 << 10).progress((done, total) -> {
                     // the listener is never called twice at once, so an unsynchronised list must do
                     reports.add(new long[] {done, total});
-                });
+                }).build();
         Path target = dir.resolve("out.raw");
         ConvertResult result = Converter.convert(image, target, options);
 
@@ -54,7 +54,7 @@ class ProgressAndEmptyImageTest {
         Path target = dir.resolve("empty.raw");
         List<Long> reports = new ArrayList<>();
         ConvertResult result = Converter.convert(image, target,
-                ConvertOptions.defaults().withProgress((done, total) -> reports.add(done)));
+                ConvertOptions.builder().progress((done, total) -> reports.add(done)).build());
 
         assertThat(image.readCalls()).isZero();
         assertThat(result).isEqualTo(new ConvertResult(size, 0, 0, size));
@@ -84,7 +84,7 @@ class ProgressAndEmptyImageTest {
         List<Long> reports = new ArrayList<>();
         Path target = dir.resolve("zero-size.raw");
         ConvertResult result = Converter.convert(MemoryImage.builder(0).build(), target,
-                ConvertOptions.defaults().withProgress((done, total) -> reports.add(done)));
+                ConvertOptions.builder().progress((done, total) -> reports.add(done)).build());
         assertThat(result).isEqualTo(new ConvertResult(0, 0, 0, 0));
         assertThat(target).exists().isEmptyFile();
         assertThat(reports).isEmpty();

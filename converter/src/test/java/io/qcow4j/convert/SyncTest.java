@@ -22,7 +22,7 @@ class SyncTest {
         Path plain = dir.resolve("plain.raw");
         Path synced = dir.resolve("synced.raw");
         Converter.convert(image, plain, ConvertOptions.defaults());
-        ConvertResult result = Converter.convert(image, synced, ConvertOptions.defaults().withSync(true));
+        ConvertResult result = Converter.convert(image, synced, ConvertOptions.builder().sync(true).build());
         assertThat(Files.mismatch(plain, synced)).isEqualTo(-1L);
         assertThat(Files.readAllBytes(synced)).isEqualTo(image.contents());
         assertThat(result.bytesRead()).isEqualTo(1 << 20);

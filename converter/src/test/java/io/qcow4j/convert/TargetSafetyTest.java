@@ -34,7 +34,7 @@ class TargetSafetyTest {
     }
 
     private static ConvertOptions small() {
-        return ConvertOptions.defaults().withWorkers(2).withSegmentSize(64 << 10).withBufferSize(64 << 10);
+        return ConvertOptions.builder().workers(2).segmentSize(64 << 10).bufferSize(64 << 10).build();
     }
 
     private List<String> names() throws IOException {

@@ -21,16 +21,17 @@ public final class ConvertWithProgress {
 
     public static void main(String[] args) throws IOException {
         int[] lastPercent = {-1};
-        ConvertOptions options = ConvertOptions.defaults()
-                .withWorkers(4)
+        ConvertOptions options = ConvertOptions.builder()
+                .workers(4)
                 // called from the workers, one call at a time, with a growing count
-                .withProgress((done, total) -> {
+                .progress((done, total) -> {
                     int percent = (int) (100 * done / total);
                     if (percent != lastPercent[0]) {
                         lastPercent[0] = percent;
                         System.err.print("\r" + percent + "%");
                     }
-                });
+                })
+                .build();
         try (Image image = Images.open(Path.of(args[0]))) {
             ConvertResult result = Converter.convert(image, Path.of(args[1]), options);
             System.err.println();
