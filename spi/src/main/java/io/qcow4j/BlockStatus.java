@@ -26,6 +26,14 @@ public record BlockStatus(long offset, long length, Allocation allocation, boole
         return allocation != Allocation.DATA;
     }
 
+    /**
+     * The same run as the image above reports it: one level deeper in the chain. An image whose run is unallocated
+     * gives its backing image's status this way.
+     */
+    public BlockStatus deeper() {
+        return new BlockStatus(offset, length, allocation, compressed, depth + 1, hostOffset);
+    }
+
     /** The guest offset just past the run. */
     public long end() {
         return offset + length;

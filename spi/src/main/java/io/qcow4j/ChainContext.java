@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
 
+import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.ImageErrors;
 import io.qcow4j.spi.ImageFormatProvider;
@@ -80,7 +81,10 @@ final class ChainContext implements OpenContext {
     }
 
     @Override
-    public Image openBacking(FileReference reference, String format) throws IOException {
+    public BackingFile backing(FileReference reference, String format) throws IOException {
+        if (!options.followBacking()) {
+            return new BackingFile(null, check(reference));
+        }
         Path path = resolve(reference);
         // A declared format is used as is: a raw backing file is never probed, whatever its first bytes say. As in
         // QEMU, an empty one is no declaration, and "file" (its protocol driver) reads the file as it is.
@@ -88,7 +92,7 @@ final class ChainContext implements OpenContext {
         OpenOptions backingOptions = options.toBuilder().format(declared).snapshot(null).build();
         try {
             ImageFormatProvider provider = declared != null ? formats.require(declared, path) : formats.probe(path);
-            return open(path, provider, backingOptions);
+            return new BackingFile(open(path, provider, backingOptions), path);
         } catch (ImageException e) {
             throw e;
         } catch (IOException e) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.fuse.MountException;
 import io.qcow4j.fuse.MountOptions;
+import io.qcow4j.testing.ImageMatrix;
 import io.qcow4j.testing.Qemu;
 
 /** The {@code mount} command end to end: the background process, the foreground one, and its failures. */
@@ -200,7 +201,7 @@ class MountProcessTest {
 
     @Test
     void theBackgroundCommandMountsAQcow2Image() throws Exception {
-        Path overlay = compressedChain();
+        Path overlay = ImageMatrix.compressedChain(dir);
         Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
         try {
             Cli.Result result = launch("--name", "chain.raw", overlay.toString(), mountPoint.toString());
@@ -217,28 +218,12 @@ class MountProcessTest {
 
     @Test
     void safeModeRefusesABackingFileWithOneLine() {
-        Path overlay = compressedChain();
+        Path overlay = ImageMatrix.compressedChain(dir);
         Cli.Result result = launch("--safe", overlay.toString(), mountPoint.toString());
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.stderr().lines()).hasSize(1);
         assertThat(result.stderr()).startsWith("qcow2: " + overlay.toAbsolutePath() + ": ");
         assertNotMounted(mountPoint);
-    }
-
-    /** A deflate-compressed overlay over an uncompressed base, with a zeroed range and unallocated holes. */
-    private Path compressedChain() {
-        Qemu.require("qemu-img");
-        Qemu.require("qemu-io");
-        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "6M");
-        Qemu.io(base, "qcow2", "write -P 0x11 0 2M", "write -P 0x22 3M 1M", "write -P 0x33 5M 64k");
-        Path overlayDraft = Qemu.createQcow2(dir.resolve("draft.qcow2"), "6M", "backing_file=" + base,
-                "backing_fmt=qcow2");
-        Qemu.io(overlayDraft, "qcow2", "write -P 0x44 512k 1M", "write -z 3M 128k", "write -P 0x55 4100k 300k");
-        Path overlay = dir.resolve("overlay.qcow2");
-        // -B keeps the chain: only what the draft itself allocates is copied, compressed
-        Qemu.run("qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zlib", "-B", base.toString(),
-                "-F", "qcow2", overlayDraft.toString(), overlay.toString());
-        return overlay;
     }
 
     /** The process serving {@code mountPoint} in the background, found by its command line. */

@@ -18,6 +18,7 @@ import io.qcow4j.FileReference;
 import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.ImageFormatProvider;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
@@ -75,25 +76,16 @@ public final class PatternFormatProvider implements ImageFormatProvider {
         String backingName = null;
         String backingFormat = null;
         if (lines.size() > 1 && lines.get(1).startsWith("backing ")) {
-            String[] backing = lines.get(1).trim().split(" +");
-            backingName = backing[1];
-            backingFormat = backing.length > 2 ? backing[2] : null;
+            String[] words = lines.get(1).trim().split(" +");
+            backingName = words[1];
+            backingFormat = words.length > 2 ? words[2] : null;
         }
-        Image backing = null;
-        Path backingPath = null;
-        if (backingName != null) {
-            FileReference reference = context.reference(path, backingName, FileReference.Role.BACKING);
-            if (options.followBacking()) {
-                backing = context.openBacking(reference, backingFormat);
-                backingPath = backing.files().get(0);
-            } else {
-                // not opened (info without the chain), but shown to the host's policy all the same
-                backingPath = context.check(reference);
-            }
-        }
-        ImageInfo info = new ImageInfo("pattern", path, size, Files.size(path), 0, false, backingName, backingPath,
+        // opened where the options follow backing files, else only shown to the host's policy
+        BackingFile backing = backingName == null ? new BackingFile(null, null)
+                : context.backing(context.reference(path, backingName, FileReference.Role.BACKING), backingFormat);
+        ImageInfo info = new ImageInfo("pattern", path, size, Files.size(path), 0, false, backingName, backing.path(),
                 backingFormat, List.of(), Map.of());
-        return new PatternImage(info, value, backing);
+        return new PatternImage(info, value, backing.image());
     }
 
     /**
@@ -167,9 +159,7 @@ public final class PatternFormatProvider implements ImageFormatProvider {
                 return new BlockStatus(offset, end - offset, Allocation.UNALLOCATED, false, 0, -1);
             }
             // the backing image's status, one level deeper
-            BlockStatus status = below.blockStatus(offset, Math.min(end, below.size()) - offset);
-            return new BlockStatus(offset, status.length(), status.allocation(), status.compressed(),
-                    status.depth() + 1, status.hostOffset());
+            return below.blockStatus(offset, Math.min(end, below.size()) - offset).deeper();
         }
 
         @Override

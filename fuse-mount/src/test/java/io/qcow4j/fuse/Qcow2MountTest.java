@@ -22,6 +22,7 @@ import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.testing.ImageMatrix;
 import io.qcow4j.testing.Qemu;
 
 /** qemu-img-made qcow2 images, mounted and checked with the tools that read raw disks. */
@@ -39,23 +40,9 @@ class Qcow2MountTest {
         mountPoint = Files.createDirectory(dir.resolve("mnt"));
     }
 
-    /** A deflate-compressed overlay over an uncompressed base, with a zeroed range and unallocated holes. */
-    private Path compressedChain() {
-        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "6M");
-        Qemu.io(base, "qcow2", "write -P 0x11 0 2M", "write -P 0x22 3M 1M", "write -P 0x33 5M 64k");
-        Path overlayDraft = Qemu.createQcow2(dir.resolve("draft.qcow2"), "6M", "backing_file=" + base,
-                "backing_fmt=qcow2");
-        Qemu.io(overlayDraft, "qcow2", "write -P 0x44 512k 1M", "write -z 3M 128k", "write -P 0x55 4100k 300k");
-        Path overlay = dir.resolve("overlay.qcow2");
-        // -B keeps the chain: only what the draft itself allocates is copied, compressed
-        Qemu.run("qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zlib", "-B", base.toString(),
-                "-F", "qcow2", overlayDraft.toString(), overlay.toString());
-        return overlay;
-    }
-
     @Test
     void aDeflateImageWithABackingChainMatchesQemuImgConvert() throws Exception {
-        Path overlay = compressedChain();
+        Path overlay = ImageMatrix.compressedChain(dir);
         Path reference = Qemu.toRaw(overlay, dir.resolve("reference.raw"));
         byte[] expected = Files.readAllBytes(reference);
         try (Image image = Images.open(overlay);

@@ -17,6 +17,7 @@ import io.qcow4j.ImageException;
 import io.qcow4j.NoSuchSnapshotException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
 
@@ -24,6 +25,7 @@ import io.qcow4j.spi.OpenContext;
 final class Qcow2Opener {
 
     private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
+    private static final BackingFile NO_BACKING_FILE = new BackingFile(null, null);
 
     private Qcow2Opener() {
     }
@@ -41,7 +43,7 @@ final class Qcow2Opener {
             warnAboutFlags(path, header);
             Geometry geometry = Geometry.of(header);
 
-            Backing backingFile = Backing.NONE;
+            BackingFile backingFile = NO_BACKING_FILE;
             if (backingName != null) {
                 backingFile = openBacking(path, backingName, extensions.backingFormat(), options, context);
                 backing = backingFile.image();
@@ -237,22 +239,12 @@ final class Qcow2Opener {
     }
 
     /**
-     * The backing file: opened where the options follow backing files, else only shown to the host's policy.
-     *
-     * @param image the backing image, or null where it is not opened
-     * @param path  the file it is (or would be) opened from, or null where there is none
-     */
-    private record Backing(Image image, Path path) {
-        static final Backing NONE = new Backing(null, null);
-    }
-
-    /**
      * Opens the backing file {@code name}. QEMU's {@code json:} options are read here, into the local file and the
      * format they name (the header's format first, as in QEMU); options that cannot be read are shown to the policy
      * as they are, then refused when the file would be opened.
      */
-    private static Backing openBacking(Path path, String name, String headerFormat, OpenOptions options,
-                                       OpenContext context) throws IOException {
+    private static BackingFile openBacking(Path path, String name, String headerFormat, OpenOptions options,
+                                           OpenContext context) throws IOException {
         JsonFileName.Target target = null;
         BackingChainException unreadable = null;
         if (JsonFileName.is(name)) {
@@ -265,18 +257,17 @@ final class Qcow2Opener {
         FileReference reference = target != null
                 ? context.reference(path, name, FileReference.Role.BACKING, target.filename())
                 : context.reference(path, name, FileReference.Role.BACKING);
-        if (!options.followBacking() || unreadable != null) {
-            // not opened, but a policy that refuses other files refuses the image that names one
+        if (unreadable != null) {
+            // the policy first, as for any name; then the options' own fault, where the file would be opened
             Path checked = context.check(reference);
-            if (unreadable != null && options.followBacking()) {
+            if (options.followBacking()) {
                 throw unreadable;
             }
-            return new Backing(null, checked);
+            return new BackingFile(null, checked);
         }
         String format = target != null && (headerFormat == null || headerFormat.isEmpty()) ? target.format()
                 : headerFormat;
-        Image image = context.openBacking(reference, format);
-        return new Backing(image, image.files().get(0));
+        return context.backing(reference, format);
     }
 
     private static void closeQuietly(AutoCloseable closeable, Throwable primary) {

@@ -16,9 +16,9 @@ import io.qcow4j.UnsafeImageException;
  * that call's thread; it is not thread-safe.
  *
  * <p>A provider whose image names a file asks for a {@link #reference} (QEMU's rules say where the name leads), then
- * opens it with {@link #openBacking} or {@link #openFile}, which ask the host's {@link io.qcow4j.FilePolicy} first;
- * or, for a file it will not open (a backing file the options do not follow), still shows it to the policy with
- * {@link #check}, so that a host that refuses other files refuses the image.
+ * hands it to {@link #backing} or {@link #openFile}, which ask the host's {@link io.qcow4j.FilePolicy} first. A
+ * backing file the options do not follow is shown to the policy all the same, so that a host that refuses other files
+ * refuses the image that names one.
  */
 public interface OpenContext {
 
@@ -38,7 +38,8 @@ public interface OpenContext {
     FileReference reference(Path image, String name, FileReference.Role role, String localName);
 
     /**
-     * Asks the host's policy about a file the image names but the provider will not open.
+     * Asks the host's policy about a file the image names but will not be opened (the data file of an image that
+     * fails for another reason, say), so that a host that refuses other files refuses the image first.
      *
      * @return the file the policy would open, or null where there is none
      * @throws UnsafeImageException when the policy refuses it
@@ -46,14 +47,15 @@ public interface OpenContext {
     Path check(FileReference reference) throws IOException;
 
     /**
-     * Opens a backing image, with the provider named {@code format} (a format of {@code "file"} reads the file as
-     * raw), or the provider whose probe claims it.
+     * The backing file {@code reference} names: opened, with the provider named {@code format} (a format of
+     * {@code "file"} reads the file as raw) or the provider whose probe claims it, where the options follow backing
+     * files; else only shown to the host's policy, as {@code qemu-img info} names a backing file it does not open.
      *
      * @throws UnsafeImageException  when the host's policy refuses it
      * @throws BackingChainException when it is missing or unreadable, or the chain would loop
      * @throws ImageLimitException   when the chain would be deeper than the options allow
      */
-    Image openBacking(FileReference reference, String format) throws IOException;
+    BackingFile backing(FileReference reference, String format) throws IOException;
 
     /**
      * Opens a file that holds the image's own data (an external data file, an extent), read-only: a regular file or

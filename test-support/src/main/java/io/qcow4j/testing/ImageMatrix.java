@@ -46,6 +46,25 @@ public final class ImageMatrix {
     private ImageMatrix() {
     }
 
+    /**
+     * A deflate-compressed qcow2 overlay over an uncompressed qcow2 base, with a zeroed range and unallocated holes:
+     * {@code overlay.qcow2} over {@code base.qcow2} in {@code dir}, 6 MiB.
+     */
+    public static Path compressedChain(Path dir) {
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "6M");
+        Qemu.io(base, "qcow2", "write -P 0x11 0 2M", "write -P 0x22 3M 1M", "write -P 0x33 5M 64k");
+        Path overlayDraft = Qemu.createQcow2(dir.resolve("draft.qcow2"), "6M", "backing_file=" + base,
+                "backing_fmt=qcow2");
+        Qemu.io(overlayDraft, "qcow2", "write -P 0x44 512k 1M", "write -z 3M 128k", "write -P 0x55 4100k 300k");
+        Path overlay = dir.resolve("overlay.qcow2");
+        // -B keeps the chain: only what the draft itself allocates is copied, compressed
+        Qemu.run("qemu-img", "convert", "-c", "-O", "qcow2", "-o", "compression_type=zlib", "-B", base.toString(),
+                "-F", "qcow2", overlayDraft.toString(), overlay.toString());
+        return overlay;
+    }
+
     /** Every valid combination. */
     public static Stream<Case> all() {
         List<Case> cases = new ArrayList<>();

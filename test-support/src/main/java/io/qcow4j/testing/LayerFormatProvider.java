@@ -18,6 +18,7 @@ import io.qcow4j.FileReference;
 import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.ImageFormatProvider;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
@@ -86,20 +87,12 @@ public final class LayerFormatProvider implements ImageFormatProvider {
                 default -> throw new CorruptImageException("layer: unknown line '" + line + "'");
             }
         }
-        Image backing = null;
-        Path backingPath = null;
-        if (backingName != null) {
-            FileReference reference = context.reference(path, backingName, FileReference.Role.BACKING);
-            if (options.followBacking()) {
-                backing = context.openBacking(reference, backingFormat);
-                backingPath = backing.files().get(0);
-            } else {
-                backingPath = context.check(reference);
-            }
-        }
-        ImageInfo info = new ImageInfo(NAME, path, size, Files.size(path), 0, false, backingName, backingPath,
+        // opened where the options follow backing files, else only shown to the host's policy
+        BackingFile backing = backingName == null ? new BackingFile(null, null)
+                : context.backing(context.reference(path, backingName, FileReference.Role.BACKING), backingFormat);
+        ImageInfo info = new ImageInfo(NAME, path, size, Files.size(path), 0, false, backingName, backing.path(),
                 backingFormat, List.of(), Map.of());
-        return new LayerImage(info, List.copyOf(runs), backing);
+        return new LayerImage(info, List.copyOf(runs), backing.image());
     }
 
     private static long number(String text) throws CorruptImageException {
@@ -188,9 +181,7 @@ public final class LayerFormatProvider implements ImageFormatProvider {
             if (below == null || offset >= below.size()) {
                 return new BlockStatus(offset, end - offset, Allocation.UNALLOCATED, false, 0, -1);
             }
-            BlockStatus status = below.blockStatus(offset, Math.min(end, below.size()) - offset);
-            return new BlockStatus(offset, status.length(), status.allocation(), status.compressed(),
-                    status.depth() + 1, status.hostOffset());
+            return below.blockStatus(offset, Math.min(end, below.size()) - offset).deeper();
         }
 
         @Override

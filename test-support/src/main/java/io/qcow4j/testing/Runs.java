@@ -81,8 +81,6 @@ final class Runs {
         if (backing == null || offset >= backing.size()) {
             return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
         }
-        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
-        return new BlockStatus(offset, below.length(), below.allocation(), below.compressed(), below.depth() + 1,
-                below.hostOffset());
+        return backing.blockStatus(offset, Math.min(length, backing.size() - offset)).deeper();
     }
 }
