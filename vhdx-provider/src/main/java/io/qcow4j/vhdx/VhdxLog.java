@@ -77,10 +77,12 @@ final class VhdxLog {
             return file;
         }
         Entry head = sequence.get(sequence.size() - 1);
-        if (Long.compareUnsigned(file.size(), head.flushedFileOffset()) < 0) {
-            throw new CorruptImageException("VHDX log: the file of " + file.size() + " bytes is shorter than the "
-                    + head.flushedFileOffset() + " its log entry " + head.sequence() + " was written for"
-                    + " (truncated image?)");
+        for (Entry entry : sequence) {
+            if (Long.compareUnsigned(file.size(), entry.flushedFileOffset()) < 0) {
+                throw new CorruptImageException("VHDX log: the file of " + file.size() + " bytes is shorter than the "
+                        + Long.toUnsignedString(entry.flushedFileOffset()) + " its log entry " + entry.sequence()
+                        + " was written for (truncated image?)");
+            }
         }
         ReplayedStorage replayed = new ReplayedStorage(file);
         for (Entry entry : sequence) {
