@@ -119,12 +119,18 @@ public final class ImageFormats {
     public ImageFormatProvider probe(Path path) throws IOException {
         HostFile.requireImageFile(path);
         ByteBuffer start = ByteBuffer.allocate(ImageFormatProvider.PROBE_LENGTH);
+        ByteBuffer end = ByteBuffer.allocate(ImageFormatProvider.PROBE_LENGTH);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             while (start.hasRemaining() && channel.read(start, start.position()) > 0) {
                 // a short read leaves the rest for the next round; a short file ends the loop
             }
+            long endAt = Math.max(0, channel.size() - end.capacity());
+            while (end.hasRemaining() && channel.read(end, endAt + end.position()) > 0) {
+                // as for the start
+            }
         }
         start.flip();
+        end.flip();
         ImageFormatProvider best = null;
         ProbeResult bestResult = ProbeResult.NOT_RECOGNIZED;
         for (ImageFormatProvider provider : providers) {
@@ -132,6 +138,13 @@ public final class ImageFormats {
             if (result.compareTo(bestResult) > 0) {
                 best = provider;
                 bestResult = result;
+            }
+        }
+        for (int i = 0; i < providers.size() && bestResult != ProbeResult.RECOGNIZED; i++) {
+            // a signature at the end of the file (a fixed VHD's footer), asked only where no start is recognised
+            if (providers.get(i).probeEnd(end.duplicate()) == ProbeResult.RECOGNIZED) {
+                best = providers.get(i);
+                bestResult = ProbeResult.RECOGNIZED;
             }
         }
         if (bestResult != ProbeResult.RECOGNIZED) {

@@ -82,4 +82,50 @@ class ImageFormatsTest {
                 .isInstanceOf(UnknownFormatException.class)
                 .hasMessage(file + ": no image format provider recognises the file");
     }
+
+    /** Claims a file whose last bytes end with "TAIL", or else everything as a fallback, as raw does. */
+    private static final class TailProvider implements ImageFormatProvider {
+        private final String name;
+        private final ProbeResult start;
+
+        TailProvider(String name, ProbeResult start) {
+            this.name = name;
+            this.start = start;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public ProbeResult probe(ByteBuffer bytes) {
+            return start;
+        }
+
+        @Override
+        public ProbeResult probeEnd(ByteBuffer end) {
+            boolean tail = end.remaining() >= 4 && end.get(end.limit() - 4) == 'T' && end.get(end.limit() - 1) == 'L';
+            return tail && start != ProbeResult.FALLBACK ? ProbeResult.RECOGNIZED : ProbeResult.NOT_RECOGNIZED;
+        }
+
+        @Override
+        public Image open(Path path, OpenOptions options, OpenContext context) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aSignatureAtTheEndWinsOverTheFallbackButNotOverAStart() throws Exception {
+        TailProvider fallback = new TailProvider("fallback", ProbeResult.FALLBACK);
+        TailProvider tail = new TailProvider("tail", ProbeResult.NOT_RECOGNIZED);
+        TailProvider head = new TailProvider("head", ProbeResult.RECOGNIZED);
+        Path tailed = Files.write(dir.resolve("tailed"), ("x".repeat(2000) + "TAIL").getBytes());
+        Path plain = Files.write(dir.resolve("plain"), "x".repeat(2000).getBytes());
+        assertThat(ImageFormats.of(fallback, tail).probe(tailed)).isSameAs(tail);
+        assertThat(ImageFormats.of(fallback, tail).probe(plain)).isSameAs(fallback);
+        assertThat(ImageFormats.of(tail, head).probe(tailed)).isSameAs(head);
+        Path short4 = Files.write(dir.resolve("short"), "TAIL".getBytes());
+        assertThat(ImageFormats.of(fallback, tail).probe(short4)).isSameAs(tail);
+    }
 }

@@ -31,6 +31,18 @@ public interface ImageFormatProvider {
     ProbeResult probe(ByteBuffer start);
 
     /**
+     * Looks at the last bytes of a file, for a format whose signature is at its end (a fixed VHD is the disk's bytes
+     * and a 512-byte footer). {@link io.qcow4j.ImageFormats} asks only when no provider recognises the file's start;
+     * {@link ProbeResult#RECOGNIZED} then wins over the raw fallback.
+     *
+     * @param end up to {@link #PROBE_LENGTH} bytes that end the file, between position and limit; the provider may
+     *            consume it
+     */
+    default ProbeResult probeEnd(ByteBuffer end) {
+        return ProbeResult.NOT_RECOGNIZED;
+    }
+
+    /**
      * Opens an image of this format read-only. Every other file the image names (a backing file, a data file, an
      * extent) is opened through {@code context}, never directly: the context applies the host's
      * {@link io.qcow4j.FilePolicy} and keeps the chain's depth, loops and memory within the options' limits, across

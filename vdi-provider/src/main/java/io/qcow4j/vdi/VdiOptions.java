@@ -1,0 +1,17 @@
+package io.qcow4j.vdi;
+
+import io.qcow4j.FormatOption;
+
+/** What a host may tell the VDI provider. */
+public final class VdiOptions {
+
+    /**
+     * The parent of a differencing VDI, which the image names by UUID only: a file name, relative to the image's
+     * directory. Empty (the default): the parent is the image of that UUID found beside the image.
+     */
+    public static final FormatOption<String> PARENT = FormatOption.of(VdiFormatProvider.NAME, "parent",
+            String.class, "", name -> name != null && name.indexOf('\0') < 0, "a file name without NUL");
+
+    private VdiOptions() {
+    }
+}

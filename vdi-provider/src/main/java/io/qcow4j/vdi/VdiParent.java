@@ -1,0 +1,99 @@
+package io.qcow4j.vdi;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import io.qcow4j.BackingChainException;
+import io.qcow4j.FileReference;
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.UnsafeImageException;
+import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.OpenContext;
+
+/**
+ * The parent of a differencing VDI, which names it by UUID alone (VirtualBox keeps the file names in its media
+ * registry): the file the host names with {@link VdiOptions#PARENT}, or the VDI beside the image whose UUID it is.
+ * Every candidate is read through the context, so the host's policy sees each one.
+ *
+ * @param reference the parent's file, or null where the options do not follow backing files
+ * @param image     the parent, or null likewise
+ */
+record VdiParent(FileReference reference, Image image) {
+
+    /** A directory of more files than this is not searched further. */
+    private static final int MAX_CANDIDATES = 10_000;
+
+    static VdiParent open(Path path, VdiHeader header, OpenOptions options, OpenContext context)
+            throws IOException {
+        String given = options.get(VdiOptions.PARENT);
+        if (!given.isEmpty()) {
+            FileReference reference = context.reference(path, given, FileReference.Role.BACKING);
+            if (!options.followBacking()) {
+                context.check(reference);
+                return new VdiParent(reference, null);
+            }
+            return new VdiParent(reference, context.openBacking(reference, null));
+        }
+        if (!options.followBacking()) {
+            return new VdiParent(null, null);
+        }
+        FileReference found = search(path, header.uuidLinkage(), context);
+        return new VdiParent(found, context.openBacking(found, VdiFormatProvider.NAME));
+    }
+
+    private static FileReference search(Path path, byte[] uuid, OpenContext context) throws IOException {
+        Path directory = path.toAbsolutePath().getParent();
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, VdiParent::isVdiName)) {
+            for (Path file : files) {
+                if (names.size() == MAX_CANDIDATES) {
+                    break;
+                }
+                names.add(file.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        UnsafeImageException refused = null;
+        String self = path.getFileName().toString();
+        for (String name : names) {
+            if (name.equals(self)) {
+                continue;
+            }
+            FileReference candidate = context.reference(path, name, FileReference.Role.BACKING);
+            try (HostFile file = context.openFile(candidate)) {
+                if (Arrays.equals(uuidOf(file), uuid)) {
+                    return candidate;
+                }
+            } catch (UnsafeImageException e) {
+                refused = refused == null ? e : refused;
+            } catch (ImageException e) {
+                // not a VDI, or not a readable one: not the parent
+            }
+        }
+        if (refused != null) {
+            throw refused;
+        }
+        throw new BackingChainException(path + ": differencing VDI whose parent, UUID "
+                + VdiHeader.uuidText(uuid) + ", is not among the VDI files beside it (name it with the vdi parent "
+                + "option)");
+    }
+
+    private static boolean isVdiName(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".vdi");
+    }
+
+    private static byte[] uuidOf(HostFile file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(VdiHeader.READ_LENGTH, file.size()));
+        file.readFully(bytes, 0, "VDI header");
+        return VdiHeader.parse(bytes.flip()).uuidCreate();
+    }
+}

@@ -1,0 +1,160 @@
+package io.qcow4j.vhd.shared;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.ImageException;
+import io.qcow4j.ImageInfo;
+import io.qcow4j.spi.ImageErrors;
+
+/**
+ * An image whose format maps guest blocks to stored runs, zero runs and runs left to a parent (VHD, VDI, VHDX): the
+ * read loop, block status and the parent's share of both, on top of the format's {@link ExtentMap}. Thread-safe with
+ * no lock: the map and the storage are.
+ */
+public final class MappedImage implements Image {
+
+    /** What {@link Image#info()} answers, computed by the format. */
+    @FunctionalInterface
+    public interface InfoSource {
+        ImageInfo info() throws IOException;
+    }
+
+    private final String format;
+    private final Storage storage;
+    private final long size;
+    private final ExtentMap map;
+    private final Image parent;
+    private final InfoSource info;
+    private final Closeable resources;
+    private volatile boolean closed;
+
+    /**
+     * @param parent    the parent image that {@link Extent.Kind#PARENT} runs read from, or null: they read as zeros
+     * @param resources closed with the image (its host file), after the parent
+     */
+    public MappedImage(String format, Storage storage, long size, ExtentMap map, Image parent, InfoSource info,
+                       Closeable resources) {
+        this.format = format;
+        this.storage = storage;
+        this.size = size;
+        this.map = map;
+        this.parent = parent;
+        this.info = info;
+        this.resources = resources;
+    }
+
+    @Override
+    public String format() {
+        return format;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        int total = Ranges.readLength(dst, position, size);
+        ensureOpen();
+        if (total < 0) {
+            return -1;
+        }
+        int savedLimit = dst.limit();
+        try {
+            int done = 0;
+            while (done < total) {
+                long at = position + done;
+                Extent extent = map.extentAt(at, total - done);
+                int length = (int) Math.min(extent.length(), total - done);
+                dst.limit(dst.position() + length);
+                switch (extent.kind()) {
+                    case DATA -> storage.readFully(dst, extent.hostOffset(), "data of guest offset " + at);
+                    case ZERO -> Zeros.fill(dst);
+                    case PARENT -> readParent(dst, at);
+                }
+                done += length;
+            }
+            return total;
+        } catch (ImageException e) {
+            throw ImageErrors.naming(storage.path(), e);
+        } finally {
+            dst.limit(savedLimit);
+        }
+    }
+
+    /** The parent's bytes, and zeros past its end (a parent may be shorter than its child). */
+    private void readParent(ByteBuffer dst, long guestOffset) throws IOException {
+        if (parent != null && guestOffset < parent.size()) {
+            int fromParent = (int) Math.min(dst.remaining(), parent.size() - guestOffset);
+            int limit = dst.limit();
+            dst.limit(dst.position() + fromParent);
+            parent.readFully(dst, guestOffset);
+            dst.limit(limit);
+        }
+        Zeros.fill(dst);
+    }
+
+    @Override
+    public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
+        Ranges.checkStatusQuery(offset, maxLength, size);
+        ensureOpen();
+        try {
+            Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
+            long length = Math.min(extent.length(), size - offset);
+            return switch (extent.kind()) {
+                case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, extent.hostOffset());
+                case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, -1);
+                case PARENT -> parentStatus(offset, length);
+            };
+        } catch (ImageException e) {
+            throw ImageErrors.naming(storage.path(), e);
+        }
+    }
+
+    private BlockStatus parentStatus(long offset, long length) throws IOException {
+        if (parent == null || offset >= parent.size()) {
+            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
+        }
+        BlockStatus below = parent.blockStatus(offset, Math.min(length, parent.size() - offset));
+        return new BlockStatus(offset, below.length(), below.allocation(), below.compressed(), below.depth() + 1,
+                below.hostOffset());
+    }
+
+    @Override
+    public ImageInfo info() throws IOException {
+        ensureOpen();
+        return info.info();
+    }
+
+    @Override
+    public List<Path> files() {
+        return List.of(storage.path());
+    }
+
+    @Override
+    public Optional<Image> backing() {
+        return Optional.ofNullable(parent);
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        Closeables.closeAll(parent, resources);
+    }
+}

@@ -1,0 +1,112 @@
+package io.qcow4j.vhd.shared;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.qcow4j.BackingChainException;
+import io.qcow4j.FileReference;
+import io.qcow4j.Image;
+import io.qcow4j.OpenOptions;
+import io.qcow4j.spi.OpenContext;
+
+/**
+ * The parent of a differencing image, found among the names the image stores for it (Windows writes several: a
+ * relative path, an absolute one, a volume path), each resolved and opened through the {@link OpenContext} only.
+ *
+ * @param reference the name that was used, as the context resolved it
+ * @param image     the parent, or null where the options do not follow backing files
+ */
+public record ParentFile(FileReference reference, Image image) {
+
+    /** Decides whether a candidate that exists is the parent the image was made from (its UUID, say). */
+    @FunctionalInterface
+    public interface Identity {
+        /** @return null when it is, else why not, for the message */
+        String mismatch(FileReference candidate, OpenContext context) throws IOException;
+    }
+
+    /**
+     * Opens the first of {@code names} (in order of preference) whose file exists and passes {@code identity}; where
+     * none does, the first name, so that the context says why it cannot be opened. Where the options do not follow
+     * backing files, the chosen name is only shown to the policy.
+     *
+     * @param format the parent's format, or null to probe it
+     */
+    public static ParentFile open(Path image, List<String> names, String format, Identity identity,
+                                  OpenOptions options, OpenContext context) throws IOException {
+        if (names.isEmpty()) {
+            throw new BackingChainException(image + ": a differencing image that names no parent file");
+        }
+        List<FileReference> candidates = new ArrayList<>();
+        for (String name : unique(names)) {
+            candidates.add(context.reference(image, name, FileReference.Role.BACKING));
+        }
+        FileReference chosen = null;
+        List<String> refused = new ArrayList<>();
+        for (FileReference candidate : candidates) {
+            if (candidate.path() == null || !Files.exists(candidate.path())) {
+                continue;
+            }
+            if (!options.followBacking()) {
+                chosen = candidate;
+                break;
+            }
+            String mismatch = identity.mismatch(candidate, context);
+            if (mismatch == null) {
+                chosen = candidate;
+                break;
+            }
+            refused.add(candidate.name() + " (" + mismatch + ")");
+        }
+        if (chosen == null) {
+            if (!refused.isEmpty()) {
+                throw new BackingChainException(image + ": no parent file matches the image: " + refused);
+            }
+            chosen = candidates.get(0);
+        }
+        if (!options.followBacking()) {
+            context.check(chosen);
+            return new ParentFile(chosen, null);
+        }
+        return new ParentFile(chosen, context.openBacking(chosen, format));
+    }
+
+    private static Set<String> unique(List<String> names) {
+        Set<String> unique = new LinkedHashSet<>();
+        for (String name : names) {
+            if (name != null && !name.isEmpty()) {
+                unique.add(name);
+            }
+        }
+        return unique;
+    }
+
+    /**
+     * A name Windows wrote ({@code .\parent.vhd}, {@code C:\VMs\parent.vhdx}, {@code \\?\Volume{...}\parent.vhdx})
+     * as names this system may find: the name with {@code /} for {@code \}, then its last part alone, beside the
+     * image (where a disk copied off Windows keeps its parent).
+     */
+    public static List<String> windowsNames(String stored) {
+        List<String> names = new ArrayList<>();
+        if (stored == null || stored.isEmpty()) {
+            return names;
+        }
+        String slashed = stored.replace('\\', '/');
+        boolean absolute = slashed.length() > 1 && slashed.charAt(1) == ':' || slashed.startsWith("//");
+        if (!absolute) {
+            names.add(slashed.startsWith("./") ? slashed.substring(2) : slashed);
+        }
+        int last = slashed.lastIndexOf('/');
+        String base = last >= 0 ? slashed.substring(last + 1) : slashed;
+        if (absolute && base.length() > 1 && base.charAt(1) == ':') {
+            base = base.substring(2);
+        }
+        names.add(base);
+        return names;
+    }
+}

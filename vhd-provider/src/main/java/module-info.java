@@ -1,0 +1,14 @@
+/**
+ * Microsoft's VHD format (QEMU's vpc): fixed, dynamic and differencing images. Its package {@code io.qcow4j.vhd.shared}
+ * holds what the VDI and VHDX providers read through too (a block-mapped image, range checks), until those pieces find
+ * a home shared by every provider.
+ */
+module io.qcow4j.vhd {
+    requires transitive io.qcow4j;
+    requires static com.google.auto.service;
+
+    exports io.qcow4j.vhd;
+    exports io.qcow4j.vhd.shared to io.qcow4j.vdi, io.qcow4j.vhdx;
+
+    provides io.qcow4j.spi.ImageFormatProvider with io.qcow4j.vhd.VhdFormatProvider;
+}

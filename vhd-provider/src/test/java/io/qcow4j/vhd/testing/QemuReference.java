@@ -1,0 +1,156 @@
+package io.qcow4j.vhd.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+import io.qcow4j.testing.Bytes;
+import io.qcow4j.testing.Qemu;
+import io.qcow4j.testing.QemuMap;
+
+/**
+ * qemu-img as the reference for the formats it reads with {@code -f}: its raw bytes, its map and its info JSON, and
+ * the checks that an image reads, reads in parallel and maps as it says.
+ */
+public final class QemuReference {
+
+    private QemuReference() {
+    }
+
+    /** {@code qemu-img convert -f FORMAT -O raw}, read back. */
+    public static byte[] raw(Path image, String format) throws IOException {
+        Path raw = image.resolveSibling(image.getFileName() + ".reference.raw");
+        Qemu.run("qemu-img", "convert", "-f", format, "-O", "raw", image.toString(), raw.toString());
+        try {
+            return Files.readAllBytes(raw);
+        } finally {
+            Files.delete(raw);
+        }
+    }
+
+    /** {@code qemu-img info -f FORMAT --output=json}. */
+    public static JsonObject info(Path image, String format) {
+        return JsonParser.parseString(Qemu.run("qemu-img", "info", "-f", format, "--output=json", image.toString()))
+                .getAsJsonObject();
+    }
+
+    /** The {@code format-specific.data} of qemu-img's info, or an empty object where it shows none. */
+    public static JsonObject formatSpecific(Path image, String format) {
+        JsonElement specific = info(image, format).get("format-specific");
+        return specific == null ? new JsonObject() : specific.getAsJsonObject().getAsJsonObject("data");
+    }
+
+    /** {@code qemu-img map -f FORMAT --output=json}, parsed. */
+    public static List<QemuMap> map(Path image, String format) {
+        JsonArray entries = JsonParser.parseString(Qemu.run("qemu-img", "map", "-f", format, "--output=json",
+                image.toString())).getAsJsonArray();
+        List<QemuMap> map = new ArrayList<>();
+        for (JsonElement element : entries) {
+            JsonObject e = element.getAsJsonObject();
+            map.add(new QemuMap(e.get("start").getAsLong(), e.get("length").getAsLong(), e.get("depth").getAsInt(),
+                    !e.has("present") || e.get("present").getAsBoolean(), e.get("zero").getAsBoolean(),
+                    e.get("data").getAsBoolean(), e.has("offset") ? e.get("offset").getAsLong() : -1));
+        }
+        return merge(map);
+    }
+
+    /** Reads whole, then at random from four threads into heap and direct buffers, against {@code expected}. */
+    public static void assertReads(Image image, byte[] expected) throws Exception {
+        assertThat(image.size()).isEqualTo(expected.length);
+        Bytes.assertReadsAs(image, expected);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = t;
+                results.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 100 && expected.length > 0; i++) {
+                        int offset = random.nextInt(expected.length);
+                        int length = 1 + random.nextInt(600_000);
+                        ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(length) : ByteBuffer.allocateDirect(length);
+                        int n = image.read(dst, offset);
+                        assertThat(n).isEqualTo(Math.min(length, expected.length - offset));
+                        byte[] got = new byte[n];
+                        dst.flip().get(got);
+                        Bytes.assertSame(got, Arrays.copyOfRange(expected, offset, offset + n), offset);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(image.read(ByteBuffer.allocate(1), expected.length)).isEqualTo(-1);
+    }
+
+    /** Every run that says it reads as zero does. */
+    public static void assertZeroRunsReadZero(Image image, byte[] expected) throws IOException {
+        for (BlockStatus run : image.map(0, image.size())) {
+            if (run.readsAsZero()) {
+                for (long i = run.offset(); i < run.end(); i++) {
+                    if (expected[(int) i] != 0) {
+                        throw new AssertionError("run " + run + " reads as zero but byte " + i + " is "
+                                + expected[(int) i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Our map as qemu-img prints it, with a file's holes shown as data (this reader does not ask for holes). */
+    public static List<QemuMap> ours(Image image) throws IOException {
+        List<QemuMap> view = new ArrayList<>();
+        for (BlockStatus r : image.map(0, image.size())) {
+            view.add(new QemuMap(r.offset(), r.length(), r.depth(), r.allocation() != Allocation.UNALLOCATED,
+                    r.readsAsZero(), r.allocation() == Allocation.DATA, r.hostOffset()));
+        }
+        return merge(view);
+    }
+
+    /** qemu-img's map with data in a hole of the file shown as data. */
+    public static List<QemuMap> withoutHoles(List<QemuMap> map) {
+        List<QemuMap> view = new ArrayList<>();
+        for (QemuMap e : map) {
+            view.add(e.data() ? new QemuMap(e.start(), e.length(), e.depth(), e.present(), false, true, e.offset()) : e);
+        }
+        return merge(view);
+    }
+
+    private static List<QemuMap> merge(List<QemuMap> entries) {
+        List<QemuMap> merged = new ArrayList<>();
+        for (QemuMap e : entries) {
+            QemuMap last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && last.depth() == e.depth() && last.present() == e.present()
+                    && last.zero() == e.zero() && last.data() == e.data()
+                    && (last.offset() == -1 ? e.offset() == -1 : e.offset() == last.offset() + last.length())) {
+                merged.set(merged.size() - 1, new QemuMap(last.start(), last.length() + e.length(), last.depth(),
+                        last.present(), last.zero(), last.data(), last.offset()));
+            } else {
+                merged.add(e);
+            }
+        }
+        return merged;
+    }
+}
