@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 import io.qcow4j.Allocation;
@@ -20,6 +19,7 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.ImageFormatProvider;
+import io.qcow4j.spi.ImageReads;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
@@ -112,26 +112,23 @@ public final class PatternFormatProvider implements ImageFormatProvider {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
-            if (position < 0 || dst.isReadOnly()) {
-                throw new IllegalArgumentException("negative position or read-only buffer");
-            }
-            if (position >= size()) {
+            // FileChannel's rules: -1 at the end, IllegalArgumentException for a negative position
+            int n = ImageReads.readLength(dst, position, size());
+            if (n < 0) {
                 return -1;
             }
-            int n = (int) Math.min(dst.remaining(), size() - position);
             int limit = dst.limit();
             try {
                 for (long at = position, end = position + n; at < end; ) {
-                    // the pattern, then what the backing image holds, then zeros past its end
-                    long stop = at < patterned ? Math.min(end, patterned)
-                            : below != null && at < below.size() ? Math.min(end, below.size()) : end;
+                    // the pattern, then what the backing image holds (zeros where it has nothing)
+                    long stop = at < patterned ? Math.min(end, patterned) : end;
                     dst.limit(dst.position() + (int) (stop - at));
                     if (at < patterned) {
-                        fill(dst, value);
-                    } else if (below != null && at < below.size()) {
-                        below.readFully(dst, at);
+                        while (dst.hasRemaining()) {
+                            dst.put(value);
+                        }
                     } else {
-                        fill(dst, (byte) 0);
+                        ImageReads.readBacking(below, dst, at);
                     }
                     at = stop;
                 }
@@ -141,25 +138,16 @@ public final class PatternFormatProvider implements ImageFormatProvider {
             return n;
         }
 
-        private static void fill(ByteBuffer dst, byte value) {
-            while (dst.hasRemaining()) {
-                dst.put(value);
-            }
-        }
-
         @Override
         public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
-            Objects.checkIndex(offset, size());
+            ImageReads.checkStatusQuery(offset, maxLength, size());
             long end = Math.min(size(), offset + maxLength);
             if (offset < patterned) {
                 Allocation allocation = value == 0 ? Allocation.ZERO : Allocation.DATA;
                 return new BlockStatus(offset, Math.min(end, patterned) - offset, allocation, false, 0, -1);
             }
-            if (below == null || offset >= below.size()) {
-                return new BlockStatus(offset, end - offset, Allocation.UNALLOCATED, false, 0, -1);
-            }
-            // the backing image's status, one level deeper
-            return below.blockStatus(offset, Math.min(end, below.size()) - offset).deeper();
+            // the backing image's status, one level deeper; unallocated where there is none
+            return ImageReads.backingStatus(below, offset, end - offset);
         }
 
         @Override

@@ -13,11 +13,10 @@ import io.qcow4j.CorruptImageException;
 import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.ImageInfo;
-import io.qcow4j.internal.Closeables;
-import io.qcow4j.internal.Ranges;
-import io.qcow4j.internal.Zeros;
+import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.ImageErrors;
+import io.qcow4j.spi.ImageReads;
 
 /** An open qcow2 image (its active layer or one snapshot), thread-safe with no lock on the read path. */
 final class Qcow2Image implements Image {
@@ -56,7 +55,7 @@ final class Qcow2Image implements Image {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-        int total = Ranges.readLength(dst, position, size);
+        int total = ImageReads.readLength(dst, position, size);
         ensureOpen();
         if (total < 0) {
             return -1;
@@ -73,8 +72,8 @@ final class Qcow2Image implements Image {
                     case DATA -> readStored(dst, extent.hostOffset(), at);
                     case COMPRESSED -> compressed.copy(extent.compressedEntry(),
                             (int) (at & metadata.geometry().clusterMask()), dst, length);
-                    case ZERO -> Zeros.fill(dst);
-                    case UNALLOCATED -> readBacking(dst, at);
+                    case ZERO -> ImageReads.fillZeros(dst);
+                    case UNALLOCATED -> ImageReads.readBacking(backing, dst, at);
                 }
                 done += length;
             }
@@ -94,23 +93,12 @@ final class Qcow2Image implements Image {
                     hostOffset, dataFile.size(), dataFile.path().getFileName()));
         }
         dataFile.readAvailable(dst, hostOffset);
-        Zeros.fill(dst);
-    }
-
-    private void readBacking(ByteBuffer dst, long guestOffset) throws IOException {
-        if (backing != null && guestOffset < backing.size()) {
-            int fromBacking = (int) Math.min(dst.remaining(), backing.size() - guestOffset);
-            int limit = dst.limit();
-            dst.limit(dst.position() + fromBacking);
-            backing.readFully(dst, guestOffset);
-            dst.limit(limit);
-        }
-        Zeros.fill(dst);
+        ImageReads.fillZeros(dst);
     }
 
     @Override
     public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
-        Ranges.checkStatusQuery(offset, maxLength, size);
+        ImageReads.checkStatusQuery(offset, maxLength, size);
         ensureOpen();
         try {
             Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));

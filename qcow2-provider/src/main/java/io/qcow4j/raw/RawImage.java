@@ -11,12 +11,11 @@ import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
-import io.qcow4j.internal.Closeables;
 import io.qcow4j.internal.FileAllocation;
-import io.qcow4j.internal.Ranges;
 import io.qcow4j.internal.SparseFileMap;
-import io.qcow4j.internal.Zeros;
+import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.ImageReads;
 
 /**
  * A raw file read as a disk; holes of a sparse file report as zero. The disk is the file rounded up to whole 512-byte
@@ -58,7 +57,7 @@ final class RawImage implements Image {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-        int length = Ranges.readLength(dst, position, size());
+        int length = ImageReads.readLength(dst, position, size());
         if (length < 0) {
             return -1;
         }
@@ -67,7 +66,7 @@ final class RawImage implements Image {
         try {
             file.readAvailable(dst, position);
             // the partial sector past the file's end, or a file that shrank under us: zeros, as for a sparse tail
-            Zeros.fill(dst);
+            ImageReads.fillZeros(dst);
             return length;
         } finally {
             dst.limit(savedLimit);
@@ -76,7 +75,7 @@ final class RawImage implements Image {
 
     @Override
     public BlockStatus blockStatus(long offset, long maxLength) {
-        Ranges.checkStatusQuery(offset, maxLength, size());
+        ImageReads.checkStatusQuery(offset, maxLength, size());
         long fileSize = file.size();
         if (offset >= fileSize) {
             // the rest of the last sector, past the file's end

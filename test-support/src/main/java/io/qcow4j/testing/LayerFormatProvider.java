@@ -20,6 +20,7 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.ImageFormatProvider;
+import io.qcow4j.spi.ImageReads;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
@@ -141,12 +142,8 @@ public final class LayerFormatProvider implements ImageFormatProvider {
                         while (dst.hasRemaining()) {
                             dst.put(run.value());
                         }
-                    } else if (below != null && at < below.size()) {
-                        below.readFully(dst, at);
                     } else {
-                        while (dst.hasRemaining()) {
-                            dst.put((byte) 0);
-                        }
+                        ImageReads.readBacking(below, dst, at);
                     }
                     at = status.end();
                 }
@@ -178,10 +175,7 @@ public final class LayerFormatProvider implements ImageFormatProvider {
                     end = next.offset();
                 }
             }
-            if (below == null || offset >= below.size()) {
-                return new BlockStatus(offset, end - offset, Allocation.UNALLOCATED, false, 0, -1);
-            }
-            return below.blockStatus(offset, Math.min(end, below.size()) - offset).deeper();
+            return ImageReads.backingStatus(below, offset, end - offset);
         }
 
         @Override

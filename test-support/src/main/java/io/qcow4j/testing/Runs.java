@@ -7,6 +7,7 @@ import java.util.NavigableMap;
 import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
+import io.qcow4j.spi.ImageReads;
 
 /**
  * The runs that cover a {@link MemoryImage}'s disk, end to end, and the backing image its unallocated runs read from:
@@ -14,7 +15,6 @@ import io.qcow4j.Image;
  */
 final class Runs {
 
-    private static final byte[] ZEROS = new byte[64 << 10];
 
     private final NavigableMap<Long, Run> byStart;
     private final Image backing;
@@ -38,8 +38,8 @@ final class Runs {
                 dst.limit(dst.position() + n);
                 switch (run.allocation()) {
                     case DATA -> run.bytes().fill(dst, at);
-                    case UNALLOCATED -> fillFromBacking(dst, at);
-                    default -> zeros(dst);
+                    case UNALLOCATED -> ImageReads.readBacking(backing, dst, at);
+                    default -> ImageReads.fillZeros(dst);
                 }
                 dst.limit(limit);
                 at += n;
@@ -49,38 +49,13 @@ final class Runs {
         }
     }
 
-    /** As a qcow2 overlay reads an unallocated cluster: from the backing image, zeros past its end. */
-    private void fillFromBacking(ByteBuffer dst, long at) throws IOException {
-        if (backing != null && at < backing.size()) {
-            int limit = dst.limit();
-            dst.limit(dst.position() + (int) Math.min(dst.remaining(), backing.size() - at));
-            backing.readFully(dst, at);
-            dst.limit(limit);
-        }
-        zeros(dst);
-    }
-
-    private static void zeros(ByteBuffer dst) {
-        while (dst.hasRemaining()) {
-            dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
-        }
-    }
-
     /** The status of the run at {@code offset}, at most {@code maxLength} bytes long; the caller checked both. */
     BlockStatus status(long offset, long maxLength) throws IOException {
         Run run = at(offset);
         long length = Math.min(maxLength, run.end() - offset);
         if (run.allocation() == Allocation.UNALLOCATED) {
-            return backingStatus(offset, length);
+            return ImageReads.backingStatus(backing, offset, length);
         }
         return new BlockStatus(offset, length, run.allocation(), run.compressed(), 0, run.hostOffsetAt(offset));
-    }
-
-    /** As a qcow2 overlay answers for an unallocated cluster: the backing image's status, one level deeper. */
-    private BlockStatus backingStatus(long offset, long length) throws IOException {
-        if (backing == null || offset >= backing.size()) {
-            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
-        }
-        return backing.blockStatus(offset, Math.min(length, backing.size() - offset)).deeper();
     }
 }

@@ -14,9 +14,9 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
-import io.qcow4j.vhd.shared.Closeables;
 import io.qcow4j.vhd.shared.MappedImage;
 import io.qcow4j.vhd.shared.Storage;
 

@@ -37,17 +37,13 @@ record VdiParent(FileReference reference, Image image) {
         String given = options.get(VdiOptions.PARENT);
         if (!given.isEmpty()) {
             FileReference reference = context.reference(path, given, FileReference.Role.BACKING);
-            if (!options.followBacking()) {
-                context.check(reference);
-                return new VdiParent(reference, null);
-            }
-            return new VdiParent(reference, context.openBacking(reference, null));
+            return new VdiParent(reference, context.backing(reference, null).image());
         }
         if (!options.followBacking()) {
             return new VdiParent(null, null);
         }
         FileReference found = search(path, header.uuidLinkage(), context);
-        return new VdiParent(found, context.openBacking(found, VdiFormatProvider.NAME));
+        return new VdiParent(found, context.backing(found, VdiFormatProvider.NAME).image());
     }
 
     private static FileReference search(Path path, byte[] uuid, OpenContext context) throws IOException {

@@ -10,8 +10,8 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.spi.ImageReads;
 import io.qcow4j.vhd.shared.Storage;
-import io.qcow4j.vhd.shared.Zeros;
 
 /**
  * A VHDX file as it reads once its log is replayed, without writing it: the log's pages and zeroed ranges over the
@@ -89,7 +89,7 @@ final class ReplayedStorage implements Storage {
                     int n = (int) Math.min(dst.remaining(), piece.end() - at);
                     dst.limit(dst.position() + n);
                     if (piece.data() == null) {
-                        Zeros.fill(dst);
+                        ImageReads.fillZeros(dst);
                     } else {
                         dst.put(piece.data(), piece.dataOffset() + (int) (at - piece.start()), n);
                     }
@@ -105,7 +105,7 @@ final class ReplayedStorage implements Storage {
                         file.readFully(dst, at, what);
                         dst.limit(dst.position() + n - fromFile);
                     }
-                    Zeros.fill(dst);
+                    ImageReads.fillZeros(dst);
                     at += n;
                 }
                 dst.limit(savedLimit);

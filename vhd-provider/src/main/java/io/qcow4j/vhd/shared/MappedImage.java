@@ -14,6 +14,8 @@ import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.spi.ImageErrors;
+import io.qcow4j.spi.Closeables;
+import io.qcow4j.spi.ImageReads;
 
 /**
  * An image whose format maps guest blocks to stored runs, zero runs and runs left to a parent (VHD, VDI, VHDX): the
@@ -64,7 +66,7 @@ public final class MappedImage implements Image {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-        int total = Ranges.readLength(dst, position, size);
+        int total = ImageReads.readLength(dst, position, size);
         ensureOpen();
         if (total < 0) {
             return -1;
@@ -79,8 +81,8 @@ public final class MappedImage implements Image {
                 dst.limit(dst.position() + length);
                 switch (extent.kind()) {
                     case DATA -> storage.readFully(dst, extent.hostOffset(), "data of guest offset " + at);
-                    case ZERO -> Zeros.fill(dst);
-                    case PARENT -> readParent(dst, at);
+                    case ZERO -> ImageReads.fillZeros(dst);
+                    case PARENT -> ImageReads.readBacking(parent, dst, at);
                 }
                 done += length;
             }
@@ -92,21 +94,9 @@ public final class MappedImage implements Image {
         }
     }
 
-    /** The parent's bytes, and zeros past its end (a parent may be shorter than its child). */
-    private void readParent(ByteBuffer dst, long guestOffset) throws IOException {
-        if (parent != null && guestOffset < parent.size()) {
-            int fromParent = (int) Math.min(dst.remaining(), parent.size() - guestOffset);
-            int limit = dst.limit();
-            dst.limit(dst.position() + fromParent);
-            parent.readFully(dst, guestOffset);
-            dst.limit(limit);
-        }
-        Zeros.fill(dst);
-    }
-
     @Override
     public BlockStatus blockStatus(long offset, long maxLength) throws IOException {
-        Ranges.checkStatusQuery(offset, maxLength, size);
+        ImageReads.checkStatusQuery(offset, maxLength, size);
         ensureOpen();
         try {
             Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
@@ -114,20 +104,11 @@ public final class MappedImage implements Image {
             return switch (extent.kind()) {
                 case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, extent.hostOffset());
                 case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, -1);
-                case PARENT -> parentStatus(offset, length);
+                case PARENT -> ImageReads.backingStatus(parent, offset, length);
             };
         } catch (ImageException e) {
             throw ImageErrors.naming(storage.path(), e);
         }
-    }
-
-    private BlockStatus parentStatus(long offset, long length) throws IOException {
-        if (parent == null || offset >= parent.size()) {
-            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
-        }
-        BlockStatus below = parent.blockStatus(offset, Math.min(length, parent.size() - offset));
-        return new BlockStatus(offset, below.length(), below.allocation(), below.compressed(), below.depth() + 1,
-                below.hostOffset());
     }
 
     @Override

@@ -69,11 +69,7 @@ public record ParentFile(FileReference reference, Image image) {
             }
             chosen = candidates.get(0);
         }
-        if (!options.followBacking()) {
-            context.check(chosen);
-            return new ParentFile(chosen, null);
-        }
-        return new ParentFile(chosen, context.openBacking(chosen, format));
+        return new ParentFile(chosen, context.backing(chosen, format).image());
     }
 
     private static Set<String> unique(List<String> names) {

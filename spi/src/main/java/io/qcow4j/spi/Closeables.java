@@ -1,4 +1,4 @@
-package io.qcow4j.vhd.shared;
+package io.qcow4j.spi;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,0 +1,96 @@
+package io.qcow4j.spi;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
+import io.qcow4j.Image;
+
+/**
+ * The rules every {@link Image} applies to its reads and block-status queries, and what an image with a backing
+ * image does where it holds nothing itself: one place for each, for every provider.
+ */
+public final class ImageReads {
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16).asReadOnlyBuffer();
+
+    private ImageReads() {
+    }
+
+    /**
+     * How many bytes a read of {@code dst} at {@code position} returns from a disk of {@code size} bytes: -1 at or
+     * past the end, as {@link java.nio.channels.FileChannel#read(ByteBuffer, long)} does.
+     *
+     * @throws IllegalArgumentException when {@code position} is negative or {@code dst} is read-only (as
+     *                                  FileChannel refuses one), whatever the read would reach
+     */
+    public static int readLength(ByteBuffer dst, long position, long size) {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        return position >= size ? -1 : (int) Math.min(dst.remaining(), size - position);
+    }
+
+    /**
+     * Checks a block-status query: {@code offset} inside the disk, a positive length.
+     *
+     * @throws IndexOutOfBoundsException when {@code offset} is outside {@code [0, size)}
+     * @throws IllegalArgumentException  when {@code maxLength < 1}
+     */
+    public static void checkStatusQuery(long offset, long maxLength, long size) {
+        Objects.checkIndex(offset, size);
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("maxLength must be positive: " + maxLength);
+        }
+    }
+
+    /** Fills {@code dst} from its position to its limit with zeros, allocating nothing. */
+    public static void fillZeros(ByteBuffer dst) {
+        if (dst.hasArray()) {
+            int from = dst.arrayOffset() + dst.position();
+            Arrays.fill(dst.array(), from, from + dst.remaining(), (byte) 0);
+            dst.position(dst.limit());
+            return;
+        }
+        while (dst.hasRemaining()) {
+            ByteBuffer chunk = ZEROS.duplicate();
+            chunk.limit(Math.min(chunk.capacity(), dst.remaining()));
+            dst.put(chunk);
+        }
+    }
+
+    /**
+     * Fills {@code dst} with what {@code backing} holds at {@code offset}, for a range the image above holds nothing
+     * of: zeros past the backing image's end, or where there is no backing image ({@code backing} null).
+     */
+    public static void readBacking(Image backing, ByteBuffer dst, long offset) throws IOException {
+        if (backing != null && offset < backing.size()) {
+            int limit = dst.limit();
+            dst.limit(dst.position() + (int) Math.min(dst.remaining(), backing.size() - offset));
+            try {
+                backing.readFully(dst, offset);
+            } finally {
+                dst.limit(limit);
+            }
+        }
+        fillZeros(dst);
+    }
+
+    /**
+     * The status of the run at {@code offset}, at most {@code length} bytes, of a range the image above holds nothing
+     * of: the backing image's, one level deeper ({@link BlockStatus#deeper()}), or unallocated past its end or where
+     * there is no backing image ({@code backing} null).
+     */
+    public static BlockStatus backingStatus(Image backing, long offset, long length) throws IOException {
+        if (backing == null || offset >= backing.size()) {
+            return new BlockStatus(offset, length, Allocation.UNALLOCATED, false, 0, -1);
+        }
+        return backing.blockStatus(offset, Math.min(length, backing.size() - offset)).deeper();
+    }
+}
