@@ -1,10 +1,12 @@
 /**
  * Microsoft's VHD format (QEMU's vpc): fixed, dynamic and differencing images. Its package {@code io.qcow4j.vhd.shared}
- * holds what the VDI and VHDX providers read through too (a block-mapped image, range checks), until those pieces find
- * a home shared by every provider.
+ * holds what the VDI and VHDX providers read through too: an image mapped block by block to its file or its parent,
+ * and the parent found among several stored names.
  */
+@SuppressWarnings("module")
 module io.qcow4j.vhd {
     requires transitive io.qcow4j;
+    requires io.qcow4j.nativeaccess;
     requires static com.google.auto.service;
 
     exports io.qcow4j.vhd;

@@ -4,7 +4,7 @@ import java.io.Closeable;
 
 import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
-import io.qcow4j.internal.SparseFileMap;
+import io.qcow4j.nativeaccess.FileHoles;
 import io.qcow4j.spi.HostFile;
 
 /**
@@ -14,42 +14,31 @@ import io.qcow4j.spi.HostFile;
 final class HostHoles implements Closeable {
 
     /** For images where QEMU does not look: every data cluster is data. */
-    static final HostHoles NONE = new HostHoles(null, 0);
+    static final HostHoles NONE = new HostHoles(null);
 
-    private final SparseFileMap map;
-    private final long fileSize;
+    private final FileHoles holes;
 
-    private HostHoles(SparseFileMap map, long fileSize) {
-        this.map = map;
-        this.fileSize = fileSize;
+    private HostHoles(FileHoles holes) {
+        this.holes = holes;
     }
 
     static HostHoles of(HostFile image, HostFile dataFile, Qcow2Header header) {
         if (!MetadataPreallocation.detected(image, header)) {
             return NONE;
         }
-        return new HostHoles(SparseFileMap.open(dataFile.path()), dataFile.size());
+        return new HostHoles(FileHoles.of(dataFile.path(), dataFile.size()));
     }
 
     /** The status of the data run of {@code length} guest bytes at {@code offset}, stored at {@code hostOffset}. */
     BlockStatus dataStatus(long offset, long length, long hostOffset) {
-        if (map == null) {
-            return new BlockStatus(offset, length, Allocation.DATA, false, 0, hostOffset);
-        }
-        if (hostOffset >= fileSize) {
-            // past the end of a truncated file: the bytes read as zeros, and QEMU's file layer says so
-            return new BlockStatus(offset, length, Allocation.DATA_IN_HOLE, false, 0, hostOffset);
-        }
-        SparseFileMap.Run run = map.runAt(hostOffset, fileSize);
-        long runLength = Math.min(length, run.end() - hostOffset);
-        return new BlockStatus(offset, runLength, run.hole() ? Allocation.DATA_IN_HOLE : Allocation.DATA, false, 0,
-                hostOffset);
+        return holes == null ? new BlockStatus(offset, length, Allocation.DATA, false, 0, hostOffset)
+                : holes.dataStatus(offset, length, hostOffset);
     }
 
     @Override
     public void close() {
-        if (map != null) {
-            map.close();
+        if (holes != null) {
+            holes.close();
         }
     }
 }

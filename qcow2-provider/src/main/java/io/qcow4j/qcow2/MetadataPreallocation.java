@@ -3,7 +3,7 @@ package io.qcow4j.qcow2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-import io.qcow4j.internal.FileAllocation;
+import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.HostFile;
 
 /**

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import io.qcow4j.ImageInfo;
 import io.qcow4j.SnapshotInfo;
-import io.qcow4j.internal.FileAllocation;
+import io.qcow4j.nativeaccess.FileAllocation;
 
 /**
  * What an image's header, extensions and tables say about it, other than the mapping itself.

@@ -14,6 +14,7 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
@@ -74,8 +75,11 @@ final class VdiOpener {
         VdiParent parent = header.differencing() ? VdiParent.open(file.path(), header, options, context) : null;
         Image parentImage = parent == null ? null : parent.image();
         FileReference reference = parent == null ? null : parent.reference();
-        return new MappedImage(VdiFormatProvider.NAME, Storage.of(file), size, map, parentImage,
-                () -> new ImageInfo(VdiFormatProvider.NAME, file.path(), size, file.size(), (int) blockSize, false,
+        // QEMU asks a static image's file for its holes, and reports them as zeros
+        Storage storage = header.type() == VdiHeader.TYPE_STATIC ? Storage.withFileHoles(file) : Storage.of(file);
+        return new MappedImage(VdiFormatProvider.NAME, storage, size, map, parentImage,
+                () -> new ImageInfo(VdiFormatProvider.NAME, file.path(), size,
+                        FileAllocation.allocatedBytes(file.path()), (int) blockSize, false,
                         reference == null ? null : reference.name(), reference == null ? null : reference.path(),
                         null, List.of(), Map.of()), file);
     }

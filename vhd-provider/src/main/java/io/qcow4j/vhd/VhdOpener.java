@@ -16,6 +16,7 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
@@ -25,7 +26,9 @@ import io.qcow4j.vhd.shared.MappedImage;
 import io.qcow4j.vhd.shared.ParentFile;
 import io.qcow4j.vhd.shared.Storage;
 
-/** Opens a VHD: finds its footer, reads the dynamic header and the block table, and opens a parent through the chain. */
+/**
+ * Opens a VHD: finds its footer, reads the dynamic header and the block table, and opens a parent through the chain.
+ */
 final class VhdOpener {
 
     /** The widest block a header may declare: the largest power of two of its 32-bit field. */
@@ -45,8 +48,9 @@ final class VhdOpener {
     }
 
     private static Image open(HostFile file, OpenOptions options, OpenContext context) throws IOException {
-        Storage storage = Storage.of(file);
         Located located = locateFooter(file);
+        // QEMU hands a fixed disk's block status down to its file, whose holes it then reports as zeros
+        Storage storage = located.fixed() ? Storage.withFileHoles(file) : Storage.of(file);
         VhdFooter footer = located.footer();
         long sectors = footer.virtualSectors();
         if (Long.compareUnsigned(sectors, VhdFooter.MAX_SECTORS) > 0) {
@@ -263,10 +267,10 @@ final class VhdOpener {
     }
 
     private static ImageInfo info(HostFile file, long size, int clusterSize, ParentFile parent,
-                                  Map<String, Object> specific) {
+                                  Map<String, Object> specific) throws IOException {
         FileReference reference = parent == null ? null : parent.reference();
-        return new ImageInfo(VhdFormatProvider.NAME, file.path(), size, file.size(), clusterSize, false,
-                reference == null ? null : reference.name(), reference == null ? null : reference.path(), null,
-                List.of(), specific);
+        return new ImageInfo(VhdFormatProvider.NAME, file.path(), size, FileAllocation.allocatedBytes(file.path()),
+                clusterSize, false, reference == null ? null : reference.name(),
+                reference == null ? null : reference.path(), null, List.of(), specific);
     }
 }

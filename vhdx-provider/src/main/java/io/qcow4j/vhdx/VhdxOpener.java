@@ -15,6 +15,7 @@ import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
@@ -57,8 +58,8 @@ final class VhdxOpener {
         FileReference reference = parent == null ? null : parent.reference();
         long size = metadata.virtualSize();
         return new MappedImage(VhdxFormatProvider.NAME, file, size, map, parent == null ? null : parent.image(),
-                () -> new ImageInfo(VhdxFormatProvider.NAME, hostFile.path(), size, hostFile.size(),
-                        (int) metadata.blockSize(), false, reference == null ? null : reference.name(),
+                () -> new ImageInfo(VhdxFormatProvider.NAME, hostFile.path(), size,
+                        FileAllocation.allocatedBytes(hostFile.path()), (int) metadata.blockSize(), false, reference == null ? null : reference.name(),
                         reference == null ? null : reference.path(), null, List.of(), Map.of()), hostFile);
     }
 

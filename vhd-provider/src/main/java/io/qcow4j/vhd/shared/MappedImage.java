@@ -14,6 +14,7 @@ import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.spi.ImageErrors;
+import io.qcow4j.nativeaccess.FileHoles;
 import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.ImageReads;
 
@@ -37,6 +38,8 @@ public final class MappedImage implements Image {
     private final Image parent;
     private final InfoSource info;
     private final Closeable resources;
+    /** Asked on the first block status query of a data run, not at open: reads never need it. */
+    private volatile FileHoles holes;
     private volatile boolean closed;
 
     /**
@@ -102,13 +105,31 @@ public final class MappedImage implements Image {
             Extent extent = map.extentAt(offset, Math.min(maxLength, size - offset));
             long length = Math.min(extent.length(), size - offset);
             return switch (extent.kind()) {
-                case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, extent.hostOffset());
+                case DATA -> dataStatus(offset, length, extent.hostOffset());
                 case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, -1);
                 case PARENT -> ImageReads.backingStatus(parent, offset, length);
             };
         } catch (ImageException e) {
             throw ImageErrors.naming(storage.path(), e);
         }
+    }
+
+    /** Data, or data in a hole of the file, as qemu-img map says of it. */
+    private BlockStatus dataStatus(long offset, long length, long hostOffset) {
+        if (!storage.holesReadAsZero()) {
+            return new BlockStatus(offset, length, Allocation.DATA, false, 0, hostOffset);
+        }
+        FileHoles known = holes;
+        if (known == null) {
+            synchronized (this) {
+                known = holes;
+                if (known == null) {
+                    known = FileHoles.of(storage.path(), storage.size());
+                    holes = known;
+                }
+            }
+        }
+        return known.dataStatus(offset, length, hostOffset);
     }
 
     @Override
@@ -136,6 +157,6 @@ public final class MappedImage implements Image {
     @Override
     public void close() throws IOException {
         closed = true;
-        Closeables.closeAll(parent, resources);
+        Closeables.closeAll(parent, resources, holes);
     }
 }

@@ -25,8 +25,25 @@ public interface Storage {
      */
     void readFully(ByteBuffer dst, long position, String what) throws IOException;
 
-    /** A host file as it is. */
+    /**
+     * Whether block status reports the data stored in the file's holes as zeros, as QEMU's does where a format hands
+     * the question down to its file (a fixed VHD, a static VDI); not for a view, nor where QEMU does not ask.
+     */
+    default boolean holesReadAsZero() {
+        return false;
+    }
+
+    /** A host file as it is; its holes are data for block status. */
     static Storage of(HostFile file) {
+        return of(file, false);
+    }
+
+    /** A host file as it is, whose holes block status reports as zeros. */
+    static Storage withFileHoles(HostFile file) {
+        return of(file, true);
+    }
+
+    private static Storage of(HostFile file, boolean holesReadAsZero) {
         return new Storage() {
             @Override
             public Path path() {
@@ -41,6 +58,11 @@ public interface Storage {
             @Override
             public void readFully(ByteBuffer dst, long position, String what) throws IOException {
                 file.readFully(dst, position, what);
+            }
+
+            @Override
+            public boolean holesReadAsZero() {
+                return holesReadAsZero;
             }
         };
     }

@@ -1,4 +1,4 @@
-package io.qcow4j.internal;
+package io.qcow4j.nativeaccess;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.qcow4j.nativeaccess.LibC;
 
 /** How many bytes a file occupies on disk, as {@code du} and qemu-img's {@code actual-size} count them. */
 public final class FileAllocation {

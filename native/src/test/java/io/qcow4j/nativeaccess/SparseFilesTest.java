@@ -1,4 +1,4 @@
-package io.qcow4j.internal;
+package io.qcow4j.nativeaccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

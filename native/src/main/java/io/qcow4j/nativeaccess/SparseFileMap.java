@@ -1,10 +1,8 @@
-package io.qcow4j.internal;
+package io.qcow4j.nativeaccess;
 
 import java.io.Closeable;
 import java.nio.file.Path;
 
-import io.qcow4j.nativeaccess.LibC;
-import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
  * Finds the data and the holes of a sparse file with {@code lseek(SEEK_DATA / SEEK_HOLE)}. Where the platform cannot
