@@ -33,6 +33,8 @@ class LauncherIT {
 
     static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
     static final Path JAR = Cli.ROOT.resolve("cli/target/qcow2.jar");
+    /** What {@code qcow2 --version} prints: the version the build gives the jar (see the pom). */
+    static final String VERSION_LINE = "qcow2 (qcow4j) " + System.getProperty("qcow4j.version") + "\n";
 
     @TempDir
     Path dir;
@@ -155,7 +157,7 @@ class LauncherIT {
 
         Run first = run(dir, env, link.toString(), "--version");
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(first.out()).isEqualTo(VERSION_LINE);
         assertThat(first.err()).contains("building", "noise from the build");
         assertThat(Files.readString(calls))
                 .isEqualTo(root.toRealPath() + " -B -q -Dstyle.color=never -DskipTests package\n");
@@ -232,7 +234,7 @@ class LauncherIT {
         Files.setLastModifiedTime(jar, FileTime.from(now.minusSeconds(300)));
         Run rebuilt = run(dir, strict, launcher, "--version");
         assertThat(rebuilt.exit()).as(rebuilt.err()).isZero();
-        assertThat(rebuilt.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(rebuilt.out()).isEqualTo(VERSION_LINE);
         assertThat(rebuilt.err()).isEmpty();
         assertThat(onlyArchive(target)).isEqualTo(archive);
         assertThat(Files.getLastModifiedTime(archive).toInstant()).isAfter(now.minusSeconds(300));
@@ -250,7 +252,7 @@ class LauncherIT {
         Path moved = Files.move(root, dir.resolve("moved"));
         Run elsewhere = run(dir, strict, moved.resolve("bin/qcow2").toString(), "--version");
         assertThat(elsewhere.exit()).as(elsewhere.err()).isZero();
-        assertThat(elsewhere.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(elsewhere.out()).isEqualTo(VERSION_LINE);
     }
 
     /** A copy of the launcher, the jar and the sample (from which the launcher makes its class-data archive). */
