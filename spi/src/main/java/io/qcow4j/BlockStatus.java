@@ -14,6 +14,16 @@ package io.qcow4j;
 public record BlockStatus(long offset, long length, Allocation allocation, boolean compressed, int depth,
                           long hostOffset) {
 
+    /**
+     * Checks that the run is well formed.
+     *
+     * @param offset as the record describes it
+     * @param length as the record describes it
+     * @param allocation as the record describes it
+     * @param compressed as the record describes it
+     * @param depth as the record describes it
+     * @param hostOffset as the record describes it
+     */
     public BlockStatus {
         if (offset < 0 || length <= 0 || depth < 0 || hostOffset < -1 || allocation == null) {
             throw new IllegalArgumentException("invalid block status: offset " + offset + ", length " + length
@@ -21,12 +31,20 @@ public record BlockStatus(long offset, long length, Allocation allocation, boole
         }
     }
 
-    /** True when reading the run gives only zero bytes, so a copy may skip it. */
+    /**
+     * True when reading the run gives only zero bytes, so a copy may skip it.
+     *
+     * @return whether the run reads as zeros
+     */
     public boolean readsAsZero() {
         return allocation != Allocation.DATA;
     }
 
-    /** The guest offset just past the run. */
+    /**
+     * The guest offset just past the run.
+     *
+     * @return {@code offset() + length()}
+     */
     public long end() {
         return offset + length;
     }

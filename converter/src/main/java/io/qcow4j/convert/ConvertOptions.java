@@ -53,6 +53,17 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
 
     private static final int SECTOR = 512;
 
+    /**
+     * Checks the components.
+     *
+     * @param workers as the record describes it
+     * @param segmentSize as the record describes it
+     * @param bufferSize as the record describes it
+     * @param sparseSize as the record describes it
+     * @param sync as the record describes it
+     * @param overwriteExisting as the record describes it
+     * @param progress as the record describes it
+     */
     public ConvertOptions {
         Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
     }
@@ -60,6 +71,8 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
     /**
      * {@link #DEFAULT_WORKERS} workers, 32 MiB segments, 2 MiB buffers, 4 KiB zero detection, no sync, a new target,
      * no progress.
+     *
+     * @return the default options
      */
     public static ConvertOptions defaults() {
         return new ConvertOptions(DEFAULT_WORKERS, DEFAULT_SEGMENT_SIZE, DEFAULT_BUFFER_SIZE, DEFAULT_SPARSE_SIZE,
@@ -95,30 +108,72 @@ public record ConvertOptions(int workers, long segmentSize, int bufferSize, int 
         return this;
     }
 
+    /**
+     * These options with another {@code workers} (see the record).
+     *
+     * @param newWorkers the new value
+     * @return new options
+     */
     public ConvertOptions withWorkers(int newWorkers) {
         return new ConvertOptions(newWorkers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code segmentSize} (see the record).
+     *
+     * @param newSegmentSize the new value
+     * @return new options
+     */
     public ConvertOptions withSegmentSize(long newSegmentSize) {
         return new ConvertOptions(workers, newSegmentSize, bufferSize, sparseSize, sync, overwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code bufferSize} (see the record).
+     *
+     * @param newBufferSize the new value
+     * @return new options
+     */
     public ConvertOptions withBufferSize(int newBufferSize) {
         return new ConvertOptions(workers, segmentSize, newBufferSize, sparseSize, sync, overwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code sparseSize} (see the record).
+     *
+     * @param newSparseSize the new value
+     * @return new options
+     */
     public ConvertOptions withSparseSize(int newSparseSize) {
         return new ConvertOptions(workers, segmentSize, bufferSize, newSparseSize, sync, overwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code sync} (see the record).
+     *
+     * @param newSync the new value
+     * @return new options
+     */
     public ConvertOptions withSync(boolean newSync) {
         return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, newSync, overwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code overwriteExisting} (see the record).
+     *
+     * @param newOverwriteExisting the new value
+     * @return new options
+     */
     public ConvertOptions withOverwriteExisting(boolean newOverwriteExisting) {
         return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, newOverwriteExisting, progress);
     }
 
+    /**
+     * These options with another {@code progress} (see the record).
+     *
+     * @param newProgress the new value
+     * @return new options
+     */
     public ConvertOptions withProgress(ProgressListener newProgress) {
         return new ConvertOptions(workers, segmentSize, bufferSize, sparseSize, sync, overwriteExisting, newProgress);
     }
