@@ -65,6 +65,12 @@ class DistributionIT {
         Path expected = Qemu.toRaw(work.resolve("sample.qcow2"), work.resolve("qemu.raw"));
         assertThat(Files.mismatch(work.resolve("ours.raw"), expected)).isEqualTo(-1);
 
+        Run version = Unpacked.run(work, env, qcow2, "--version");
+        assertThat(version.out()).isEqualTo("qcow2 (qcow4j) " + Unpacked.VERSION + "\n");
+        Run mountHelp = Unpacked.run(work, env, unpacked.resolve("bin/mount-qcow2").toString(), "--help");
+        assertThat(mountHelp.exit()).as(mountHelp.err()).isZero();
+        assertThat(mountHelp.out()).startsWith("Usage: qcow2 mount ");
+
         assertThat(mavenCalls).doesNotExist();
         assertThat(Unpacked.files(unpacked)).isEqualTo(before);
         // what it keeps between runs went to the user's cache
