@@ -14,6 +14,16 @@ package io.qcow4j;
 public record BlockStatus(long offset, long length, Allocation allocation, boolean compressed, int depth,
                           long hostOffset) {
 
+    /**
+     * Checks that the run is well formed.
+     *
+     * @param offset as the record describes it
+     * @param length as the record describes it
+     * @param allocation as the record describes it
+     * @param compressed as the record describes it
+     * @param depth as the record describes it
+     * @param hostOffset as the record describes it
+     */
     public BlockStatus {
         if (offset < 0 || length <= 0 || depth < 0 || hostOffset < -1 || allocation == null) {
             throw new IllegalArgumentException("invalid block status: offset " + offset + ", length " + length
@@ -21,7 +31,11 @@ public record BlockStatus(long offset, long length, Allocation allocation, boole
         }
     }
 
-    /** True when reading the run gives only zero bytes, so a copy may skip it. */
+    /**
+     * True when reading the run gives only zero bytes, so a copy may skip it.
+     *
+     * @return whether the run reads as zeros
+     */
     public boolean readsAsZero() {
         return allocation != Allocation.DATA;
     }
@@ -29,12 +43,18 @@ public record BlockStatus(long offset, long length, Allocation allocation, boole
     /**
      * The same run as the image above reports it: one level deeper in the chain. An image whose run is unallocated
      * gives its backing image's status this way.
+     *
+     * @return this run with {@code depth() + 1}
      */
     public BlockStatus deeper() {
         return new BlockStatus(offset, length, allocation, compressed, depth + 1, hostOffset);
     }
 
-    /** The guest offset just past the run. */
+    /**
+     * The guest offset just past the run.
+     *
+     * @return {@code offset() + length()}
+     */
     public long end() {
         return offset + length;
     }

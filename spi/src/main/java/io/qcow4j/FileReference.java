@@ -32,12 +32,24 @@ public record FileReference(Path image, String name, Role role, Path path) {
             this.description = description;
         }
 
-        /** In words, for messages: "backing file", "external data file", "extent file". */
+        /**
+         * In words, for messages: "backing file", "external data file", "extent file".
+         *
+         * @return the role in words
+         */
         public String description() {
             return description;
         }
     }
 
+    /**
+     * Checks that the reference names an image, a name and a role.
+     *
+     * @param image as the record describes it
+     * @param name as the record describes it
+     * @param role as the record describes it
+     * @param path as the record describes it
+     */
     public FileReference {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(name, "name");

@@ -38,6 +38,10 @@ public final class FormatOption<T> {
     /**
      * An option of the provider named {@code format}.
      *
+     * @param <T> the value's type
+     * @param format the provider's name, as {@link io.qcow4j.spi.ImageFormatProvider#name()}
+     * @param type the value's class
+     * @return the option
      * @param name         the setting's name, as a command line would spell it ({@code "l2-cache-size"})
      * @param defaultValue what the provider uses when the host sets nothing; must itself be valid
      * @param valid        which values the provider accepts
@@ -48,19 +52,38 @@ public final class FormatOption<T> {
         return new FormatOption<>(format, name, type, defaultValue, valid, validValues);
     }
 
-    /** The name of the provider that reads this option. */
+    /**
+     * The name of the provider that reads this option.
+     *
+     * @return the provider's name
+     */
     public String format() {
         return format;
     }
 
+    /**
+     * The setting's name, as a command line would spell it.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The class of the option's values.
+     *
+     * @return the class
+     */
     public Class<T> type() {
         return type;
     }
 
+    /**
+     * What the provider uses when the host sets nothing.
+     *
+     * @return the default value
+     */
     public T defaultValue() {
         return defaultValue;
     }

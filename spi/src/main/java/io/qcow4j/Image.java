@@ -23,16 +23,26 @@ import java.util.Optional;
  */
 public interface Image extends Closeable {
 
-    /** The format's name, as its provider's {@link io.qcow4j.spi.ImageFormatProvider#name()}. */
+    /**
+     * The format's name, as its provider's {@link io.qcow4j.spi.ImageFormatProvider#name()}.
+     *
+     * @return the format's name
+     */
     String format();
 
-    /** The virtual disk size in bytes. */
+    /**
+     * The virtual disk size in bytes.
+     *
+     * @return the virtual disk size in bytes
+     */
     long size();
 
     /**
      * Reads guest bytes into {@code dst}, like {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}:
      * up to {@code dst.remaining()} bytes starting at {@code position}, advancing {@code dst}'s position.
      *
+     * @param dst where the bytes go
+     * @param position the guest offset of the first byte
      * @return the number of bytes read, possibly fewer than requested only at the end of the disk;
      *         -1 when {@code position} is at or past the end
      * @throws IllegalArgumentException when {@code position} is negative, or {@code dst} is read-only
@@ -43,7 +53,10 @@ public interface Image extends Closeable {
     /**
      * Reads exactly {@code dst.remaining()} bytes starting at {@code position}.
      *
+     * @param dst where the bytes go; full on return
+     * @param position the guest offset of the first byte
      * @throws EOFException when the disk ends first
+     * @throws IOException when the image cannot be read
      */
     default void readFully(ByteBuffer dst, long position) throws IOException {
         long at = position;
@@ -63,8 +76,12 @@ public interface Image extends Closeable {
      * backing chain it lives. The run returned starts at {@code offset} and is at most {@code maxLength} bytes long;
      * it may be shorter than the whole run of equal status.
      *
+     * @param offset the guest offset the run starts at
+     * @param maxLength the most bytes the run may cover
+     * @return the run at {@code offset}
      * @throws IndexOutOfBoundsException when {@code offset} is outside {@code [0, size())}
      * @throws IllegalArgumentException  when {@code maxLength < 1}
+     * @throws IOException when the image's metadata cannot be read
      */
     BlockStatus blockStatus(long offset, long maxLength) throws IOException;
 
@@ -72,6 +89,11 @@ public interface Image extends Closeable {
      * The runs of equal status that cover {@code [offset, offset + length)}, adjacent runs with equal fields merged,
      * as {@code qemu-img map} prints them. A large image of scattered clusters has millions of runs (a 4 TiB disk of
      * 64 KiB clusters, 64 million): {@link #forEachRun} hands them over one at a time instead of holding them all.
+     *
+     * @param offset the guest offset of the first run
+     * @param length the bytes to cover; the runs stop at the end of the disk
+     * @return the runs, in order
+     * @throws IOException when the image's metadata cannot be read
      */
     default List<BlockStatus> map(long offset, long length) throws IOException {
         List<BlockStatus> runs = new ArrayList<>();
@@ -82,6 +104,11 @@ public interface Image extends Closeable {
     /**
      * Gives {@code action} the runs of {@link #map}, in order, each as soon as the next one is known to differ,
      * holding none of them.
+     *
+     * @param offset the guest offset of the first run
+     * @param length the bytes to cover; the runs stop at the end of the disk
+     * @param action what to do with each run
+     * @throws IOException when the image's metadata cannot be read, or {@code action} fails
      */
     default void forEachRun(long offset, long length, RunAction action) throws IOException {
         long end = Math.min(size(), offset + length);
@@ -108,6 +135,12 @@ public interface Image extends Closeable {
     /** What {@link #forEachRun} does with each run: print it, say, to a stream that may fail. */
     @FunctionalInterface
     interface RunAction {
+        /**
+         * Takes one run.
+         *
+         * @param run the next run, in guest order
+         * @throws IOException when the action fails (writing the run out, say)
+         */
         void accept(BlockStatus run) throws IOException;
     }
 
@@ -118,20 +151,32 @@ public interface Image extends Closeable {
                         : next.hostOffset() == last.hostOffset() + last.length());
     }
 
-    /** What {@code qemu-img info} shows of this image. */
+    /**
+     * What {@code qemu-img info} shows of this image.
+     *
+     * @return the format, size, backing file and format details
+     * @throws IOException when the image cannot be read
+     */
     ImageInfo info() throws IOException;
 
     /**
      * The files this image reads its own bytes from: its image file, and an external data file where it has one; not
      * its backing images' (see {@link #backing()}). Writing to any of them while the image is open would change what
      * it reads, which a converter must refuse.
+     *
+     * @return the image file, then any data file
+     * @throws IOException when the image cannot be read
      */
     default List<Path> files() throws IOException {
         Path file = info().filename();
         return file == null ? List.of() : List.of(file);
     }
 
-    /** The backing image that supplies unallocated ranges, if any. */
+    /**
+     * The backing image that supplies unallocated ranges, if any.
+     *
+     * @return the backing image, or empty where there is none or backing files are not followed
+     */
     Optional<Image> backing();
 
     /**
@@ -139,6 +184,8 @@ public interface Image extends Closeable {
      * throw {@link java.nio.channels.NonWritableChannelException}. Closing it leaves the image open; closing the image
      * ends it too. Each channel is safe for one thread at a time, as a channel's position implies; open one per
      * thread, or read the image at explicit positions.
+     *
+     * @return a new channel at position 0
      */
     default SeekableByteChannel newChannel() {
         return new ImageChannel(this, 0, size());
@@ -148,6 +195,9 @@ public interface Image extends Closeable {
      * As {@link #newChannel()}, over the {@code length} bytes at {@code offset}: the channel's position 0 is guest
      * offset {@code offset}.
      *
+     * @param offset the guest offset of the range
+     * @param length the range's length in bytes
+     * @return a new channel at position 0 of the range
      * @throws IndexOutOfBoundsException when the range is not inside the disk
      */
     default SeekableByteChannel newChannel(long offset, long length) {
@@ -155,7 +205,11 @@ public interface Image extends Closeable {
         return new ImageChannel(this, offset, length);
     }
 
-    /** An input stream of the whole disk from its first byte; closing it leaves the image open. */
+    /**
+     * An input stream of the whole disk from its first byte; closing it leaves the image open.
+     *
+     * @return a new stream at guest offset 0
+     */
     default InputStream newInputStream() {
         return new ImageInputStream(this, 0, size());
     }
@@ -163,6 +217,9 @@ public interface Image extends Closeable {
     /**
      * An input stream of the {@code length} bytes at {@code offset}; closing it leaves the image open.
      *
+     * @param offset the guest offset of the range
+     * @param length the range's length in bytes
+     * @return a new stream at the range's first byte
      * @throws IndexOutOfBoundsException when the range is not inside the disk
      */
     default InputStream newInputStream(long offset, long length) {

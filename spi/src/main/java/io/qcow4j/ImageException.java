@@ -8,10 +8,21 @@ import java.io.IOException;
  */
 public class ImageException extends IOException {
 
+    /**
+     * An exception with this message.
+     *
+     * @param message what is wrong, naming the image
+     */
     public ImageException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with this message and cause.
+     *
+     * @param message what is wrong, naming the image
+     * @param cause the failure that revealed it
+     */
     public ImageException(String message, Throwable cause) {
         super(message, cause);
     }

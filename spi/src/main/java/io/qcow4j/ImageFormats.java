@@ -41,7 +41,11 @@ public final class ImageFormats {
         this.providers = List.copyOf(providers);
     }
 
-    /** The providers visible to the class loader of qcow4j's API, found once, on first use. */
+    /**
+     * The providers visible to the class loader of qcow4j's API, found once, on first use.
+     *
+     * @return the providers on qcow4j's class path or module path
+     */
     public static ImageFormats defaults() {
         return Defaults.FORMATS;
     }
@@ -50,6 +54,9 @@ public final class ImageFormats {
      * The providers {@link ServiceLoader} finds through {@code loader}, in its order. A provider that cannot be
      * loaded (a jar whose services file names a class that is not there, a constructor that fails) is left out with
      * a warning: one broken jar on the class path must not stop every format from opening.
+     *
+     * @param loader the class loader to search
+     * @return the providers found
      */
     public static ImageFormats load(ClassLoader loader) {
         List<ImageFormatProvider> found = new ArrayList<>();
@@ -70,28 +77,53 @@ public final class ImageFormats {
         return new ImageFormats(found);
     }
 
-    /** Exactly these providers, in this order (the first of two with one name is the one used). */
+    /**
+     * Exactly these providers, in this order (the first of two with one name is the one used).
+     *
+     * @param providers the providers
+     * @return a registry of them
+     */
     public static ImageFormats of(ImageFormatProvider... providers) {
         return of(List.of(providers));
     }
 
-    /** Exactly these providers, in this order. */
+    /**
+     * Exactly these providers, in this order.
+     *
+     * @param providers the providers
+     * @return a registry of them
+     */
     public static ImageFormats of(List<? extends ImageFormatProvider> providers) {
         providers.forEach(provider -> Objects.requireNonNull(provider, "provider"));
         return new ImageFormats(new ArrayList<>(providers));
     }
 
-    /** The providers, in the order they are probed. */
+    /**
+     * The providers, in the order they are probed.
+     *
+     * @return the providers
+     */
     public List<ImageFormatProvider> providers() {
         return providers;
     }
 
-    /** The provider named {@code name}, if there is one. */
+    /**
+     * The provider named {@code name}, if there is one.
+     *
+     * @param name a provider's name, as {@code qemu-img} spells the format
+     * @return the provider, or empty
+     */
     public Optional<ImageFormatProvider> provider(String name) {
         return providers.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
-    /** Opens {@code path} with {@link OpenOptions#defaults()}: the format is probed. */
+    /**
+     * Opens {@code path} with {@link OpenOptions#defaults()}: the format is probed.
+     *
+     * @param path the image file
+     * @return the open image
+     * @throws IOException as {@link #open(Path, OpenOptions)} throws
+     */
     public Image open(Path path) throws IOException {
         return open(path, OpenOptions.defaults());
     }
@@ -100,6 +132,9 @@ public final class ImageFormats {
      * Opens {@code path} read-only, and its backing chain as the options say: with the provider named by
      * {@link OpenOptions#format()}, or else with the provider whose probe claims the file most strongly.
      *
+     * @param path the image file
+     * @param options the format, snapshot, backing files, policy and limits
+     * @return the open image
      * @throws UnknownFormatException when the format asked for has no provider, or no provider claims the file
      * @throws ImageException         when a provider finds an image of the chain invalid or unsupported, or the
      *                                options' policy or limits refuse it
@@ -112,6 +147,8 @@ public final class ImageFormats {
     /**
      * The provider that claims {@code path} most strongly, reading only its first bytes.
      *
+     * @param path the file to probe
+     * @return the provider
      * @throws UnknownFormatException when no provider claims the file, or only a fallback (raw) does while the file
      *                                bears the signature of another format QEMU knows (vmdk, vdi, vpc, vhdx, qed,
      *                                parallels, bochs, cloop, luks, dmg)

@@ -26,6 +26,21 @@ public record ImageInfo(String format, Path filename, long virtualSize, long act
                         boolean dirty, String backingFilename, Path fullBackingFilename, String backingFormat,
                         List<SnapshotInfo> snapshots, Map<String, Object> formatSpecific) {
 
+    /**
+     * Checks the fields that must be present.
+     *
+     * @param format as the record describes it
+     * @param filename as the record describes it
+     * @param virtualSize as the record describes it
+     * @param actualSize as the record describes it
+     * @param clusterSize as the record describes it
+     * @param dirty as the record describes it
+     * @param backingFilename as the record describes it
+     * @param fullBackingFilename as the record describes it
+     * @param backingFormat as the record describes it
+     * @param snapshots as the record describes it
+     * @param formatSpecific as the record describes it
+     */
     public ImageInfo {
         snapshots = List.copyOf(snapshots);
         formatSpecific = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(formatSpecific));

@@ -32,8 +32,8 @@ final class ConvertCommand extends ImageCommand {
     private String targetFormat;
 
     @Option(names = {"-m", "--workers"}, paramLabel = "N",
-            description = "Threads copying at once, as qemu-img's -m (default ${DEFAULT-VALUE}: one per core, at least"
-                    + " 2).")
+            // no ${DEFAULT-VALUE}: the man pages are generated on the build machine, whose core count is not the user's
+            description = "Threads copying at once, as qemu-img's -m (default: one per core, at least 2).")
     private int workers = ConvertOptions.DEFAULT_WORKERS;
 
     @Option(names = "--segment-size", paramLabel = "S", converter = SizeConverter.class, defaultValue = "32M",

@@ -38,6 +38,21 @@ public final class Qcow2Command implements Runnable {
         System.exit(run(Streams.system(), args));
     }
 
+    /**
+     * The whole command tree, every subcommand added: what the documents generated from the commands (shell
+     * completion, man pages) describe. A run adds only the subcommands its command line needs (see
+     * {@link Subcommands}).
+     *
+     * @return a command line for {@code qcow2} that knows all its subcommands
+     */
+    public static CommandLine commandTree() {
+        CommandLine commandLine = new CommandLine(new Qcow2Command(Streams.system()));
+        for (Class<?> subcommand : Subcommands.all()) {
+            commandLine.addSubcommand(subcommand);
+        }
+        return commandLine;
+    }
+
     /** Runs one command line and returns its exit status; never throws, never prints a stack trace unasked. */
     static int run(Streams streams, String... args) {
         Failures failures = new Failures(streams.err());

@@ -33,6 +33,13 @@ class LauncherIT {
 
     static final Path LAUNCHER = Cli.ROOT.resolve("bin/qcow2");
     static final Path JAR = Cli.ROOT.resolve("cli/target/qcow2.jar");
+    /**
+     * The launcher's cache (class-data archive, native libraries) for the tests that do not look at it: one for the
+     * build, so that the archive is made once, and none in the user's home.
+     */
+    static final Path CACHE = Cli.ROOT.resolve("cli/target/launcher-cache");
+    /** What {@code qcow2 --version} prints: the version the build gives the jar (see the pom). */
+    static final String VERSION_LINE = "qcow2 (qcow4j) " + System.getProperty("qcow4j.version") + "\n";
 
     @TempDir
     Path dir;
@@ -145,6 +152,7 @@ class LauncherIT {
         Path root = Files.createDirectories(dir.resolve("checkout"));
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(LAUNCHER, bin.resolve("qcow2"));
+        Files.copy(Cli.ROOT.resolve("pom.xml"), root.resolve("pom.xml"));
         Path link = Files.createSymbolicLink(dir.resolve("q"), bin.resolve("qcow2"));
         Path calls = dir.resolve("mvn-calls");
         Path fakeBin = Files.createDirectories(dir.resolve("fake-bin"));
@@ -155,7 +163,7 @@ class LauncherIT {
 
         Run first = run(dir, env, link.toString(), "--version");
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(first.out()).isEqualTo(VERSION_LINE);
         assertThat(first.err()).contains("building", "noise from the build");
         assertThat(Files.readString(calls))
                 .isEqualTo(root.toRealPath() + " -B -q -Dstyle.color=never -DskipTests package\n");
@@ -166,36 +174,56 @@ class LauncherIT {
     }
 
     @Test
+    void saysWhatIsMissingWhenItIsNeitherInACloneNorInADistribution() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("elsewhere/bin"));
+        Files.copy(LAUNCHER, bin.resolve("qcow2"));
+        Path calls = dir.resolve("mvn-calls");
+        Path fakeBin = Files.createDirectories(dir.resolve("fake-bin"));
+        script(fakeBin.resolve("mvn"), "echo \"$*\" >> " + calls + "\n");
+
+        Run run = run(dir, Map.of("PATH", fakeBin + File.pathSeparator + System.getenv("PATH")),
+                bin.resolve("qcow2").toString(), "--version");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("qcow2: " + bin.getParent().toRealPath()
+                + "/lib/qcow2.jar is missing: unpack the whole qcow4j archive, bin/ and lib/ side by side\n");
+        assertThat(calls).doesNotExist();
+    }
+
+    @Test
     void respectsJavaHomeAndJavaOptions() throws Exception {
         Path javaHome = Files.createDirectories(dir.resolve("jdk/bin"));
         Path args = dir.resolve("java-args");
         String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         script(javaHome.resolve("java"), "echo \"$*\" >> " + args + "\nexec " + realJava + " \"$@\"\n");
-        // a checkout of its own: the class-data archive is per JDK, and this one is new each time
+        // a checkout and a cache of its own: the class-data archive is per JDK, and this one is new each time
         Path root = checkout(dir.resolve("checkout"));
-        Run run = run(dir, Map.of("JAVA_HOME", javaHome.getParent().toString(),
+        Path cache = dir.resolve("cache");
+        Run run = run(dir, Map.of("JAVA_HOME", javaHome.getParent().toString(), "XDG_CACHE_HOME", cache.toString(),
                 "QCOW4J_JAVA_OPTS", "-Dqcow4j.probe=1 -Xmx256m"), root.resolve("bin/qcow2").toString(), "--version");
         assertThat(run.exit()).as(run.err()).isZero();
         // the launcher's own options (native access, class-data sharing) come first, then the user's; the JVMs
         // before it made the archive
         List<String> calls = Files.readAllLines(args);
-        Path natives = onlyNatives(root.resolve("cli/target"));
+        Path natives = onlyNatives(cache.resolve("qcow4j"));
         assertThat(calls.get(calls.size() - 1)).startsWith("--enable-native-access=ALL-UNNAMED ")
                 .contains(" -Djffi.boot.library.path=" + natives + " ",
                         " -DZstdNativePath=" + natives.resolve("libzstd-jni-"),
-                        " -XX:SharedArchiveFile=" + root.resolve("cli/target/qcow2-"))
+                        " -XX:SharedArchiveFile=" + cache.resolve("qcow4j/qcow2-"))
                 .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + root.resolve("cli/target/qcow2.jar")
                         + " --version");
     }
 
     @Test
     void makesItsClassDataArchiveOnceAndAgainWhenTheJarChanges() throws Exception {
-        // a checkout of its own, so that its archives are this test's; -Xshare:on fails when the archive is unusable
+        // a checkout and a cache of their own, so that the archives are this test's; -Xshare:on fails when the
+        // archive is unusable. No XDG_CACHE_HOME: the cache is the user's, in HOME.
         Path root = checkout(dir.resolve("checkout"));
-        Path target = root.resolve("cli/target");
-        Path jar = target.resolve("qcow2.jar");
+        Path jar = root.resolve("cli/target/qcow2.jar");
+        Path target = dir.resolve("home/.cache/qcow4j");
         String launcher = root.resolve("bin/qcow2").toString();
-        Map<String, String> strict = Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on");
+        Map<String, String> strict = Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on", "HOME", dir.resolve("home").toString(),
+                "XDG_CACHE_HOME", "");
 
         Run first = run(dir, strict, launcher, "info", "--output=json", Cli.SAMPLE.toString());
         assertThat(first.exit()).as(first.err()).isZero();
@@ -232,15 +260,19 @@ class LauncherIT {
         Files.setLastModifiedTime(jar, FileTime.from(now.minusSeconds(300)));
         Run rebuilt = run(dir, strict, launcher, "--version");
         assertThat(rebuilt.exit()).as(rebuilt.err()).isZero();
-        assertThat(rebuilt.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(rebuilt.out()).isEqualTo(VERSION_LINE);
         assertThat(rebuilt.err()).isEmpty();
         assertThat(onlyArchive(target)).isEqualTo(archive);
         assertThat(Files.getLastModifiedTime(archive).toInstant()).isAfter(now.minusSeconds(300));
         assertThat(Files.getLastModifiedTime(onlyNatives(target)).toInstant()).isAfter(now.minusSeconds(300));
         try (Stream<Path> files = Files.list(target)) {
             // no class list, half-made archive or partial library left behind
-            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder("qcow2.jar",
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
                     archive.getFileName().toString(), natives.getFileName().toString());
+        }
+        try (Stream<Path> files = Files.list(jar.getParent())) {
+            // and nothing beside the jar
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactly("qcow2.jar");
         }
         try (Stream<Path> copies = Files.list(natives)) {
             assertThat(copies.map(file -> file.getFileName().toString())).allMatch(name -> name.endsWith(".so"));
@@ -250,12 +282,37 @@ class LauncherIT {
         Path moved = Files.move(root, dir.resolve("moved"));
         Run elsewhere = run(dir, strict, moved.resolve("bin/qcow2").toString(), "--version");
         assertThat(elsewhere.exit()).as(elsewhere.err()).isZero();
-        assertThat(elsewhere.out()).isEqualTo("qcow2 (qcow4j) 0.1.0-SNAPSHOT\n");
+        assertThat(elsewhere.out()).isEqualTo(VERSION_LINE);
     }
 
-    /** A copy of the launcher, the jar and the sample (from which the launcher makes its class-data archive). */
+    @Test
+    void runsWithoutACacheWhereItCannotKeepOne() throws Exception {
+        Path root = checkout(dir.resolve("checkout"));
+        // a file where the cache directory would be: it cannot be made
+        Path notADirectory = Files.writeString(dir.resolve("cache"), "");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        for (Map<String, String> env : List.of(Map.of("XDG_CACHE_HOME", notADirectory.toString()),
+                Map.of("XDG_CACHE_HOME", "relative/cache", "HOME", notADirectory.toString()))) {
+            Run info = run(home, env, root.resolve("bin/qcow2").toString(), "info", "--output=json",
+                    Cli.SAMPLE.toString());
+            assertThat(info.exit()).as(info.err()).isZero();
+            assertThat(info.out()).contains("\"format\": \"qcow2\"");
+            assertThat(info.err()).isEmpty();
+        }
+        assertThat(notADirectory).isEmptyFile();
+        assertThat(home).isEmptyDirectory();
+        try (Stream<Path> files = Files.list(root.resolve("cli/target"))) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactly("qcow2.jar");
+        }
+    }
+
+    /**
+     * A copy of the launcher, the jar, the sample (from which the launcher makes its class-data archive) and the root
+     * pom (by which the launcher knows a clone).
+     */
     private static Path checkout(Path root) throws Exception {
         Files.createDirectories(root.resolve("bin"));
+        Files.copy(Cli.ROOT.resolve("pom.xml"), root.resolve("pom.xml"));
         Files.copy(LAUNCHER, root.resolve("bin/qcow2"));
         Files.copy(JAR, Files.createDirectories(root.resolve("cli/target")).resolve("qcow2.jar"));
         Files.createDirectories(root.resolve("sample"));
@@ -297,6 +354,7 @@ class LauncherIT {
     static Run run(Path workingDir, Map<String, String> env, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(List.of(command)).directory(workingDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("XDG_CACHE_HOME", CACHE.toString());
         builder.environment().putAll(env);
         Process process = builder.start();
         CompletableFuture<String> out = drain(process.getInputStream());

@@ -102,7 +102,11 @@ public final class Conversion {
         }
     }
 
-    /** True once the conversion has ended, successfully or not, and the target is closed. */
+    /**
+     * True once the conversion has ended, successfully or not, and the target is closed.
+     *
+     * @return whether the conversion has ended
+     */
     public boolean isDone() {
         return end.isDone();
     }
@@ -111,12 +115,18 @@ public final class Conversion {
      * Completes with the result, or exceptionally with the {@link ConversionException} that {@link #await()} would
      * throw (which dependent stages see wrapped in a {@link java.util.concurrent.CompletionException}, as usual).
      * Cancelling this stage does not cancel the conversion: use {@link #cancel()}.
+     *
+     * @return the stage that completes with the conversion
      */
     public CompletionStage<ConvertResult> completion() {
         return end.minimalCompletionStage();
     }
 
-    /** The target being written. */
+    /**
+     * The target being written.
+     *
+     * @return the target file
+     */
     public Path target() {
         return target.path();
     }

@@ -6,6 +6,11 @@ package io.qcow4j.convert;
  */
 public class ConversionCancelledException extends ConversionException {
 
+    /**
+     * An exception with this message.
+     *
+     * @param message what was cancelled, and what became of the target
+     */
     public ConversionCancelledException(String message) {
         super(message);
     }

@@ -10,10 +10,21 @@ import java.io.IOException;
  */
 public class ConversionException extends IOException {
 
+    /**
+     * An exception with this message and cause.
+     *
+     * @param message what failed, naming the image or the target
+     * @param cause the failure
+     */
     public ConversionException(String message, Throwable cause) {
         super(message, cause);
     }
 
+    /**
+     * An exception with this message.
+     *
+     * @param message what failed, naming the image or the target
+     */
     public ConversionException(String message) {
         super(message);
     }

@@ -59,31 +59,54 @@ public final class ConvertOptions {
     /**
      * {@link #DEFAULT_WORKERS} workers, 32 MiB segments, 2 MiB buffers, 4 KiB zero detection, no sync, a new target,
      * no progress.
+     *
+     * @return the default options
      */
     public static ConvertOptions defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * A builder starting from {@link #defaults()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding these options, to change some of them. */
+    /**
+     * A builder holding these options, to change some of them.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** Threads copying at once (qemu-img's {@code -m}), each with its own buffer. */
+    /**
+     * Threads copying at once (qemu-img's {@code -m}), each with its own buffer.
+     *
+     * @return the number of workers
+     */
     public int workers() {
         return workers;
     }
 
-    /** Bytes handed to a worker at a time; a multiple of {@link #bufferSize()}. */
+    /**
+     * Bytes handed to a worker at a time; a multiple of {@link #bufferSize()}.
+     *
+     * @return the segment size in bytes
+     */
     public long segmentSize() {
         return segmentSize;
     }
 
-    /** Bytes read from the source at a time, per worker; a multiple of 512. */
+    /**
+     * Bytes read from the source at a time, per worker; a multiple of 512.
+     *
+     * @return the buffer size in bytes
+     */
     public int bufferSize() {
         return bufferSize;
     }
@@ -92,12 +115,18 @@ public final class ConvertOptions {
      * Zero detection granularity (qemu-img's {@code -S}): an aligned run of this many zero bytes in the data read
      * becomes a hole instead of being written. 0 turns detection off and, as with qemu-img, fully allocates the
      * target: ranges that read as zero are written as zeros.
+     *
+     * @return the zero detection granularity in bytes, or 0
      */
     public int sparseSize() {
         return sparseSize;
     }
 
-    /** Whether the target's data is forced to disk before success is reported (off, as in qemu-img). */
+    /**
+     * Whether the target's data is forced to disk before success is reported (off, as in qemu-img).
+     *
+     * @return whether to sync
+     */
     public boolean sync() {
         return sync;
     }
@@ -107,12 +136,18 @@ public final class ConvertOptions {
      * least as large as the source; it keeps its size, and ranges that read as zero in the source are made zero
      * (holes punched). A failed conversion leaves it incomplete ({@link TargetIncompleteException}) rather than
      * deleting it. When false, the target is created under a temporary name and renamed once complete.
+     *
+     * @return whether an existing target is written in place
      */
     public boolean overwriteExisting() {
         return overwriteExisting;
     }
 
-    /** Hears progress from the worker threads; {@link ProgressListener#NONE} for none. */
+    /**
+     * Hears progress from the worker threads; {@link ProgressListener#NONE} for none.
+     *
+     * @return the progress listener
+     */
     public ProgressListener progress() {
         return progress;
     }
@@ -158,43 +193,78 @@ public final class ConvertOptions {
             progress = options.progress;
         }
 
-        /** {@link ConvertOptions#workers()}: 1 to {@link #MAX_WORKERS}. */
+        /**
+         * Sets {@link ConvertOptions#workers()}: 1 to {@link #MAX_WORKERS}.
+         *
+         * @param workers the value
+         * @return this builder
+         */
         public Builder workers(int workers) {
             this.workers = workers;
             return this;
         }
 
-        /** {@link ConvertOptions#segmentSize()}. */
+        /**
+         * Sets {@link ConvertOptions#segmentSize()}.
+         *
+         * @param segmentSize the value
+         * @return this builder
+         */
         public Builder segmentSize(long segmentSize) {
             this.segmentSize = segmentSize;
             return this;
         }
 
-        /** {@link ConvertOptions#bufferSize()}: a multiple of 512 up to {@link #MAX_BUFFER_SIZE}. */
+        /**
+         * Sets {@link ConvertOptions#bufferSize()}: a multiple of 512 up to {@link #MAX_BUFFER_SIZE}.
+         *
+         * @param bufferSize the value
+         * @return this builder
+         */
         public Builder bufferSize(int bufferSize) {
             this.bufferSize = bufferSize;
             return this;
         }
 
-        /** {@link ConvertOptions#sparseSize()}: 0, or a multiple of 512 up to the buffer size. */
+        /**
+         * Sets {@link ConvertOptions#sparseSize()}: 0, or a multiple of 512 up to the buffer size.
+         *
+         * @param sparseSize the value
+         * @return this builder
+         */
         public Builder sparseSize(int sparseSize) {
             this.sparseSize = sparseSize;
             return this;
         }
 
-        /** {@link ConvertOptions#sync()}. */
+        /**
+         * Sets {@link ConvertOptions#sync()}.
+         *
+         * @param sync the value
+         * @return this builder
+         */
         public Builder sync(boolean sync) {
             this.sync = sync;
             return this;
         }
 
-        /** {@link ConvertOptions#overwriteExisting()}. */
+        /**
+         * Sets {@link ConvertOptions#overwriteExisting()}.
+         *
+         * @param overwriteExisting the value
+         * @return this builder
+         */
         public Builder overwriteExisting(boolean overwriteExisting) {
             this.overwriteExisting = overwriteExisting;
             return this;
         }
 
-        /** {@link ConvertOptions#progress()}. */
+        /**
+         * Sets {@link ConvertOptions#progress()}.
+         *
+         * @param progress the value
+         * @return this builder
+         */
         public Builder progress(ProgressListener progress) {
             this.progress = Objects.requireNonNull(progress, "progress (use ProgressListener.NONE for none)");
             return this;
@@ -203,6 +273,7 @@ public final class ConvertOptions {
         /**
          * The options, checked against each other and their limits.
          *
+         * @return the options
          * @throws IllegalArgumentException naming the option, its value and the rule it breaks
          */
         public ConvertOptions build() {

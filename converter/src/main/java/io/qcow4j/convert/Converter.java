@@ -35,6 +35,10 @@ public final class Converter {
      * cancels the conversion: the call then waits for the workers to stop, cleans up, and throws
      * {@link ConversionCancelledException} with the thread's interrupt status set again.
      *
+     * @param source the image to read
+     * @param target the raw file to write
+     * @param options how to convert
+     * @return what was written
      * @throws ConversionException      when the conversion fails or is cancelled; the message names the cause
      * @throws IOException              when the target cannot be created or opened (nothing was written then)
      */
@@ -46,6 +50,10 @@ public final class Converter {
      * Starts converting {@code source} into {@code target} on the workers' threads and returns at once, with a handle
      * to cancel or wait for the conversion. The target has been created (or opened) when this returns.
      *
+     * @param source the image to read
+     * @param target the raw file to write
+     * @param options how to convert
+     * @return the running conversion
      * @throws IOException              when the target cannot be created or opened, is the source itself, or (for an
      *                                  existing target) is smaller than the source
      */

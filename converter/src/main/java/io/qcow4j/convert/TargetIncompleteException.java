@@ -11,12 +11,22 @@ public class TargetIncompleteException extends ConversionException {
 
     private final transient Path target;
 
+    /**
+     * An exception for a target left incomplete.
+     *
+     * @param target the target
+     * @param cause why the conversion stopped
+     */
     public TargetIncompleteException(Path target, ConversionException cause) {
         super(target + " is incomplete: " + cause.getMessage(), cause);
         this.target = target;
     }
 
-    /** The target left incomplete. */
+    /**
+     * The target left incomplete.
+     *
+     * @return the target's path
+     */
     public Path target() {
         return target;
     }

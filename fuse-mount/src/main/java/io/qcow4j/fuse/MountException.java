@@ -16,10 +16,21 @@ public final class MountException extends IOException {
      */
     public static final String LIBFUSE_MESSAGE_ABOVE = " (its message is above)";
 
+    /**
+     * An exception with this message.
+     *
+     * @param message what failed, and what to do where there is something to do
+     */
     public MountException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with this message and cause.
+     *
+     * @param message what failed, and what to do where there is something to do
+     * @param cause the failure
+     */
     public MountException(String message, Throwable cause) {
         super(message, cause);
     }

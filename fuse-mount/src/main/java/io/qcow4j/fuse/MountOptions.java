@@ -31,21 +31,38 @@ public final class MountOptions {
         this.pageCache = builder.pageCache;
     }
 
-    /** The default name, not shared with other users, no request printed, by direct I/O where the kernel can. */
+    /**
+     * The default name, not shared with other users, no request printed, by direct I/O where the kernel can.
+     *
+     * @return the default options
+     */
     public static MountOptions defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding these options, to change some of them. */
+    /**
+     * A builder holding these options, to change some of them.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** The raw file's name inside the mount point; empty for {@link #defaultFileName} of the image file. */
+    /**
+     * The raw file's name inside the mount point; empty for {@link #defaultFileName} of the image file.
+     *
+     * @return the name, or empty
+     */
     public Optional<String> fileName() {
         return Optional.ofNullable(fileName);
     }
@@ -53,12 +70,18 @@ public final class MountOptions {
     /**
      * Whether users other than the one who mounts may read the file (FUSE's {@code allow_other}); unless the mounting
      * user is root, {@code /etc/fuse.conf} must contain {@code user_allow_other}.
+     *
+     * @return whether other users may read the file
      */
     public boolean allowOther() {
         return allowOther;
     }
 
-    /** Whether every FUSE request is printed on standard error (libfuse's {@code -d}). */
+    /**
+     * Whether every FUSE request is printed on standard error (libfuse's {@code -d}).
+     *
+     * @return whether requests are printed
+     */
     public boolean debug() {
         return debug;
     }
@@ -68,12 +91,19 @@ public final class MountOptions {
      * for tools that read in small blocks ({@code dd}'s default 512 bytes, e2fsck, a loop device's file system),
      * slower for large sequential reads, and the image's bytes take memory twice (compressed in the image file's
      * pages, raw in the mount's).
+     *
+     * @return whether the page cache serves the file
      */
     public boolean pageCache() {
         return pageCache;
     }
 
-    /** The name the raw file gets for {@code image}: {@link #fileName()} when set, else {@link #defaultFileName}. */
+    /**
+     * The name the raw file gets for {@code image}: {@link #fileName()} when set, else {@link #defaultFileName}.
+     *
+     * @param image the image file
+     * @return the raw file's name
+     */
     public String fileNameFor(Path image) {
         return fileName != null ? fileName : defaultFileName(image);
     }
@@ -81,6 +111,9 @@ public final class MountOptions {
     /**
      * The image file's name with its last extension replaced by {@code .raw}: {@code ubuntu.qcow2} gives
      * {@code ubuntu.raw}, {@code disk} gives {@code disk.raw}.
+     *
+     * @param image the image file
+     * @return the raw file's name
      */
     public static String defaultFileName(Path image) {
         Path name = image.getFileName();
@@ -131,6 +164,8 @@ public final class MountOptions {
          * The raw file's name inside the mount point, or null (the default) for {@link #defaultFileName} of the
          * image file.
          *
+         * @param fileName the name, or null
+         * @return this builder
          * @throws IllegalArgumentException unless it is a single path component, not empty, {@code .} or {@code ..}
          */
         public Builder fileName(String fileName) {
@@ -141,24 +176,44 @@ public final class MountOptions {
             return this;
         }
 
-        /** See {@link MountOptions#allowOther()}. */
+        /**
+         * See {@link MountOptions#allowOther()}.
+         *
+         * @param allowOther whether other users may read the file
+         * @return this builder
+         */
         public Builder allowOther(boolean allowOther) {
             this.allowOther = allowOther;
             return this;
         }
 
-        /** See {@link MountOptions#debug()}. */
+        /**
+         * See {@link MountOptions#debug()}.
+         *
+         * @param debug whether to print every request
+         * @return this builder
+         */
         public Builder debug(boolean debug) {
             this.debug = debug;
             return this;
         }
 
-        /** See {@link MountOptions#pageCache()}. */
+        /**
+         * See {@link MountOptions#pageCache()}.
+         *
+         * @param pageCache whether to serve through the page cache
+         * @return this builder
+         */
         public Builder pageCache(boolean pageCache) {
             this.pageCache = pageCache;
             return this;
         }
 
+        /**
+         * The options set so far.
+         *
+         * @return the options
+         */
         public MountOptions build() {
             return new MountOptions(this);
         }

@@ -74,6 +74,9 @@ public final class RawFileMount implements Closeable {
      * Mounts {@code image} on {@code mountPoint} and returns once the raw file answers {@code stat}. Read errors
      * are reported on standard error.
      *
+     * @param image the image to serve
+     * @param options the file's name and how it is served
+     * @return the mount, to close to unmount
      * @param mountPoint an existing, empty directory with nothing mounted on it
      * @throws MountException when the mount cannot start; nothing is left mounted
      */
@@ -81,7 +84,16 @@ public final class RawFileMount implements Closeable {
         return mount(image, mountPoint, options, System.err);
     }
 
-    /** As {@link #mount(Image, Path, MountOptions)}, reporting read errors on {@code log}. */
+    /**
+     * As {@link #mount(Image, Path, MountOptions)}, reporting read errors on {@code log}.
+     *
+     * @param image the image to serve
+     * @param mountPoint an existing, empty directory with nothing mounted on it
+     * @param options the file's name and how it is served
+     * @param log where read errors are reported
+     * @return the mount, to close to unmount
+     * @throws IOException as {@link #mount(Image, Path, MountOptions)} throws
+     */
     public static RawFileMount mount(Image image, Path mountPoint, MountOptions options, PrintStream log)
             throws IOException {
         return mount(image, mountPoint, options, log, Unmounter.system());
@@ -119,6 +131,7 @@ public final class RawFileMount implements Closeable {
      * existing, empty directory with nothing mounted on it (a FUSE mount whose server is gone included). A launcher
      * that mounts from another process calls it before starting that process, to fail with the same one line.
      *
+     * @param mountPoint the directory to check
      * @return the mount point's real path
      * @throws MountException naming what is wrong, and what to do where there is something to do
      */
@@ -132,6 +145,7 @@ public final class RawFileMount implements Closeable {
      * {@code fusermount3 -u}, else {@code umount2} as root; lazily when the file is busy. Nothing when nothing is
      * mounted there.
      *
+     * @param mountPoint the directory to unmount
      * @throws MountException when it is still mounted after every way was tried, saying what each answered
      */
     public static void unmount(Path mountPoint) throws MountException {
@@ -242,12 +256,20 @@ public final class RawFileMount implements Closeable {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
-    /** The directory the file system is mounted on, resolved. */
+    /**
+     * The directory the file system is mounted on, resolved.
+     *
+     * @return the mount point
+     */
     public Path mountPoint() {
         return mountPoint;
     }
 
-    /** The raw file inside {@link #mountPoint()}. */
+    /**
+     * The raw file inside {@link #mountPoint()}.
+     *
+     * @return the raw file
+     */
     public Path file() {
         return file;
     }
@@ -262,7 +284,11 @@ public final class RawFileMount implements Closeable {
         return fs.lentAnswers();
     }
 
-    /** Whether the file system is still mounted (not yet unmounted by {@link #close()}, fusermount or umount). */
+    /**
+     * Whether the file system is still mounted (not yet unmounted by {@link #close()}, fusermount or umount).
+     *
+     * @return whether it is mounted
+     */
     public boolean isMounted() {
         return !finished.isDone();
     }
@@ -270,6 +296,8 @@ public final class RawFileMount implements Closeable {
     /**
      * Waits until the file system is unmounted, by {@link #close()} or from outside ({@code fusermount -u},
      * {@code umount}).
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public void awaitUnmount() throws InterruptedException {
         try {
@@ -279,7 +307,13 @@ public final class RawFileMount implements Closeable {
         }
     }
 
-    /** As {@link #awaitUnmount()}, giving up after {@code timeout}; returns whether it is unmounted. */
+    /**
+     * As {@link #awaitUnmount()}, giving up after {@code timeout}; returns whether it is unmounted.
+     *
+     * @param timeout the longest wait
+     * @return whether it is unmounted
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     public boolean awaitUnmount(Duration timeout) throws InterruptedException {
         try {
             finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -33,7 +33,12 @@ public final class NativeLibrary {
         this.library = library;
     }
 
-    /** Opens {@code file} ({@code libdeflate.so.0}, say); throws {@link UnsatisfiedLinkError} when it cannot. */
+    /**
+     * Opens {@code file} ({@code libdeflate.so.0}, say); throws {@link UnsatisfiedLinkError} when it cannot.
+     *
+     * @param file the library's file name, found as {@code dlopen(3)} finds it
+     * @return the library
+     */
     public static NativeLibrary open(String file) {
         Library library = Library.getCachedInstance(file, Library.LAZY | Library.LOCAL);
         if (library == null) {
@@ -42,17 +47,32 @@ public final class NativeLibrary {
         return new NativeLibrary(file, library);
     }
 
-    /** The {@code errno} that the last call on this thread left, for functions resolved with {@code saveErrno}. */
+    /**
+     * The {@code errno} that the last call on this thread left, for functions resolved with {@code saveErrno}.
+     *
+     * @return the error number
+     */
     public static int errno() {
         return LastError.getInstance().get();
     }
 
-    /** Where a direct buffer's memory starts, to pass it to C. */
+    /**
+     * Where a direct buffer's memory starts, to pass it to C.
+     *
+     * @param direct a direct buffer
+     * @return its address
+     */
     public static long address(ByteBuffer direct) {
         return MemoryIO.getInstance().getDirectBufferAddress(direct);
     }
 
-    /** The NUL-terminated string at {@code address}, decoded with {@code charset}. */
+    /**
+     * The NUL-terminated string at {@code address}, decoded with {@code charset}.
+     *
+     * @param address the string's first byte
+     * @param charset its encoding
+     * @return the string
+     */
     public static String string(long address, Charset charset) {
         return new String(MemoryIO.getInstance().getZeroTerminatedByteArray(address), charset);
     }
@@ -60,6 +80,12 @@ public final class NativeLibrary {
     /**
      * The function {@code name} returning {@code result} and taking {@code parameters}; {@code saveErrno} keeps the
      * call's {@code errno} for {@link #errno()}. Throws {@link UnsatisfiedLinkError} when it is missing.
+     *
+     * @param name the function's symbol
+     * @param saveErrno whether to keep {@code errno}
+     * @param result the return type
+     * @param parameters the parameter types
+     * @return the function
      */
     public Function function(String name, boolean saveErrno, Type result, Type... parameters) {
         long address = library.getSymbolAddress(name);
@@ -85,26 +111,72 @@ public final class NativeLibrary {
             this.context = context;
         }
 
+        /**
+         * Calls the function with no argument.
+         *
+         * @return its result, widened to a long
+         */
         public long call() {
             return INVOKER.invokeN0(context, address);
         }
 
+        /**
+         * Calls the function with one argument.
+         *
+         * @param a the first argument
+         * @return its result, widened to a long
+         */
         public long call(long a) {
             return INVOKER.invokeN1(context, address, a);
         }
 
+        /**
+         * Calls the function with two arguments.
+         *
+         * @param a the first argument
+         * @param b the second
+         * @return its result, widened to a long
+         */
         public long call(long a, long b) {
             return INVOKER.invokeN2(context, address, a, b);
         }
 
+        /**
+         * Calls the function with three arguments.
+         *
+         * @param a the first argument
+         * @param b the second
+         * @param c the third
+         * @return its result, widened to a long
+         */
         public long call(long a, long b, long c) {
             return INVOKER.invokeN3(context, address, a, b, c);
         }
 
+        /**
+         * Calls the function with four arguments.
+         *
+         * @param a the first argument
+         * @param b the second
+         * @param c the third
+         * @param d the fourth
+         * @return its result, widened to a long
+         */
         public long call(long a, long b, long c, long d) {
             return INVOKER.invokeN4(context, address, a, b, c, d);
         }
 
+        /**
+         * Calls the function with six arguments.
+         *
+         * @param a the first argument
+         * @param b the second
+         * @param c the third
+         * @param d the fourth
+         * @param e the fifth
+         * @param f the sixth
+         * @return its result, widened to a long
+         */
         public long call(long a, long b, long c, long d, long e, long f) {
             return INVOKER.invokeN6(context, address, a, b, c, d, e, f);
         }

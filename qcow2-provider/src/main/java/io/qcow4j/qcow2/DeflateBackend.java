@@ -16,7 +16,9 @@ public final class DeflateBackend {
 
     /** The system property that forces a backend. */
     public static final String PROPERTY = "qcow4j.inflate";
+    /** The backend of Debian's {@code libdeflate0}, bound through jffi. */
     public static final String LIBDEFLATE = "libdeflate";
+    /** The JDK's {@link java.util.zip.Inflater}. */
     public static final String JDK = "jdk";
 
     private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
@@ -26,12 +28,20 @@ public final class DeflateBackend {
     private DeflateBackend() {
     }
 
-    /** The backend that images opened now inflate with: {@value #LIBDEFLATE} or {@value #JDK}. */
+    /**
+     * The backend that images opened now inflate with: {@value #LIBDEFLATE} or {@value #JDK}.
+     *
+     * @return the backend's name
+     */
     public static String name() {
         return libdeflateSelected() ? LIBDEFLATE : JDK;
     }
 
-    /** {@link #name()} with the reason, for diagnostics such as {@code info --debug}. */
+    /**
+     * {@link #name()} with the reason, for diagnostics such as {@code info --debug}.
+     *
+     * @return the name and the reason
+     */
     public static String describe() {
         String requested = requested();
         if (libdeflateSelected()) {

@@ -31,7 +31,11 @@ public final class Libdeflate {
         this.free = library.function("libdeflate_free_decompressor", false, Type.VOID, Type.POINTER);
     }
 
-    /** Loads Debian's {@code libdeflate0}; throws {@link LinkageError} or another unchecked error when it cannot. */
+    /**
+     * Loads Debian's {@code libdeflate0}; throws {@link LinkageError} or another unchecked error when it cannot.
+     *
+     * @return the bound library
+     */
     public static Libdeflate load() {
         return new Libdeflate(NativeLibrary.open("libdeflate.so.0"));
     }

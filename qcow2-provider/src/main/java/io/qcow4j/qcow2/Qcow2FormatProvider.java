@@ -16,6 +16,7 @@ import io.qcow4j.spi.ProbeResult;
 @AutoService(ImageFormatProvider.class)
 public final class Qcow2FormatProvider implements ImageFormatProvider {
 
+    /** The format's name, as {@code qemu-img} spells it. */
     public static final String NAME = "qcow2";
 
     @Override

@@ -17,6 +17,7 @@ import io.qcow4j.spi.ProbeResult;
 @AutoService(ImageFormatProvider.class)
 public final class RawFormatProvider implements ImageFormatProvider {
 
+    /** The format's name, as {@code qemu-img} spells it. */
     public static final String NAME = "raw";
 
     @Override

@@ -9,7 +9,12 @@ public final class Closeables {
     private Closeables() {
     }
 
-    /** Closes each non-null resource in order. */
+    /**
+     * Closes each non-null resource in order, all of them.
+     *
+     * @param resources what to close; nulls are skipped
+     * @throws IOException the first failure, with the later ones suppressed in it
+     */
     public static void closeAll(Closeable... resources) throws IOException {
         IOException first = null;
         for (Closeable resource : resources) {
@@ -31,7 +36,12 @@ public final class Closeables {
         }
     }
 
-    /** Closes {@code resource} after a failed open, keeping the open's failure as the one reported. */
+    /**
+     * Closes resources after a failed open, keeping the open's failure as the one reported.
+     *
+     * @param failure   the failure of the open, which gets any failure to close as suppressed
+     * @param resources what to close; nulls are skipped
+     */
     public static void closeQuietly(Throwable failure, Closeable... resources) {
         try {
             closeAll(resources);

@@ -21,6 +21,11 @@ public final class FileNames {
     /**
      * Decodes the name in {@code bytes}; bytes the encoding cannot map become U+FFFD, so that the name can still be
      * shown, and {@link #toPath} refuses it.
+     *
+     * @param bytes the bytes holding the name
+     * @param offset where the name starts
+     * @param length the name's length in bytes
+     * @return the name
      */
     public static String decode(byte[] bytes, int offset, int length) {
         return new String(bytes, offset, length, CHARSET);
@@ -29,6 +34,9 @@ public final class FileNames {
     /**
      * The path a decoded name stands for, or null where this JVM cannot name that file: bytes the encoding could
      * not decode, or a name the file system rejects (a NUL inside it).
+     *
+     * @param name a decoded name
+     * @return the path, or null
      */
     public static Path toPath(String name) {
         if (name.indexOf('\uFFFD') >= 0) {
@@ -41,7 +49,11 @@ public final class FileNames {
         }
     }
 
-    /** Why {@link #toPath} gave null, for a message that tells the user what to do. */
+    /**
+     * Why {@link #toPath} gave null, for a message that tells the user what to do.
+     *
+     * @return the reason, in words
+     */
     public static String whyUnnamable() {
         return "the name is not valid in this JVM's file-name encoding, " + CHARSET
                 + (CHARSET.equals(StandardCharsets.UTF_8) ? "" : " (run it in a UTF-8 locale, such as LANG=C.UTF-8)");

@@ -34,6 +34,10 @@ public final class HostFile implements Closeable {
 
     /**
      * Opens a regular file or a block device, after {@link #requireImageFile}.
+     *
+     * @param path the file
+     * @return the open file
+     * @throws IOException when it is not a file an image can be in, or cannot be opened
      */
     public static HostFile open(Path path) throws IOException {
         requireImageFile(path);
@@ -50,6 +54,7 @@ public final class HostFile implements Closeable {
      * Refuses what cannot hold an image before anything opens it: a directory, and every special file but a block
      * device (opening a FIFO waits for a writer that may never come; a character device or a socket holds no image).
      *
+     * @param path the file
      * @throws FileSystemException naming the file and why
      */
     public static void requireImageFile(Path path) throws IOException {
@@ -71,11 +76,20 @@ public final class HostFile implements Closeable {
         }
     }
 
+    /**
+     * The file, as it was opened.
+     *
+     * @return its path
+     */
     public Path path() {
         return path;
     }
 
-    /** The file's length when it was opened: every structure must lie below it. */
+    /**
+     * The file's length when it was opened: every structure must lie below it.
+     *
+     * @return the length in bytes
+     */
     public long size() {
         return size;
     }
@@ -83,7 +97,10 @@ public final class HostFile implements Closeable {
     /**
      * Reads {@code dst.remaining()} bytes at {@code position}, all of which must lie in the file.
      *
+     * @param dst where the bytes go; full on return
+     * @param position the file offset of the first byte
      * @param what names the structure for the error message, such as "L2 table"
+     * @throws IOException when the file cannot be read, or ends first (naming {@code what})
      */
     public void readFully(ByteBuffer dst, long position, String what) throws IOException {
         int length = dst.remaining();
@@ -98,7 +115,14 @@ public final class HostFile implements Closeable {
         }
     }
 
-    /** Reads until {@code dst} is full or the file ends; returns the bytes read. */
+    /**
+     * Reads until {@code dst} is full or the file ends; returns the bytes read.
+     *
+     * @param dst where the bytes go
+     * @param position the file offset of the first byte
+     * @return the bytes read, fewer than asked only at the end of the file
+     * @throws IOException when the file cannot be read
+     */
     public int readAvailable(ByteBuffer dst, long position) throws IOException {
         int total = 0;
         while (dst.hasRemaining()) {

@@ -40,6 +40,10 @@ public final class ImageErrors {
      * {@code e}, or an exception of exactly its type whose message starts with {@code image}, caused by it. A type
      * of its own (a snapshot the caller named, another provider's) is left as it is, as is a message that already
      * starts with the name.
+     *
+     * @param image the image the error is about
+     * @param e the error
+     * @return an exception naming the image
      */
     public static ImageException naming(Path image, ImageException e) {
         String message = e.getMessage();

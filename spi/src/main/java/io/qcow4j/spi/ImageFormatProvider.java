@@ -19,12 +19,18 @@ public interface ImageFormatProvider {
     /** The number of leading bytes {@link io.qcow4j.ImageFormats} hands to {@link #probe}. */
     int PROBE_LENGTH = 512;
 
-    /** The format's name as {@code qemu-img} spells it ({@code "qcow2"}, {@code "raw"}), used by {@link OpenOptions#format()}. */
+    /**
+     * The format's name as {@code qemu-img} spells it ({@code "qcow2"}, {@code "raw"}), used by {@link
+     * OpenOptions#format()}.
+     *
+     * @return the format's name
+     */
     String name();
 
     /**
      * Looks at the first bytes of a file and says whether they are this format.
      *
+     * @return whether, and how strongly, the bytes are this format
      * @param start up to {@link #PROBE_LENGTH} bytes from the start of the file, between position and limit; shorter
      *              when the file is; the provider may consume it
      */
@@ -37,6 +43,7 @@ public interface ImageFormatProvider {
      *
      * @param end up to {@link #PROBE_LENGTH} bytes that end the file, between position and limit; the provider may
      *            consume it
+     * @return how strongly the provider claims the file; {@link ProbeResult#NOT_RECOGNIZED} by default
      */
     default ProbeResult probeEnd(ByteBuffer end) {
         return ProbeResult.NOT_RECOGNIZED;
@@ -48,6 +55,7 @@ public interface ImageFormatProvider {
      * {@link io.qcow4j.FilePolicy} and keeps the chain's depth, loops and memory within the options' limits, across
      * every format of the chain.
      *
+     * @return the open image
      * @param path    the image file: a regular file or a block device
      * @param options the host's options; for a backing image, its declared format and no snapshot
      * @param context the chain being opened; valid for the duration of this call

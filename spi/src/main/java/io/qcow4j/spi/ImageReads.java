@@ -24,6 +24,10 @@ public final class ImageReads {
      * How many bytes a read of {@code dst} at {@code position} returns from a disk of {@code size} bytes: -1 at or
      * past the end, as {@link java.nio.channels.FileChannel#read(ByteBuffer, long)} does.
      *
+     * @param dst      the buffer a read fills
+     * @param position the guest offset it starts at
+     * @param size     the disk's size
+     * @return the bytes the read returns, or -1
      * @throws IllegalArgumentException when {@code position} is negative or {@code dst} is read-only (as
      *                                  FileChannel refuses one), whatever the read would reach
      */
@@ -40,6 +44,9 @@ public final class ImageReads {
     /**
      * Checks a block-status query: {@code offset} inside the disk, a positive length.
      *
+     * @param offset    the guest offset asked about
+     * @param maxLength the most bytes the answer may cover
+     * @param size      the disk's size
      * @throws IndexOutOfBoundsException when {@code offset} is outside {@code [0, size)}
      * @throws IllegalArgumentException  when {@code maxLength < 1}
      */
@@ -50,7 +57,11 @@ public final class ImageReads {
         }
     }
 
-    /** Fills {@code dst} from its position to its limit with zeros, allocating nothing. */
+    /**
+     * Fills {@code dst} from its position to its limit with zeros, allocating nothing.
+     *
+     * @param dst the buffer to fill; its position ends at its limit
+     */
     public static void fillZeros(ByteBuffer dst) {
         if (dst.hasArray()) {
             int from = dst.arrayOffset() + dst.position();
@@ -68,6 +79,11 @@ public final class ImageReads {
     /**
      * Fills {@code dst} with what {@code backing} holds at {@code offset}, for a range the image above holds nothing
      * of: zeros past the backing image's end, or where there is no backing image ({@code backing} null).
+     *
+     * @param backing the backing image, or null
+     * @param dst     the buffer to fill from its position to its limit
+     * @param offset  the guest offset of its first byte
+     * @throws IOException when the backing image cannot be read
      */
     public static void readBacking(Image backing, ByteBuffer dst, long offset) throws IOException {
         if (backing != null && offset < backing.size()) {
@@ -86,6 +102,12 @@ public final class ImageReads {
      * The status of the run at {@code offset}, at most {@code length} bytes, of a range the image above holds nothing
      * of: the backing image's, one level deeper ({@link BlockStatus#deeper()}), or unallocated past its end or where
      * there is no backing image ({@code backing} null).
+     *
+     * @param backing the backing image, or null
+     * @param offset  the guest offset of the run
+     * @param length  the most bytes the run may cover
+     * @return the run's status as the image above reports it
+     * @throws IOException when the backing image cannot say
      */
     public static BlockStatus backingStatus(Image backing, long offset, long length) throws IOException {
         if (backing == null || offset >= backing.size()) {

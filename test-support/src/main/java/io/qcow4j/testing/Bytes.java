@@ -12,7 +12,13 @@ public final class Bytes {
     private Bytes() {
     }
 
-    /** Fails unless the arrays are equal; {@code base} is the guest offset of their first byte. */
+    /**
+     * Fails unless the arrays are equal; {@code base} is the guest offset of their first byte.
+     *
+     * @param actual what was read
+     * @param expected what should have been
+     * @param base the guest offset of the first byte, for the message
+     */
     public static void assertSame(byte[] actual, byte[] expected, long base) {
         int mismatch = Arrays.mismatch(actual, expected);
         if (mismatch >= 0) {
@@ -23,11 +29,23 @@ public final class Bytes {
         }
     }
 
+    /**
+     * As {@link #assertSame(byte[], byte[], long)} from guest offset 0.
+     *
+     * @param actual what was read
+     * @param expected what should have been
+     */
     public static void assertSame(byte[] actual, byte[] expected) {
         assertSame(actual, expected, 0);
     }
 
-    /** Reads the whole disk front to back in 1 MiB direct chunks and fails unless it is exactly {@code expected}. */
+    /**
+     * Reads the whole disk front to back in 1 MiB direct chunks and fails unless it is exactly {@code expected}.
+     *
+     * @param image the image to read
+     * @param expected its whole disk
+     * @throws IOException when the image cannot be read
+     */
     public static void assertReadsAs(Image image, byte[] expected) throws IOException {
         ByteBuffer actual = ByteBuffer.allocate(expected.length);
         ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);

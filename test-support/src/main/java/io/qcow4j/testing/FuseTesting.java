@@ -29,7 +29,11 @@ public final class FuseTesting {
         assumeTrue(present, "/dev/fuse is missing; skipping");
     }
 
-    /** The mount points listed in /proc/mounts. */
+    /**
+     * The mount points listed in /proc/mounts.
+     *
+     * @return the mount points
+     */
     public static List<String> mounts() {
         try {
             return Files.readAllLines(Path.of("/proc/mounts")).stream().map(line -> line.split(" ")[1])
@@ -39,15 +43,30 @@ public final class FuseTesting {
         }
     }
 
+    /**
+     * Whether {@code mountPoint} is in /proc/mounts.
+     *
+     * @param mountPoint the directory
+     * @return whether something is mounted there
+     */
     public static boolean isMounted(Path mountPoint) {
         return mounts().contains(real(mountPoint).toString());
     }
 
+    /**
+     * Fails when something is mounted on {@code mountPoint}.
+     *
+     * @param mountPoint the directory
+     */
     public static void assertNotMounted(Path mountPoint) {
         assertFalse(isMounted(mountPoint), () -> mountPoint + " is still in /proc/mounts");
     }
 
-    /** For finally blocks: whatever a failed test left mounted goes. */
+    /**
+     * For finally blocks: whatever a failed test left mounted goes.
+     *
+     * @param mountPoint the directory
+     */
     public static void unmountQuietly(Path mountPoint) {
         if (isMounted(mountPoint)) {
             try {

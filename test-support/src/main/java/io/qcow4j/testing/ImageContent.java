@@ -17,7 +17,15 @@ public final class ImageContent {
     private ImageContent() {
     }
 
-    /** Writes {@code size} bytes of mixed content to a new sparse raw file: the zero runs are left as holes. */
+    /**
+     * Writes {@code size} bytes of mixed content to a new sparse raw file: the zero runs are left as holes.
+     *
+     * @param raw the file to write
+     * @param size its size in bytes
+     * @param seed the random content's seed
+     * @return {@code raw}
+     * @throws IOException when the file cannot be written
+     */
     public static Path writeRaw(Path raw, long size, long seed) throws IOException {
         Random random = new Random(seed);
         byte[] text = ("qcow4j test image, seed " + seed + ": the quick brown fox jumps over the lazy dog. ")

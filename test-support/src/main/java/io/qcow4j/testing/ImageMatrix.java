@@ -21,6 +21,11 @@ public final class ImageMatrix {
     /** One point of the matrix. */
     public record Case(String compat, int clusterSize, String compression, boolean extendedL2, int backingDepth) {
 
+        /**
+         * The case's name, for a parameterized test's display.
+         *
+         * @return the name
+         */
         public String name() {
             return "compat=" + compat + ",cluster=" + clusterSize + "," + compression
                     + (extendedL2 ? ",extended_l2" : "") + ",depth=" + backingDepth;
@@ -49,6 +54,9 @@ public final class ImageMatrix {
     /**
      * A deflate-compressed qcow2 overlay over an uncompressed qcow2 base, with a zeroed range and unallocated holes:
      * {@code overlay.qcow2} over {@code base.qcow2} in {@code dir}, 6 MiB.
+     *
+     * @param dir where the images are made
+     * @return the overlay
      */
     public static Path compressedChain(Path dir) {
         Qemu.require("qemu-img");
@@ -65,7 +73,11 @@ public final class ImageMatrix {
         return overlay;
     }
 
-    /** Every valid combination. */
+    /**
+     * Every valid combination.
+     *
+     * @return the cases
+     */
     public static Stream<Case> all() {
         List<Case> cases = new ArrayList<>();
         for (String compat : List.of("0.10", "1.1")) {
@@ -86,7 +98,15 @@ public final class ImageMatrix {
         return cases.stream();
     }
 
-    /** Builds the case's image chain in {@code dir} with qemu-img and qemu-io and returns the top image. */
+    /**
+     * Builds the case's image chain in {@code dir} with qemu-img and qemu-io and returns the top image.
+     *
+     * @param c the case
+     * @param dir where the images go
+     * @param seed the random content's seed
+     * @return the top image
+     * @throws IOException when a file cannot be written
+     */
     public static Path build(Case c, Path dir, long seed) throws IOException {
         Path content = ImageContent.writeRaw(dir.resolve("content.raw"), SIZE, seed);
         Path top = dir.resolve("top.qcow2");

@@ -38,10 +38,17 @@ import io.qcow4j.spi.ProbeResult;
  */
 public final class LayerFormatProvider implements ImageFormatProvider {
 
+    /** The format's name. */
     public static final String NAME = "layer";
     private static final String MAGIC = "qcow4j-layer ";
 
-    /** The text of a layer of {@code size} bytes with {@code lines} after its first. */
+    /**
+     * The text of a layer of {@code size} bytes with {@code lines} after its first.
+     *
+     * @param size the layer's size in bytes
+     * @param lines the lines after the first
+     * @return the text
+     */
     public static String layer(long size, String... lines) {
         return MAGIC + size + "\n" + String.join("\n", lines) + "\n";
     }

@@ -57,12 +57,22 @@ public final class MemoryImage implements Image {
         this.hooks = List.copyOf(builder.hooks);
     }
 
-    /** An image of {@code size} bytes, all unallocated until the builder says otherwise. */
+    /**
+     * An image of {@code size} bytes, all unallocated until the builder says otherwise.
+     *
+     * @param size the disk's size in bytes
+     * @return a new builder
+     */
     public static Builder builder(long size) {
         return new Builder(size);
     }
 
-    /** An image whose disk is {@code bytes}, all data. */
+    /**
+     * An image whose disk is {@code bytes}, all data.
+     *
+     * @param bytes the disk
+     * @return the image
+     */
     public static MemoryImage of(byte[] bytes) {
         Builder builder = builder(bytes.length);
         return bytes.length == 0 ? builder.build() : builder.data(0, bytes).build();
@@ -140,6 +150,11 @@ public final class MemoryImage implements Image {
         }
     }
 
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether the image is closed
+     */
     public boolean isClosed() {
         return closed.get();
     }
@@ -150,34 +165,59 @@ public final class MemoryImage implements Image {
         }
     }
 
-    /** The whole disk as a read gives it, without running the hooks or counting: what a test expects to read. */
+    /**
+     * The whole disk as a read gives it, without running the hooks or counting: what a test expects to read.
+     *
+     * @return the disk's bytes
+     * @throws IOException when the backing image cannot be read
+     */
     public byte[] contents() throws IOException {
         byte[] bytes = new byte[Math.toIntExact(size)];
         runs.fill(ByteBuffer.wrap(bytes), 0);
         return bytes;
     }
 
-    /** Every call of {@link #read}, served, refused or failed. */
+    /**
+     * Every call of {@link #read}, served, refused or failed.
+     *
+     * @return the count
+     */
     public long readCalls() {
         return readCalls.sum();
     }
 
-    /** The bytes the served reads returned. */
+    /**
+     * The bytes the served reads returned.
+     *
+     * @return the count
+     */
     public long bytesRead() {
         return bytesRead.sum();
     }
 
-    /** The reads served, in the order they completed; a read a hook failed is not among them. */
+    /**
+     * The reads served, in the order they completed; a read a hook failed is not among them.
+     *
+     * @return the reads
+     */
     public List<Read> reads() {
         return List.copyOf(served);
     }
 
-    /** The threads that the served reads came from. */
+    /**
+     * The threads that the served reads came from.
+     *
+     * @return the threads
+     */
     public Set<Thread> readingThreads() {
         return served.stream().map(Read::thread).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Every call of {@link #blockStatus}, including those {@link #map} and {@link #forEachRun} make. */
+    /**
+     * Every call of {@link #blockStatus}, including those {@link #map} and {@link #forEachRun} make.
+     *
+     * @return the count
+     */
     public long blockStatusCalls() {
         return statusCalls.sum();
     }
@@ -203,44 +243,89 @@ public final class MemoryImage implements Image {
             this.size = size;
         }
 
-        /** The format's name that {@link #format()} and {@link #info()} report; {@code "memory"} unless set. */
+        /**
+         * The format's name that {@link #format()} and {@link #info()} report; {@code "memory"} unless set.
+         *
+         * @param name the format's name
+         * @return this builder
+         */
         public Builder format(String name) {
             this.format = Objects.requireNonNull(name);
             return this;
         }
 
-        /** The image file that {@link #info()} and {@link #files()} name; none unless set. */
+        /**
+         * The image file that {@link #info()} and {@link #files()} name; none unless set.
+         *
+         * @param path the image file
+         * @return this builder
+         */
         public Builder file(Path path) {
             this.file = Objects.requireNonNull(path);
             return this;
         }
 
-        /** {@code bytes} as data at {@code offset}. */
+        /**
+         * {@code bytes} as data at {@code offset}.
+         *
+         * @param offset the guest offset
+         * @param bytes the data
+         * @return this builder
+         */
         public Builder data(long offset, byte[] bytes) {
             return put(Run.data(offset, end(offset, bytes.length), new ArrayPattern(offset, bytes.clone())));
         }
 
-        /** {@code length} bytes of data at {@code offset}, as {@code pattern} gives them. */
+        /**
+         * {@code length} bytes of data at {@code offset}, as {@code pattern} gives them.
+         *
+         * @param offset the guest offset
+         * @param length the run's length
+         * @param pattern the bytes
+         * @return this builder
+         */
         public Builder data(long offset, long length, BytePattern pattern) {
             return put(Run.data(offset, end(offset, length), Objects.requireNonNull(pattern)));
         }
 
-        /** {@code length} bytes of {@link BytePattern#scrambled()} data at {@code offset}. */
+        /**
+         * {@code length} bytes of {@link BytePattern#scrambled()} data at {@code offset}.
+         *
+         * @param offset the guest offset
+         * @param length the run's length
+         * @return this builder
+         */
         public Builder data(long offset, long length) {
             return data(offset, length, BytePattern.scrambled());
         }
 
-        /** {@code length} bytes allocated as zeros at {@code offset}: they read as zeros, their status says so. */
+        /**
+         * {@code length} bytes allocated as zeros at {@code offset}: they read as zeros, their status says so.
+         *
+         * @param offset the guest offset
+         * @param length the run's length
+         * @return this builder
+         */
         public Builder zero(long offset, long length) {
             return put(Run.empty(offset, end(offset, length), Allocation.ZERO));
         }
 
-        /** {@code length} unallocated bytes at {@code offset}: they come from the backing image, or read as zeros. */
+        /**
+         * {@code length} unallocated bytes at {@code offset}: they come from the backing image, or read as zeros.
+         *
+         * @param offset the guest offset
+         * @param length the run's length
+         * @return this builder
+         */
         public Builder unallocated(long offset, long length) {
             return put(Run.empty(offset, end(offset, length), Allocation.UNALLOCATED));
         }
 
-        /** Says the data run just given is stored compressed, as block status reports it (with no host offset). */
+        /**
+         * Says the data run just given is stored compressed, as block status reports it (with no host offset).
+         *
+         * @return this builder
+         */
         public Builder compressed() {
             Run run = lastRun("compressed");
             if (run.allocation() != Allocation.DATA || run.hostOffset() >= 0) {
@@ -252,6 +337,9 @@ public final class MemoryImage implements Image {
         /**
          * Says the data or zero run just given is stored raw at {@code hostOffset} of its file, as block status reports
          * it (shifted for a query inside the run).
+         *
+         * @param hostOffset the offset in the file
+         * @return this builder
          */
         public Builder storedAt(long hostOffset) {
             Run run = lastRun("stored at a host offset");
@@ -262,24 +350,46 @@ public final class MemoryImage implements Image {
             return replaceLast(run.storedAt(hostOffset));
         }
 
-        /** The image that unallocated runs read from; closing the memory image closes it. */
+        /**
+         * The image that unallocated runs read from; closing the memory image closes it.
+         *
+         * @param image the backing image
+         * @return this builder
+         */
         public Builder backing(Image image) {
             this.backing = Objects.requireNonNull(image);
             return this;
         }
 
-        /** Runs {@code hook} before each read inside the disk, after the hooks given before it. */
+        /**
+         * Runs {@code hook} before each read inside the disk, after the hooks given before it.
+         *
+         * @param hook the hook
+         * @return this builder
+         */
         public Builder onRead(ReadHook hook) {
             hooks.add(Objects.requireNonNull(hook));
             return this;
         }
 
-        /** Fails every read that touches {@code [offset, offset + length)} with an IOException of {@code message}. */
+        /**
+         * Fails every read that touches {@code [offset, offset + length)} with an IOException of {@code message}.
+         *
+         * @param offset the range's first guest offset
+         * @param length the range's length
+         * @param message the exception's message
+         * @return this builder
+         */
         public Builder failReads(long offset, long length, String message) {
             end(offset, length);
             return onRead(ReadHook.failing(offset, length, message));
         }
 
+        /**
+         * The image, as built so far.
+         *
+         * @return the image
+         */
         public MemoryImage build() {
             return new MemoryImage(this);
         }

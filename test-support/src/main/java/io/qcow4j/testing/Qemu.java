@@ -22,12 +22,20 @@ public final class Qemu {
     private Qemu() {
     }
 
-    /** True in CI, where a missing tool fails the test instead of skipping it. */
+    /**
+     * True in CI, where a missing tool fails the test instead of skipping it.
+     *
+     * @return whether CI=true
+     */
     public static boolean inCi() {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
-    /** Skips the calling test when {@code tool} is not installed, except in CI, where that fails it. */
+    /**
+     * Skips the calling test when {@code tool} is not installed, except in CI, where that fails it.
+     *
+     * @param tool the command
+     */
     public static void require(String tool) {
         boolean present = onPath(tool);
         if (!present && inCi()) {
@@ -36,6 +44,12 @@ public final class Qemu {
         assumeTrue(present, tool + " is not installed (install qemu-utils); skipping");
     }
 
+    /**
+     * Whether {@code tool} is an executable on the PATH.
+     *
+     * @param tool the command
+     * @return whether it is found
+     */
     public static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
@@ -45,11 +59,22 @@ public final class Qemu {
         return false;
     }
 
-    /** Runs a command to completion and returns its standard output; fails on a non-zero exit. */
+    /**
+     * Runs a command to completion and returns its standard output; fails on a non-zero exit.
+     *
+     * @param command the command and its arguments
+     * @return its standard output
+     */
     public static String run(String... command) {
         return run(List.of(command));
     }
 
+    /**
+     * Runs a command to completion and returns its standard output; fails on a non-zero exit.
+     *
+     * @param command the command and its arguments
+     * @return its standard output
+     */
     public static String run(List<String> command) {
         Finished finished = start(command);
         if (finished.exit() != 0) {
@@ -58,7 +83,12 @@ public final class Qemu {
         return finished.out();
     }
 
-    /** Runs a command that must fail (a reference tool refusing a damaged image) and returns its standard error. */
+    /**
+     * Runs a command that must fail (a reference tool refusing a damaged image) and returns its standard error.
+     *
+     * @param command the command and its arguments
+     * @return its standard error
+     */
     public static String runForFailure(String... command) {
         Finished finished = start(List.of(command));
         if (finished.exit() == 0) {
@@ -100,7 +130,14 @@ public final class Qemu {
         });
     }
 
-    /** {@code qemu-img create -f qcow2 -o OPTIONS PATH SIZE}; options are joined with commas, may be empty. */
+    /**
+     * {@code qemu-img create -f qcow2 -o OPTIONS PATH SIZE}; options are joined with commas, may be empty.
+     *
+     * @param path the image to create
+     * @param size its size, as qemu-img takes it ({@code 64M})
+     * @param options the {@code -o} options
+     * @return {@code path}
+     */
     public static Path createQcow2(Path path, String size, String... options) {
         List<String> cmd = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2"));
         if (options.length > 0) {
@@ -113,7 +150,13 @@ public final class Qemu {
         return path;
     }
 
-    /** Runs {@code qemu-io} commands (such as {@code "write -P 0xab 0 64k"}) against an image of the given format. */
+    /**
+     * Runs {@code qemu-io} commands (such as {@code "write -P 0xab 0 64k"}) against an image of the given format.
+     *
+     * @param image the image
+     * @param format its format
+     * @param commands the qemu-io commands
+     */
     public static void io(Path image, String format, String... commands) {
         List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", format));
         for (String c : commands) {
@@ -124,7 +167,14 @@ public final class Qemu {
         run(cmd);
     }
 
-    /** {@code qemu-img convert -O raw}: the reference bytes of an image. */
+    /**
+     * {@code qemu-img convert -O raw}: the reference bytes of an image.
+     *
+     * @param image the image
+     * @param raw the raw file to write
+     * @param extraArgs more qemu-img arguments, before the file names
+     * @return {@code raw}
+     */
     public static Path toRaw(Path image, Path raw, String... extraArgs) {
         List<String> cmd = new ArrayList<>(List.of("qemu-img", "convert"));
         cmd.addAll(List.of(extraArgs));
@@ -133,7 +183,14 @@ public final class Qemu {
         return raw;
     }
 
-    /** {@code qemu-img convert -O qcow2 [options]} from any source: how compressed images are made. */
+    /**
+     * {@code qemu-img convert -O qcow2 [options]} from any source: how compressed images are made.
+     *
+     * @param source the image
+     * @param target the qcow2 file to write
+     * @param options more qemu-img arguments
+     * @return {@code target}
+     */
     public static Path toQcow2(Path source, Path target, List<String> options) {
         List<String> cmd = new ArrayList<>(List.of("qemu-img", "convert", "-O", "qcow2"));
         cmd.addAll(options);

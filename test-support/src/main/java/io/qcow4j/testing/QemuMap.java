@@ -13,7 +13,12 @@ public record QemuMap(long start, long length, int depth, boolean present, boole
             + "(?: \"present\": (true|false),)? \"zero\": (true|false), \"data\": (true|false)"
             + "(?:, \"compressed\": (?:true|false))?(?:, \"offset\": (\\d+))?\\}");
 
-    /** Runs {@code qemu-img map --output=json} on the image and parses every entry. */
+    /**
+     * Runs {@code qemu-img map --output=json} on the image and parses every entry.
+     *
+     * @param image the image
+     * @return the entries
+     */
     public static List<QemuMap> of(Path image) {
         String json = Qemu.run("qemu-img", "map", "--output=json", image.toString());
         List<QemuMap> entries = new ArrayList<>();
