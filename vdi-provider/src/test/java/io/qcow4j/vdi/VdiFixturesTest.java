@@ -20,7 +20,7 @@ import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.Qemu;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.QemuReference;
 
 /** VDIs as VirtualBox releases write them, and differencing chains, made by {@link VdiBuilder}. */
 class VdiFixturesTest {

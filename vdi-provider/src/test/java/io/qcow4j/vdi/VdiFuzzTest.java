@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.qcow4j.ImageFormats;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /**
  * Fuzzes opening and reading whole VDI files, as {@code VhdFuzzTest} does VHDs; seeds (header versions 0 and 1.1,

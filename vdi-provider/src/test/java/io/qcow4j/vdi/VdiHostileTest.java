@@ -21,7 +21,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnknownFormatException;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /** Every header field and block map entry out of range, and truncated files: refused by name. */
 class VdiHostileTest {

@@ -17,7 +17,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.QemuReference;
 
 /**
  * Every VDI qemu-img writes (dynamic and static=on, its only block size of 1 MiB, created or converted), written by

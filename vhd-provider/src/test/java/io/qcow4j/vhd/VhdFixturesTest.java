@@ -22,8 +22,8 @@ import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.Qemu;
-import io.qcow4j.vhd.testing.Libvhdi;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.Libvhdi;
+import io.qcow4j.testing.QemuReference;
 
 /**
  * VHDs as Windows, Virtual PC and Hyper-V write them, made by {@link VhdBuilder}: their expected bytes are computed

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.qcow4j.ImageFormats;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /**
  * Fuzzes opening and reading whole VHD files with Jazzer: only an {@link IOException} with a message may come out;

@@ -18,7 +18,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /** Every field of the footer and the dynamic header out of range, and truncated files: refused by name. */
 class VhdHostileTest {

@@ -17,7 +17,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.QemuReference;
 
 /**
  * Every VHD qemu-img writes (dynamic and fixed, with and without force_size, sizes that CHS geometry rounds and

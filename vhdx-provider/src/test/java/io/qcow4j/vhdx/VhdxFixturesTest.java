@@ -24,8 +24,8 @@ import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.Qemu;
 import io.qcow4j.vhd.shared.Storage;
-import io.qcow4j.vhd.testing.Libvhdi;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.Libvhdi;
+import io.qcow4j.testing.QemuReference;
 
 /**
  * VHDXs as Hyper-V writes them, made by {@link VhdxBuilder}: differencing disks (which qemu-img refuses), every

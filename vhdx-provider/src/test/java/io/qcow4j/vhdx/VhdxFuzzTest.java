@@ -15,7 +15,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.qcow4j.ImageFormats;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /**
  * Fuzzes VHDX files: a VHDX is megabytes of mostly padding, so instead of mutating whole files this patches a few

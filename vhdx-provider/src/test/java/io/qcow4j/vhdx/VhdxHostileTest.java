@@ -21,7 +21,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.vhd.testing.Exerciser;
+import io.qcow4j.testing.Exerciser;
 
 /**
  * Every structure of a VHDX out of range (headers, region tables, metadata items, the BAT, the log, the parent

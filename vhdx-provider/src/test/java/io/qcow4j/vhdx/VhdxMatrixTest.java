@@ -19,7 +19,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
-import io.qcow4j.vhd.testing.QemuReference;
+import io.qcow4j.testing.QemuReference;
 
 /**
  * Every VHDX qemu-img writes (dynamic and fixed, block sizes from 1 MiB to 256 MiB, log sizes, block_state_zero on

@@ -1,10 +1,9 @@
-package io.qcow4j.vhd.testing;
+package io.qcow4j.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.qcow4j.testing.Qemu;
 
 /**
  * libvhdi (Debian's libvhdi-utils) as a second reference where qemu-img refuses an image or reads it otherwise:

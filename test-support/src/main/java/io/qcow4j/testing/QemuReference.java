@@ -1,4 +1,4 @@
-package io.qcow4j.vhd.testing;
+package io.qcow4j.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,9 +22,6 @@ import com.google.gson.JsonParser;
 import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
-import io.qcow4j.testing.Bytes;
-import io.qcow4j.testing.Qemu;
-import io.qcow4j.testing.QemuMap;
 
 /**
  * qemu-img as the reference for the formats it reads with {@code -f}: its raw bytes, its map and its info JSON, and

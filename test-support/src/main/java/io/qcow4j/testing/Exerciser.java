@@ -1,4 +1,4 @@
-package io.qcow4j.vhd.testing;
+package io.qcow4j.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
