@@ -116,21 +116,13 @@ public final class QemuReference {
         }
     }
 
-    /** Our map as qemu-img prints it, with a file's holes shown as data (this reader does not ask for holes). */
+    /** Our map as qemu-img prints it: data in a hole of the file is data that reads as zero. */
     public static List<QemuMap> ours(Image image) throws IOException {
         List<QemuMap> view = new ArrayList<>();
         for (BlockStatus r : image.map(0, image.size())) {
             view.add(new QemuMap(r.offset(), r.length(), r.depth(), r.allocation() != Allocation.UNALLOCATED,
-                    r.readsAsZero(), r.allocation() == Allocation.DATA, r.hostOffset()));
-        }
-        return merge(view);
-    }
-
-    /** qemu-img's map with data in a hole of the file shown as data. */
-    public static List<QemuMap> withoutHoles(List<QemuMap> map) {
-        List<QemuMap> view = new ArrayList<>();
-        for (QemuMap e : map) {
-            view.add(e.data() ? new QemuMap(e.start(), e.length(), e.depth(), e.present(), false, true, e.offset()) : e);
+                    r.readsAsZero(), r.allocation() == Allocation.DATA || r.allocation() == Allocation.DATA_IN_HOLE,
+                    r.hostOffset()));
         }
         return merge(view);
     }
