@@ -1,0 +1,26 @@
+package io.qcow4j.vmdk;
+
+import java.io.IOException;
+
+/** Where a sparse extent keeps each grain. */
+interface GrainMap {
+
+    /** A grain that is not allocated: the parent's, or zeros. */
+    long UNALLOCATED = 0;
+    /** A zeroed grain: reads as zeros, whatever the parent holds. */
+    long ZERO = -1;
+
+    /**
+     * The entry of grain {@code grain}: {@link #UNALLOCATED}, {@link #ZERO}, or the byte offset in the extent's file
+     * where the grain (or its marker) starts.
+     *
+     * @throws io.qcow4j.CorruptImageException when the tables that say are damaged or missing
+     */
+    long entry(long grain) throws IOException;
+
+    /** The first grain at or after {@code grain} that may be allocated: those before it are all unallocated. */
+    long absentUntil(long grain) throws IOException;
+
+    /** The grain where the grain table holding {@code grain} ends: a run's lookups stop there. */
+    long tableEnd(long grain);
+}

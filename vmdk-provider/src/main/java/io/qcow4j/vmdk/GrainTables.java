@@ -1,0 +1,117 @@
+package io.qcow4j.vmdk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import io.qcow4j.CorruptImageException;
+import io.qcow4j.spi.HostFile;
+
+/**
+ * A sparse extent's grain directory, held whole (read at open and charged to the chain), and its grain tables, read
+ * on demand into a bounded, direct-mapped cache. Lock-free: threads that miss the same table at once may both read
+ * it, which is harmless for a read-only extent.
+ */
+final class GrainTables implements GrainMap {
+
+    /** A decoded grain table and where it was read from. */
+    private record Table(long offset, long[] entries) {
+    }
+
+    /** Where an extent's tables are and how they are encoded. */
+    record Geometry(TableLayout layout, long directoryOffset, long directoryEntries, int tableEntries,
+                    long grainSectors, long tables, long grains) {
+    }
+
+    private static final int DIRECTORY_CHUNK = 1 << 20;
+
+    private final HostFile file;
+    private final Geometry geometry;
+    private final long[] directory;
+    private final AtomicReferenceArray<Table> slots;
+
+    private GrainTables(HostFile file, Geometry geometry, long[] directory, int cacheSlots) {
+        this.file = file;
+        this.geometry = geometry;
+        this.directory = directory;
+        this.slots = new AtomicReferenceArray<>(Math.max(1, cacheSlots));
+    }
+
+    /**
+     * Reads the grain directory: its first {@code entries} entries, which the caller has charged to the chain.
+     *
+     * @param cacheBytes heap for decoded grain tables
+     */
+    static GrainTables read(HostFile file, Geometry geometry, int entries, long cacheBytes) throws IOException {
+        int entryBytes = geometry.layout().entryBytes();
+        long[] directory = new long[entries];
+        int perChunk = DIRECTORY_CHUNK / entryBytes;
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min((long) entries * entryBytes, DIRECTORY_CHUNK));
+        for (int first = 0; first < entries; first += perChunk) {
+            int count = Math.min(perChunk, entries - first);
+            chunk.clear().limit(count * entryBytes);
+            file.readFully(chunk, geometry.directoryOffset() + (long) first * entryBytes, "grain directory");
+            chunk.flip();
+            for (int i = 0; i < count; i++) {
+                directory[first + i] = geometry.layout().raw(chunk, i);
+            }
+        }
+        long tableHeap = (long) geometry.tableEntries() * Long.BYTES + 64;
+        int slots = (int) Math.max(1, Math.min(entries, cacheBytes / tableHeap));
+        return new GrainTables(file, geometry, directory, slots);
+    }
+
+    @Override
+    public long entry(long grain) throws IOException {
+        int tableEntries = geometry.tableEntries();
+        long index = grain / tableEntries;
+        long[] table = table(index, grain);
+        return table == null ? UNALLOCATED : table[(int) (grain % tableEntries)];
+    }
+
+    @Override
+    public long absentUntil(long grain) {
+        long index = grain / geometry.tableEntries();
+        long at = index;
+        while (at < directory.length && directory[(int) at] == 0) {
+            at++;
+        }
+        return at == index ? grain : at * geometry.tableEntries();
+    }
+
+    @Override
+    public long tableEnd(long grain) {
+        return (grain / geometry.tableEntries() + 1) * geometry.tableEntries();
+    }
+
+    private long[] table(long index, long grain) throws IOException {
+        if (index >= directory.length) {
+            // a COWD header's directory may be shorter than its capacity needs; QEMU fails such reads too
+            throw new CorruptImageException("the grain directory has " + directory.length + " entries, but grain "
+                    + grain + " needs entry " + index);
+        }
+        TableLayout layout = geometry.layout();
+        long offset = layout.tableOffset(directory[(int) index], geometry.tables(), index);
+        if (offset < 0) {
+            return null;
+        }
+        int slot = (int) (index % slots.length());
+        Table cached = slots.get(slot);
+        // keyed by where the table is: directory entries that share a table share its decoding
+        if (cached != null && cached.offset() == offset) {
+            return cached.entries();
+        }
+        int tableEntries = geometry.tableEntries();
+        ByteBuffer raw = ByteBuffer.allocate(tableEntries * layout.entryBytes());
+        file.readFully(raw, offset, "grain table " + index);
+        raw.flip();
+        long[] entries = new long[tableEntries];
+        for (int i = 0; i < tableEntries; i++) {
+            long entry = layout.raw(raw, i);
+            entries[i] = entry == 0 ? UNALLOCATED : layout.decode(entry, geometry.grains(), geometry.grainSectors(),
+                    "grain table " + index + " entry " + i);
+        }
+        slots.set(slot, new Table(offset, entries));
+        return entries;
+    }
+}

@@ -1,0 +1,9 @@
+/** VMware virtual disks (VMDK): {@code Images.open} finds the format through the service it provides. */
+module io.qcow4j.vmdk {
+    requires transitive io.qcow4j;
+    requires static com.google.auto.service;
+
+    exports io.qcow4j.vmdk;
+
+    provides io.qcow4j.spi.ImageFormatProvider with io.qcow4j.vmdk.VmdkFormatProvider;
+}
