@@ -62,6 +62,7 @@ final class StreamIndex implements GrainMap {
         boolean complete = false;
         boolean afterFooter = false;
         long last = -1;
+        long cut = -1;
         long at = header.overhead() * 512;
         ByteBuffer marker = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         while (at <= size - 12) {
@@ -70,14 +71,16 @@ final class StreamIndex implements GrainMap {
             long value = marker.getLong(0);
             long length = Integer.toUnsignedLong(marker.getInt(8));
             if (length != 0) {
-                long dataEnd = at + 12 + length;
-                if (dataEnd > size) {
-                    break;
-                }
                 if (value < 0 || value >= capacity || value % grainSectors != 0) {
                     throw new CorruptImageException("stream grain marker at offset " + at + ": sector "
                             + Long.toUnsignedString(value) + " is not the first sector of a grain of this "
                             + capacity + "-sector extent");
+                }
+                long dataEnd = at + 12 + length;
+                if (dataEnd > size) {
+                    // the grain the file was cut in: in an ordered stream, those before it are all known
+                    cut = value / grainSectors;
+                    break;
                 }
                 if (count == grains.length) {
                     int grown = Math.max(1024, count * 2);
@@ -117,7 +120,7 @@ final class StreamIndex implements GrainMap {
         if (!ordered) {
             count = sort(grains, offsets, count);
         }
-        long known = complete ? Long.MAX_VALUE : ordered ? last + 1 : 0;
+        long known = complete ? Long.MAX_VALUE : ordered ? Math.max(last + 1, cut) : 0;
         return new StreamIndex(grains, offsets, count, complete, known, at, size, grainSectors * 512);
     }
 

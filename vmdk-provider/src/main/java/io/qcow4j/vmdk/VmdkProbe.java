@@ -2,17 +2,24 @@ package io.qcow4j.vmdk;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Recognises a VMDK by its first bytes, as QEMU's probe does: the magic of a hosted sparse extent ({@code KDMV}) or
  * of an ESX COWD extent, or a descriptor whose first line that is neither a comment nor blank is
- * {@code version=N}. Blank lines of tabs and empty lines are allowed too, which QEMU's probe refuses but descriptors
- * edited by hand contain.
+ * {@code version=N}. Descriptors edited by hand are recognised too, where QEMU's probe misses them: VMware's first
+ * line ({@code # Disk DescriptorFile}) whatever follows, empty lines and tabs, spaces around '=', and a header key
+ * other than {@code version} first.
  */
 final class VmdkProbe {
 
     static final int KDMV = 0x4b444d56;
     static final int COWD = 0x434f5744;
+
+    private static final String FIRST_LINE = "# Disk DescriptorFile";
+    private static final List<String> HEADER_KEYS = List.of("version", "CID", "parentCID", "createType", "encoding",
+            "isNativeSnapshot");
 
     private VmdkProbe() {
     }
@@ -25,10 +32,22 @@ final class VmdkProbe {
                 return true;
             }
         }
-        return startsWithVersionLine(bytes);
+        return startsWithFirstLine(bytes) || startsWithHeaderLine(bytes);
     }
 
-    private static boolean startsWithVersionLine(ByteBuffer bytes) {
+    private static boolean startsWithFirstLine(ByteBuffer bytes) {
+        if (bytes.remaining() < FIRST_LINE.length()) {
+            return false;
+        }
+        for (int i = 0; i < FIRST_LINE.length(); i++) {
+            if (bytes.get(i) != FIRST_LINE.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithHeaderLine(ByteBuffer bytes) {
         int at = 0;
         int end = bytes.limit();
         while (at < end) {
@@ -48,29 +67,30 @@ final class VmdkProbe {
                 at = lineEnd + 1;
                 continue;
             }
-            if (bytes.get(first) == '#' && first == at) {
+            if (bytes.get(first) == '#') {
                 at = lineEnd + 1;
                 continue;
             }
-            return first == at && isVersionLine(bytes, at, lineEnd);
+            return isHeaderLine(bytes, first, lineEnd);
         }
         return false;
     }
 
-    /** {@code version=1}, {@code 2} or {@code 3}, with an optional carriage return, as QEMU accepts it. */
-    private static boolean isVersionLine(ByteBuffer bytes, int from, int lineEnd) {
-        int end = lineEnd > from && bytes.get(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
-        String prefix = "version=";
-        if (end - from != prefix.length() + 1) {
+    /** {@code version=N} or another key of a descriptor's header, with or without spaces around '='. */
+    private static boolean isHeaderLine(ByteBuffer bytes, int from, int lineEnd) {
+        byte[] line = new byte[lineEnd - from];
+        bytes.get(from, line);
+        String text = new String(line, StandardCharsets.ISO_8859_1).strip();
+        int equals = text.indexOf('=');
+        if (equals <= 0) {
             return false;
         }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (bytes.get(from + i) != prefix.charAt(i)) {
-                return false;
-            }
+        String key = text.substring(0, equals).strip();
+        String value = text.substring(equals + 1).strip();
+        if (key.equals("version")) {
+            return value.equals("1") || value.equals("2") || value.equals("3");
         }
-        byte version = bytes.get(end - 1);
-        return version >= '1' && version <= '3';
+        return HEADER_KEYS.contains(key) && !value.isEmpty();
     }
 
     private static boolean isBlank(byte b) {
