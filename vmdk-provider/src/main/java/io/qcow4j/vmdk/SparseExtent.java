@@ -91,13 +91,19 @@ final class SparseExtent implements Extent {
             return;
         }
         long host = run.hostOffset();
-        if (host >= file.size()) {
+        long size = file.size();
+        // the part of a grain past the end of the file reads as zeros, as in QEMU; a grain that starts there is
+        // missing, and QEMU's zeros would be wrong data
+        long firstGrainHost = host - offset % grainBytes;
+        long grainsInFile = size <= firstGrainHost ? 0 : (size - firstGrainHost + grainBytes - 1) / grainBytes;
+        long missingHost = firstGrainHost + grainsInFile * grainBytes;
+        if (dst.remaining() > missingHost - host) {
+            long missingGuest = offset - offset % grainBytes + grainsInFile * grainBytes;
             throw new CorruptImageException(String.format("grain for extent offset %d is at host offset %d, past "
-                    + "the end of the %d-byte file %s (truncated?)", offset, host, file.size(),
+                    + "the end of the %d-byte file %s (truncated?)", missingGuest, missingHost, size,
                     file.path().getFileName()));
         }
         file.readAvailable(dst, host);
-        // the part of a grain past the end of the file reads as zeros, as in QEMU
         Buffers.zero(dst);
     }
 

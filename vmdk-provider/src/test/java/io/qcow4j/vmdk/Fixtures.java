@@ -446,6 +446,17 @@ final class Fixtures {
         }
     }
 
+    /** Where the marker of grain {@code grain} starts in a stream that {@link Stream} built. */
+    static int markerOffset(byte[] stream, long grain, int grainSectors) {
+        ByteBuffer b = ByteBuffer.wrap(stream).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at = 128 * SECTOR; at + 16 <= stream.length; at += SECTOR) {
+            if (b.getInt(at + 8) != 0 && b.getLong(at) == grain * grainSectors) {
+                return at;
+            }
+        }
+        throw new AssertionError("no marker for grain " + grain);
+    }
+
     static long roundUp(long value, long multiple) {
         return (value + multiple - 1) / multiple * multiple;
     }

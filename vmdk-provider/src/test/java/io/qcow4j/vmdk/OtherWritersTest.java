@@ -144,7 +144,7 @@ class OtherWritersTest {
         while (Fixtures.isZero(disk, lastGrain * 65536, (lastGrain + 1) * 65536)) {
             lastGrain--;
         }
-        int cut = markerOffset(whole, lastGrain) + 100;
+        int cut = Fixtures.markerOffset(whole, lastGrain, 128) + 100;
         Path image = Fixtures.write(dir.resolve("cut.vmdk"), Arrays.copyOf(whole, cut));
         assertThat(Qemu.runForFailure("qemu-img", "info", image.toString())).contains("Invalid footer");
         try (Image opened = Images.open(image)) {
@@ -365,15 +365,5 @@ class OtherWritersTest {
         return order.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** Where the marker of grain {@code grain} starts in a stream built in disk order. */
-    private static int markerOffset(byte[] stream, long grain) {
-        ByteBuffer b = ByteBuffer.wrap(stream).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int at = 128 * 512; at + 16 <= stream.length; at += 512) {
-            if (b.getInt(at + 8) != 0 && b.getLong(at) == grain * 128) {
-                return at;
-            }
-        }
-        throw new AssertionError("no marker for grain " + grain);
-    }
 
 }
