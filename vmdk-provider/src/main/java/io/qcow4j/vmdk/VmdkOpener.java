@@ -71,10 +71,8 @@ final class VmdkOpener {
         if (file.size() < 4) {
             throw new CorruptImageException("the file is too small (" + file.size() + " bytes) to be a VMDK");
         }
-        ByteBuffer head = ByteBuffer.allocate(512);
-        file.readAvailable(head, 0);
-        head.flip();
-        int magic = head.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(0);
+        ByteBuffer head = head(file);
+        int magic = head.getInt(0);
         if (magic == VmdkProbe.KDMV) {
             SparseHeader header = SparseHeader.read(head);
             if (header.capacity() == 0 && header.descriptorOffset() != 0) {
@@ -107,6 +105,13 @@ final class VmdkOpener {
             return fromDescriptorFile(path, file, start, context, opened);
         }
         return fromDescriptorFile(path, file, readDescriptor(file, 0, Limits.DESCRIPTOR_BYTES), context, opened);
+    }
+
+    /** The file's first sector, big-endian; what lies past the end of a shorter file reads as zeros, as in QEMU. */
+    private static ByteBuffer head(HostFile file) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(512);
+        file.readAvailable(head, 0);
+        return head.clear().order(ByteOrder.BIG_ENDIAN);
     }
 
     /**
@@ -191,17 +196,11 @@ final class VmdkOpener {
                 }
                 return new FlatExtent(file, line.flatOffset() * 512, bytes(line), type.name());
             }
-            ByteBuffer head = ByteBuffer.allocate(512);
-            file.readAvailable(head, 0);
-            head.flip();
+            ByteBuffer head = head(file);
             if (type == ExtentType.SESPARSE) {
-                if (head.remaining() < 512) {
-                    throw new CorruptImageException("the seSparse extent is " + file.size() + " bytes, too small "
-                            + "for its header");
-                }
                 return SparseExtents.seSparse(file, head, type.name(), resources);
             }
-            int magic = head.remaining() >= 4 ? head.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(0) : 0;
+            int magic = head.getInt(0);
             if (magic == VmdkProbe.COWD) {
                 return SparseExtents.cowd(file, head, type.name(), resources);
             }

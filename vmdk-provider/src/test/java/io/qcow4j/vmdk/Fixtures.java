@@ -111,6 +111,8 @@ final class Fixtures {
         String descriptor;
         /** A capacity of 0 and a descriptor only: the embedded-descriptor case. */
         boolean descriptorOnly;
+        /** The room kept for the descriptor, as VMware and QEMU keep it; less for small fuzzing seeds. */
+        int descriptorRoom = 20;
 
         byte[] build(byte[] disk) {
             long capacity = descriptorOnly ? 0 : disk.length / SECTOR;
@@ -119,7 +121,8 @@ final class Fixtures {
             int tableSectors = (tableEntries * 4 + SECTOR - 1) / SECTOR;
             int directorySectors = (int) ((tables * 4 + SECTOR - 1) / SECTOR);
             byte[] text = descriptor == null ? new byte[0] : descriptor.getBytes(StandardCharsets.UTF_8);
-            long descriptorSectors = descriptor == null ? 0 : Math.max(20, (text.length + SECTOR - 1) / SECTOR);
+            long descriptorSectors = descriptor == null ? 0
+                    : Math.max(descriptorRoom, (text.length + SECTOR - 1) / SECTOR);
             long rgd = 1 + descriptorSectors;
             long gd = redundant ? rgd + directorySectors + tables * tableSectors : rgd;
             long overhead = roundUp(gd + directorySectors + tables * tableSectors, grainSectors);
@@ -204,6 +207,8 @@ final class Fixtures {
         /** Whether to leave out the footer and end marker, and the tables, as a writer cut short does. */
         boolean noFooter;
         int level = Deflater.DEFAULT_COMPRESSION;
+        /** Whether the grains start at sector 128, as VMware's do, or right after the descriptor. */
+        boolean alignedOverhead = true;
 
         byte[] build(byte[] disk) {
             long capacity = disk.length / SECTOR;
@@ -212,7 +217,7 @@ final class Fixtures {
             long tables = (grains + tableEntries - 1) / tableEntries;
             byte[] text = descriptor == null ? new byte[0] : descriptor.getBytes(StandardCharsets.UTF_8);
             long descriptorSectors = descriptor == null ? 0 : Math.max(1, (text.length + SECTOR - 1) / SECTOR);
-            long overhead = roundUp(1 + descriptorSectors, 128);
+            long overhead = alignedOverhead ? roundUp(1 + descriptorSectors, 128) : 1 + descriptorSectors;
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.writeBytes(new byte[(int) (overhead * SECTOR)]);
             long[] grainSector = new long[(int) grains];
