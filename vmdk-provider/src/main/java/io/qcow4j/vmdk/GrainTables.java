@@ -2,21 +2,15 @@ package io.qcow4j.vmdk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.qcow4j.CorruptImageException;
 import io.qcow4j.spi.HostFile;
 
 /**
  * A sparse extent's grain directory, held whole (read at open and charged to the chain), and its grain tables, read
- * on demand into a bounded, direct-mapped cache. Lock-free: threads that miss the same table at once may both read
- * it, which is harmless for a read-only extent.
+ * on demand into the chain's {@link GrainTableCache}.
  */
 final class GrainTables implements GrainMap {
-
-    /** A decoded grain table and where it was read from. */
-    private record Table(long offset, long[] entries) {
-    }
 
     /** Where an extent's tables are and how they are encoded. */
     record Geometry(TableLayout layout, long directoryOffset, long directoryEntries, int tableEntries,
@@ -28,21 +22,18 @@ final class GrainTables implements GrainMap {
     private final HostFile file;
     private final Geometry geometry;
     private final long[] directory;
-    private final AtomicReferenceArray<Table> slots;
+    private final GrainTableCache cache;
 
-    private GrainTables(HostFile file, Geometry geometry, long[] directory, int cacheSlots) {
+    private GrainTables(HostFile file, Geometry geometry, long[] directory, GrainTableCache cache) {
         this.file = file;
         this.geometry = geometry;
         this.directory = directory;
-        this.slots = new AtomicReferenceArray<>(Math.max(1, cacheSlots));
+        this.cache = cache;
     }
 
-    /**
-     * Reads the grain directory: its first {@code entries} entries, which the caller has charged to the chain.
-     *
-     * @param cacheBytes heap for decoded grain tables
-     */
-    static GrainTables read(HostFile file, Geometry geometry, int entries, long cacheBytes) throws IOException {
+    /** Reads the grain directory: its first {@code entries} entries, which the caller has charged to the chain. */
+    static GrainTables read(HostFile file, Geometry geometry, int entries, GrainTableCache cache)
+            throws IOException {
         int entryBytes = geometry.layout().entryBytes();
         long[] directory = new long[entries];
         int perChunk = DIRECTORY_CHUNK / entryBytes;
@@ -56,9 +47,7 @@ final class GrainTables implements GrainMap {
                 directory[first + i] = geometry.layout().raw(chunk, i);
             }
         }
-        long tableHeap = (long) geometry.tableEntries() * Long.BYTES + 64;
-        int slots = (int) Math.max(1, Math.min(entries, cacheBytes / tableHeap));
-        return new GrainTables(file, geometry, directory, slots);
+        return new GrainTables(file, geometry, directory, cache);
     }
 
     @Override
@@ -95,11 +84,9 @@ final class GrainTables implements GrainMap {
         if (offset < 0) {
             return null;
         }
-        int slot = (int) (index % slots.length());
-        Table cached = slots.get(slot);
-        // keyed by where the table is: directory entries that share a table share its decoding
-        if (cached != null && cached.offset() == offset) {
-            return cached.entries();
+        long[] cached = cache.get(this, index, offset);
+        if (cached != null) {
+            return cached;
         }
         int tableEntries = geometry.tableEntries();
         ByteBuffer raw = ByteBuffer.allocate(tableEntries * layout.entryBytes());
@@ -111,7 +98,7 @@ final class GrainTables implements GrainMap {
             entries[i] = entry == 0 ? UNALLOCATED : layout.decode(entry, geometry.grains(), geometry.grainSectors(),
                     "grain table " + index + " entry " + i);
         }
-        slots.set(slot, new Table(offset, entries));
+        cache.put(this, index, offset, entries);
         return entries;
     }
 }

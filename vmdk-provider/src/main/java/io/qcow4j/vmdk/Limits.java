@@ -24,9 +24,6 @@ final class Limits {
     /** A disk, or an extent, of more bytes than this is refused: offsets stay far from overflowing a long. */
     static final long DISK_BYTES = 1L << 62;
 
-    /** Heap for the grain tables an image keeps decoded, shared by its sparse extents. */
-    static final long GRAIN_TABLE_CACHE_BYTES = 8L << 20;
-
     private Limits() {
     }
 }

@@ -26,8 +26,8 @@ final class SparseExtents {
 
         GrainBuffers buffers();
 
-        /** Heap for this extent's decoded grain tables. */
-        long tableCacheBytes();
+        /** The chain's cache of decoded grain tables. */
+        GrainTableCache tables();
     }
 
     private SparseExtents() {
@@ -115,7 +115,7 @@ final class SparseExtents {
     private static GrainTables tables(HostFile file, GrainTables.Geometry geometry, long entries, Resources resources)
             throws IOException {
         resources.charge("grain directory", entries * Long.BYTES);
-        return GrainTables.read(file, geometry, (int) entries, resources.tableCacheBytes());
+        return GrainTables.read(file, geometry, (int) entries, resources.tables());
     }
 
     private static long sectorsToBytes(long sectors, String what) throws CorruptImageException {

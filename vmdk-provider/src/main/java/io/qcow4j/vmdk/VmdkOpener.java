@@ -80,7 +80,7 @@ final class VmdkOpener {
                 byte[] text = readDescriptor(file, header.descriptorOffset(), Long.MAX_VALUE);
                 return fromDescriptorFile(path, file, text, context, opened);
             }
-            Resources resources = new Resources(context, path, "the image", 1);
+            Resources resources = new Resources(context, path, "the image");
             SparseExtent extent = SparseExtents.hosted(file, header, "", resources);
             if (header.descriptorOffset() == 0) {
                 throw new CorruptImageException("the sparse file has no embedded descriptor (descriptorOffset 0): "
@@ -154,15 +154,13 @@ final class VmdkOpener {
             throw new CorruptImageException("the descriptor lists no extents");
         }
         ExtentFiles files = new ExtentFiles(path, context);
-        long sparseExtents = descriptor.extents().stream().filter(e -> !e.type().flat() && e.type() != ExtentType.ZERO)
-                .count();
         List<Extent> extents = new ArrayList<>();
         boolean compressed = false;
         long total = 0;
         try {
             for (ExtentLine line : descriptor.extents()) {
-                Extent extent = extent(path, line, files, new Resources(context, path, "extent '" + line.name() + "'",
-                        sparseExtents));
+                Extent extent = extent(path, line, files, new Resources(context, path, "extent '" + line.name()
+                        + "'"));
                 compressed |= extent.compressed();
                 total += extent.bytes();
                 if (total > Limits.DISK_BYTES) {
@@ -300,18 +298,16 @@ final class VmdkOpener {
         }
     }
 
-    /** Charges an extent's tables to the chain, and splits the image's table cache between its sparse extents. */
+    /** Charges an extent's tables to the chain, and hands it what the chain's images share. */
     private static final class Resources implements SparseExtents.Resources {
         private final OpenContext context;
         private final Path image;
         private final String extent;
-        private final long sparseExtents;
 
-        Resources(OpenContext context, Path image, String extent, long sparseExtents) {
+        Resources(OpenContext context, Path image, String extent) {
             this.context = context;
             this.image = image;
             this.extent = extent;
-            this.sparseExtents = sparseExtents;
         }
 
         @Override
@@ -325,8 +321,8 @@ final class VmdkOpener {
         }
 
         @Override
-        public long tableCacheBytes() {
-            return Limits.GRAIN_TABLE_CACHE_BYTES / Math.max(1, sparseExtents);
+        public GrainTableCache tables() {
+            return context.shared(GrainTableCache.class, GrainTableCache::new);
         }
     }
 }
