@@ -18,6 +18,7 @@ final class CompressedGrains {
     private static final int MARKER = 12;
 
     private final HostFile file;
+    private final GrainMap map;
     private final int grainBytes;
     private final long extentBytes;
     private final boolean markers;
@@ -25,8 +26,10 @@ final class CompressedGrains {
     /** Counts inflations, so tests can tell that small reads of one grain inflate it once. */
     private final LongAdder inflations = new LongAdder();
 
-    CompressedGrains(HostFile file, int grainBytes, long extentBytes, boolean markers, GrainBuffers buffers) {
+    CompressedGrains(HostFile file, GrainMap map, int grainBytes, long extentBytes, boolean markers,
+                     GrainBuffers buffers) {
         this.file = file;
+        this.map = map;
         this.grainBytes = grainBytes;
         this.extentBytes = extentBytes;
         this.markers = markers;
@@ -97,8 +100,7 @@ final class CompressedGrains {
             file.readAvailable(input, host);
             return input.flip();
         }
-        // one read of a grain's worth is enough for all but incompressible grains
-        input.limit((int) Math.min(MARKER + (long) grainBytes, fileSize - host));
+        input.limit((int) Math.min(firstRead(grain, host), fileSize - host));
         file.readAvailable(input, host);
         if (input.position() < MARKER) {
             throw new CorruptImageException(where(host, guest) + ": its marker is cut off by the end of the file "
@@ -129,6 +131,17 @@ final class CompressedGrains {
             file.readFully(input, host + input.position(), "compressed grain for extent offset " + guest);
         }
         return input.flip().position(MARKER).limit(end);
+    }
+
+    /**
+     * How much to read at once for the grain at {@code host}: up to the next grain's marker where writers put it
+     * right after (they write grains one after the other), else a grain's worth, which is enough for all but
+     * incompressible grains; a marker that says more is read on.
+     */
+    private long firstRead(long grain, long host) {
+        long next = map.peek(grain + 1);
+        long gap = next - host;
+        return gap > MARKER && gap <= MARKER + 2L * grainBytes ? gap : MARKER + (long) grainBytes;
     }
 
     private static String where(long host, long guest) {

@@ -23,4 +23,10 @@ interface GrainMap {
 
     /** The grain where the grain table holding {@code grain} ends: a run's lookups stop there. */
     long tableEnd(long grain);
+
+    /**
+     * The entry of {@code grain} where it is at hand without reading anything, else {@link #UNALLOCATED}; never
+     * fails: a hint, such as how far the next grain's marker is.
+     */
+    long peek(long grain);
 }

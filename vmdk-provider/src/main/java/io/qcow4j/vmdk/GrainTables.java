@@ -73,6 +73,17 @@ final class GrainTables implements GrainMap {
         return (grain / geometry.tableEntries() + 1) * geometry.tableEntries();
     }
 
+    @Override
+    public long peek(long grain) {
+        int tableEntries = geometry.tableEntries();
+        long index = grain / tableEntries;
+        if (index >= directory.length || directory[(int) index] == 0 || geometry.layout() == TableLayout.SESPARSE) {
+            return UNALLOCATED;
+        }
+        long[] table = cache.get(this, index, directory[(int) index] * 512);
+        return table == null ? UNALLOCATED : table[(int) (grain % tableEntries)];
+    }
+
     private long[] table(long index, long grain) throws IOException {
         if (index >= directory.length) {
             // a COWD header's directory may be shorter than its capacity needs; QEMU fails such reads too

@@ -74,7 +74,7 @@ final class SparseExtents {
                 throw new ImageLimitException("sparse header: compressed grains of " + grainBytes + " bytes; this "
                         + "reader inflates grains of at most " + MAX_COMPRESSED_GRAIN + " bytes (VMware's are 65536)");
             }
-            compressed = new CompressedGrains(file, (int) grainBytes, bytes, effective.markers(),
+            compressed = new CompressedGrains(file, map, (int) grainBytes, bytes, effective.markers(),
                     resources.buffers());
         }
         return new SparseExtent(file, map, bytes, (int) grainBytes, compressed, type);

@@ -152,6 +152,12 @@ final class StreamIndex implements GrainMap {
     }
 
     @Override
+    public long peek(long grain) {
+        int i = Arrays.binarySearch(grains, 0, count, grain);
+        return i >= 0 ? offsets[i] : UNALLOCATED;
+    }
+
+    @Override
     public long tableEnd(long grain) {
         return grain + Limits.HOSTED_GRAIN_TABLE_ENTRIES;
     }
