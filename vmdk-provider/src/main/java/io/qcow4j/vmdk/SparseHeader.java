@@ -13,7 +13,8 @@ import io.qcow4j.UnsupportedFeatureException;
  * little-endian, sizes and offsets in 512-byte sectors. A stream-optimized extent repeats it in a footer at the end
  * of the file, where its grain directory offset is the real one.
  *
- * @param version            1, 2 (zeroed-grain entries) or 3 (changed-block tracking; read as version 1)
+ * @param version            1, 2 (zeroed-grain entries) or 3 (changed-block tracking; read as version 1); QEMU
+ *                           reads a 0 too
  * @param flags              the {@code FLAG_*} bits
  * @param capacity           the extent's size in sectors
  * @param grainSectors       sectors per grain
@@ -76,9 +77,9 @@ record SparseHeader(int version, int flags, long capacity, long grainSectors, lo
      * @param fileSize the extent file's size, which must reach the first grain
      */
     void check(long fileSize) throws ImageException {
-        if (version < 1 || version > 3) {
+        if (Integer.compareUnsigned(version, 3) > 0) {
             throw new UnsupportedFeatureException("sparse header: unsupported VMDK version " + Integer.toUnsignedLong(
-                    version) + " (versions 1 to 3 are read)");
+                    version) + " (versions up to 3 are read)");
         }
         if ((flags & FLAG_NEWLINE_DETECT) != 0 && newlineCheck != NEWLINE_CHECK) {
             throw new CorruptImageException(String.format("sparse header: the newline check bytes are %08x, not "
