@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -130,10 +131,10 @@ final class VmdkOpener {
         byte[] bytes = text.array();
         for (int i = 0; i < text.position(); i++) {
             if (bytes[i] == 0) {
-                return java.util.Arrays.copyOf(bytes, i);
+                return Arrays.copyOf(bytes, i);
             }
         }
-        return java.util.Arrays.copyOf(bytes, text.position());
+        return Arrays.copyOf(bytes, text.position());
     }
 
     private static Layout fromDescriptorFile(Path path, HostFile file, byte[] text, OpenContext context,

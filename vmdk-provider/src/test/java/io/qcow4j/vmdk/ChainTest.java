@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -169,7 +170,7 @@ class ChainTest {
         ByteBuffer header = ByteBuffer.wrap(bytes);
         for (int at = 72; at + 13 <= 4096; at += 4) {
             if (header.getInt(at) == 0xe2792aca && header.getInt(at + 4) == 5) {
-                System.arraycopy(format.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, bytes, at + 8, 5);
+                System.arraycopy(format.getBytes(StandardCharsets.US_ASCII), 0, bytes, at + 8, 5);
                 Files.write(image, bytes);
                 return;
             }

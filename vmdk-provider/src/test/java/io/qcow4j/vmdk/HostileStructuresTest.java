@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -202,7 +205,7 @@ class HostileStructuresTest {
     void aDescriptorFileTooLarge() throws Exception {
         byte[] text = new byte[Limits.DESCRIPTOR_BYTES + 10];
         Arrays.fill(text, (byte) '#');
-        byte[] start = "# Disk DescriptorFile\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] start = "# Disk DescriptorFile\n".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(start, 0, text, 0, start.length);
         Path image = Fixtures.write(dir.resolve("huge.vmdk"), text);
         assertFails(failure(image), ImageLimitException.class, "the descriptor file is 1048585 bytes of text");
@@ -263,14 +266,14 @@ class HostileStructuresTest {
         Path bare = Fixtures.write(dir.resolve("bare.vmdk"), new Fixtures.Hosted().build(disk()));
         assertFails(failure(bare), CorruptImageException.class, "the sparse file has no embedded descriptor "
                 + "(descriptorOffset 0): it is an extent of a split disk");
-        java.util.Set<Long> none = java.util.Set.of();
+        Set<Long> none = Set.of();
         Path cowd = Fixtures.write(dir.resolve("cowd.vmdk"), new Fixtures.Cowd().build(disk(), none));
         assertFails(failure(cowd), CorruptImageException.class, "a COWD (vmfsSparse) extent carries no descriptor");
     }
 
     @Test
     void cowdHeaders() throws Exception {
-        java.util.Set<Long> all = new java.util.HashSet<>();
+        Set<Long> all = new HashSet<>();
         for (long s = 0; s < 2048; s++) {
             all.add(s);
         }

@@ -3,8 +3,10 @@ package io.qcow4j.vmdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -85,9 +87,9 @@ class LibvmdkTest {
                 new Fixture("twoGbMaxExtentSparse of two extents", (d, disk) -> {
                     int half = disk.length / 2;
                     Fixtures.write(d.resolve("f-s001.vmdk"), new Fixtures.Hosted().build(
-                            java.util.Arrays.copyOfRange(disk, 0, half)));
+                            Arrays.copyOfRange(disk, 0, half)));
                     Fixtures.write(d.resolve("f-s002.vmdk"), new Fixtures.Hosted().build(
-                            java.util.Arrays.copyOfRange(disk, half, disk.length)));
+                            Arrays.copyOfRange(disk, half, disk.length)));
                     return Fixtures.write(d.resolve("f.vmdk"), Fixtures.descriptor(0x0badcafeL, 0xffffffffL,
                             "twoGbMaxExtentSparse", null, "RW " + half / 512 + " SPARSE \"f-s001.vmdk\"",
                             "RW " + half / 512 + " SPARSE \"f-s002.vmdk\""));
@@ -106,7 +108,7 @@ class LibvmdkTest {
                     byte[] cowd = new Fixtures.Cowd().build(disk, allocated);
                     for (long s = 0; s < disk.length / 512; s++) {
                         if (!allocated.contains(s)) {
-                            java.util.Arrays.fill(disk, (int) s * 512, (int) (s + 1) * 512, (byte) 0);
+                            Arrays.fill(disk, (int) s * 512, (int) (s + 1) * 512, (byte) 0);
                         }
                     }
                     Fixtures.write(d.resolve("h-delta.vmdk"), cowd);
@@ -163,7 +165,7 @@ class LibvmdkTest {
         assertThat(theirs).as("libvmdk reads the fixture as built").isEqualTo(disk);
         try (Image opened = Images.open(image)) {
             byte[] ours = new byte[(int) opened.size()];
-            opened.readFully(java.nio.ByteBuffer.wrap(ours), 0);
+            opened.readFully(ByteBuffer.wrap(ours), 0);
             assertThat(ours).isEqualTo(theirs);
         }
     }

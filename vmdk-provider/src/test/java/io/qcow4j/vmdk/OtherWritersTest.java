@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -312,7 +312,7 @@ class OtherWritersTest {
             ImageInfo info = opened.info();
             assertThat(info.clusterSize()).isZero();
             @SuppressWarnings("unchecked")
-            List<java.util.Map<String, Object>> extents = (List<java.util.Map<String, Object>>) info.formatSpecific()
+            List<Map<String, Object>> extents = (List<Map<String, Object>>) info.formatSpecific()
                     .get("extents");
             assertThat(extents).extracting(e -> e.get("format")).containsExactly("FLAT", "SPARSE", "FLAT", "ZERO",
                     "VMFS", "VMFSSPARSE", "SESPARSE");
