@@ -18,6 +18,19 @@ final class GrainTableCache {
     }
 
     private final AtomicReferenceArray<Table> slots = new AtomicReferenceArray<>(SLOTS);
+    /** The most heap the cache may hold, as the tables of the extents opened so far make it. */
+    private long bound;
+
+    /**
+     * Makes room for tables of {@code tableBytes} decoded bytes and returns how much more heap the cache may now
+     * hold, for the chain's memory limit. Called while the chain opens, on its thread.
+     */
+    long reserve(long tableBytes) {
+        long wanted = SLOTS * tableBytes;
+        long more = Math.max(0, wanted - bound);
+        bound = Math.max(bound, wanted);
+        return more;
+    }
 
     /** The entries of the table that {@code owner} read at {@code offset} for directory entry {@code index}. */
     long[] get(Object owner, long index, long offset) {

@@ -26,8 +26,8 @@ final class SparseExtents {
 
         GrainBuffers buffers();
 
-        /** The chain's cache of decoded grain tables. */
-        GrainTableCache tables();
+        /** The chain's cache of decoded grain tables, with room for tables of {@code entries} entries. */
+        GrainTableCache tables(int entries) throws ImageException;
     }
 
     private SparseExtents() {
@@ -115,7 +115,7 @@ final class SparseExtents {
     private static GrainTables tables(HostFile file, GrainTables.Geometry geometry, long entries, Resources resources)
             throws IOException {
         resources.charge("grain directory", entries * Long.BYTES);
-        return GrainTables.read(file, geometry, (int) entries, resources.tables());
+        return GrainTables.read(file, geometry, (int) entries, resources.tables(geometry.tableEntries()));
     }
 
     private static long sectorsToBytes(long sectors, String what) throws CorruptImageException {

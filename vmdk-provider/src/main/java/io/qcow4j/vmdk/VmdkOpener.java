@@ -322,8 +322,11 @@ final class VmdkOpener {
         }
 
         @Override
-        public GrainTableCache tables() {
-            return context.shared(GrainTableCache.class, GrainTableCache::new);
+        public GrainTableCache tables(int entries) throws ImageException {
+            GrainTableCache cache = context.shared(GrainTableCache.class, GrainTableCache::new);
+            context.charge(image, "share of the chain's grain table cache", cache.reserve((long) entries
+                    * Long.BYTES));
+            return cache;
         }
     }
 }

@@ -136,6 +136,12 @@ class HostileStructuresTest {
         assertFails(failure(image, OpenOptions.builder().chainMemoryLimit(4).build()), ImageLimitException.class,
                 "its grain directory of the image (8 bytes) would bring the tables",
                 "over the 4-byte limit (the options' chainMemoryLimit)");
+        // the tables the chain may keep decoded count too: 256 tables of 512 entries
+        assertFails(failure(image, OpenOptions.builder().chainMemoryLimit(1 << 20).build()),
+                ImageLimitException.class, "its share of the chain's grain table cache (1048576 bytes) would bring the tables");
+        try (Image opened = Images.open(image, OpenOptions.builder().chainMemoryLimit(8 + (1 << 20)).build())) {
+            assertThat(opened.size()).isEqualTo(1 << 20);
+        }
     }
 
     @Test
