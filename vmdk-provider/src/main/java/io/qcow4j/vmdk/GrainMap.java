@@ -18,8 +18,11 @@ interface GrainMap {
      */
     long entry(long grain) throws IOException;
 
-    /** The first grain at or after {@code grain} that may be allocated: those before it are all unallocated. */
-    long absentUntil(long grain) throws IOException;
+    /**
+     * The first grain at or after {@code grain}, and at most {@code limit}, that may be allocated: those before it are
+     * all unallocated. Looks no further than {@code limit}, so that a query's work is bounded by its length.
+     */
+    long absentUntil(long grain, long limit) throws IOException;
 
     /** The grain where the grain table holding {@code grain} ends: a run's lookups stop there. */
     long tableEnd(long grain);

@@ -59,13 +59,15 @@ final class GrainTables implements GrainMap {
     }
 
     @Override
-    public long absentUntil(long grain) {
-        long index = grain / geometry.tableEntries();
+    public long absentUntil(long grain, long limit) {
+        int tableEntries = geometry.tableEntries();
+        long index = grain / tableEntries;
+        long lastIndex = Math.min(directory.length, (limit + tableEntries - 1) / tableEntries);
         long at = index;
-        while (at < directory.length && directory[(int) at] == 0) {
+        while (at < lastIndex && directory[(int) at] == 0) {
             at++;
         }
-        return at == index ? grain : at * geometry.tableEntries();
+        return at == index ? grain : Math.min(limit, at * tableEntries);
     }
 
     @Override

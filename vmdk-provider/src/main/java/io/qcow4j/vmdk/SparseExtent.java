@@ -45,7 +45,7 @@ final class SparseExtent implements Extent {
         long inGrain = offset % grainBytes;
         long end = offset + maxLength;
         long lastGrain = (end - 1) / grainBytes;
-        long absentEnd = map.absentUntil(grain);
+        long absentEnd = map.absentUntil(grain, lastGrain + 1);
         if (absentEnd > grain) {
             long runEnd = Math.min(end, absentEnd * grainBytes);
             return new Run(Run.Kind.UNALLOCATED, runEnd - offset, -1);

@@ -64,10 +64,9 @@ final class StreamIndex implements GrainMap {
         long last = -1;
         long cut = -1;
         long at = header.overhead() * 512;
-        ByteBuffer marker = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        Window window = new Window(file);
         while (at <= size - 12) {
-            marker.clear().limit((int) Math.min(16, size - at));
-            file.readAvailable(marker, at);
+            ByteBuffer marker = window.at(at);
             long value = marker.getLong(0);
             long length = Integer.toUnsignedLong(marker.getInt(8));
             if (length != 0) {
@@ -98,7 +97,7 @@ final class StreamIndex implements GrainMap {
                 at = (dataEnd + 511) & -512L;
                 continue;
             }
-            if (marker.limit() < 16) {
+            if (marker.remaining() < 16) {
                 break;
             }
             int type = marker.getInt(12);
@@ -124,6 +123,36 @@ final class StreamIndex implements GrainMap {
         return new StreamIndex(grains, offsets, count, complete, known, at, size, grainSectors * 512);
     }
 
+    /**
+     * Reads the file ahead in blocks, so that a stream of many small markers takes one read per block rather than one
+     * per marker: a hostile file of empty table markers, one a sector, is walked at the speed of reading it.
+     */
+    private static final class Window {
+        private static final int BYTES = 64 * 1024;
+
+        private final HostFile file;
+        private final ByteBuffer bytes = ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        private long start = -1;
+        private int length;
+
+        Window(HostFile file) {
+            this.file = file;
+        }
+
+        /** The 16 bytes at {@code offset} (fewer at the end of the file) from index 0 of the buffer returned. */
+        ByteBuffer at(long offset) throws IOException {
+            if (start < 0 || offset < start || offset + 16 > start + length) {
+                bytes.clear().limit((int) Math.min(BYTES, file.size() - offset));
+                file.readAvailable(bytes, offset);
+                start = offset;
+                length = bytes.position();
+            }
+            int from = (int) (offset - start);
+            return bytes.duplicate().position(from).limit(Math.min(length, from + 16)).slice()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
     @Override
     public long entry(long grain) throws CorruptImageException {
         int i = Arrays.binarySearch(grains, 0, count, grain);
@@ -139,7 +168,7 @@ final class StreamIndex implements GrainMap {
     }
 
     @Override
-    public long absentUntil(long grain) {
+    public long absentUntil(long grain, long limit) {
         if (grain >= known) {
             return grain;
         }
@@ -148,7 +177,7 @@ final class StreamIndex implements GrainMap {
             return grain;
         }
         int next = -i - 1;
-        return Math.min(known, next < count ? grains[next] : Long.MAX_VALUE);
+        return Math.min(Math.min(limit, known), next < count ? grains[next] : Long.MAX_VALUE);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.qcow4j.vmdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,36 @@ class HostileStructuresTest {
         Path image = sparse(f -> f.putLong(12, 1L << 40).putLong(20, 1).putInt(44, 1));
         assertFails(failure(image), ImageLimitException.class, "needs a grain directory of 1099511627776 entries, "
                 + "more than QEMU's 33554432");
+    }
+
+    /**
+     * A terabyte of one-sector grains in 4 Mi empty grain tables: walking its map 32 MiB at a time, as the converter
+     * does, looks at each directory entry once, not at every later one for every query.
+     */
+    @Test
+    @Timeout(10)
+    void anEmptyDirectoryIsWalkedInLinearTime() throws Exception {
+        int entries = 4 << 20;
+        Path image = dir.resolve("empty-terabyte.vmdk");
+        byte[] descriptor = Fixtures.descriptor(1, 0xffffffffL, "monolithicSparse", null)
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer header = Fixtures.le(512 + 20 * 512);
+        new Fixtures.Hosted().header(header, (long) entries * 512, 21 + entries / 128, 21, 0, 20, 0);
+        header.putLong(20, 1).put(512, descriptor);
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+            file.write(header.array());
+            file.setLength((21L + entries / 128) * 512);
+        }
+        try (Image opened = Images.open(image)) {
+            assertThat(opened.size()).isEqualTo(1L << 40);
+            long runs = 0;
+            for (long at = 0; at < opened.size(); at += 32 << 20) {
+                BlockStatus status = opened.blockStatus(at, 32 << 20);
+                assertThat(status.length()).isEqualTo(32 << 20);
+                runs++;
+            }
+            assertThat(runs).isEqualTo(32768);
+        }
     }
 
     @Test
