@@ -17,7 +17,7 @@ import java.util.List;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 
-import io.qcow4j.qcow2.Libdeflate;
+import io.qcow4j.nativeaccess.Libdeflate;
 
 /**
  * Inflates one 64 KiB cluster, as written by {@code qemu-img convert -c}, with the reader's own decompressors:

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
-import io.qcow4j.qcow2.DeflateBackend;
+import io.qcow4j.nativeaccess.DeflateBackend;
 
 /**
  * {@code SequentialReadMain [-t THREADS] [-b BUFFER_KIB] [-heap] IMAGE}: reads the whole image with

@@ -46,7 +46,10 @@ class OtherFormatsCommandTest {
                 Arguments.of("vdi", List.<String>of()),
                 Arguments.of("vdi", List.of("static=on")),
                 Arguments.of("vhdx", List.of("subformat=dynamic")),
-                Arguments.of("vhdx", List.of("subformat=fixed", "block_size=1M")));
+                Arguments.of("vhdx", List.of("subformat=fixed", "block_size=1M")),
+                Arguments.of("vmdk", List.of("subformat=monolithicSparse")),
+                Arguments.of("vmdk", List.of("subformat=streamOptimized")),
+                Arguments.of("vmdk", List.of("subformat=twoGbMaxExtentSparse")));
     }
 
     private static Path image(String format, List<String> options) {

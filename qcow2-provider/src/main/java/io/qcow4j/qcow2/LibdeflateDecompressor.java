@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.nativeaccess.Libdeflate;
 import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**

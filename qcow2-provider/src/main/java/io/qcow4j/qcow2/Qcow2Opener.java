@@ -17,6 +17,8 @@ import io.qcow4j.ImageException;
 import io.qcow4j.NoSuchSnapshotException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.nativeaccess.DeflateBackend;
+import io.qcow4j.nativeaccess.Libdeflate;
 import io.qcow4j.spi.BackingFile;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
@@ -110,8 +112,15 @@ final class Qcow2Opener {
         return new HeaderArea(header, extensions, backingName);
     }
 
+    /** Each thread's decompressor for clusters of {@code type}: deflate with libdeflate where it is selected. */
     static Supplier<ClusterDecompressor> decompressors(CompressionType type) {
-        return type == CompressionType.ZSTD ? ZstdDecompressor::new : DeflateBackend.decompressors();
+        if (type == CompressionType.ZSTD) {
+            return ZstdDecompressor::new;
+        }
+        return () -> {
+            Libdeflate libdeflate = DeflateBackend.libdeflate("deflate clusters");
+            return libdeflate != null ? new LibdeflateDecompressor(libdeflate) : new InflaterDecompressor();
+        };
     }
 
     private static void refuseUnknownFeatures(Qcow2Header header, HeaderExtensions extensions)

@@ -19,6 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.qcow4j.CorruptImageException;
 import io.qcow4j.ImageException;
+import io.qcow4j.nativeaccess.DeflateBackend;
+import io.qcow4j.nativeaccess.Libdeflate;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.qcow4j.CorruptImageException;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.nativeaccess.DeflateBackend;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;

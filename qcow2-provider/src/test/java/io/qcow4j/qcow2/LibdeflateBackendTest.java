@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.qcow4j.nativeaccess.DeflateBackend;
+
 /** How {@link DeflateBackend} chooses, and what it says about the choice. */
 class LibdeflateBackendTest {
 
@@ -19,7 +21,7 @@ class LibdeflateBackendTest {
         assertThat(DeflateBackend.name()).isEqualTo("libdeflate");
         assertThat(DeflateBackend.describe()).isEqualTo("libdeflate (libdeflate.so.0 through jffi; "
                 + "qcow4j.inflate=auto)");
-        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(LibdeflateDecompressor.class);
+        assertThat(Qcow2Opener.decompressors(CompressionType.DEFLATE).get()).isInstanceOf(LibdeflateDecompressor.class);
     }
 
     @Test
@@ -27,7 +29,7 @@ class LibdeflateBackendTest {
         System.setProperty("qcow4j.inflate", "JDK");
         assertThat(DeflateBackend.name()).isEqualTo("jdk");
         assertThat(DeflateBackend.describe()).isEqualTo("jdk (java.util.zip.Inflater; qcow4j.inflate=jdk)");
-        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(InflaterDecompressor.class);
+        assertThat(Qcow2Opener.decompressors(CompressionType.DEFLATE).get()).isInstanceOf(InflaterDecompressor.class);
     }
 
     @Test
@@ -35,7 +37,7 @@ class LibdeflateBackendTest {
         DecompressorDeflateTest.requireLibdeflate();
         System.setProperty("qcow4j.inflate", "libdeflate");
         assertThat(DeflateBackend.name()).isEqualTo("libdeflate");
-        assertThat(DeflateBackend.decompressors().get()).isInstanceOf(LibdeflateDecompressor.class);
+        assertThat(Qcow2Opener.decompressors(CompressionType.DEFLATE).get()).isInstanceOf(LibdeflateDecompressor.class);
     }
 
     @Test
@@ -43,7 +45,7 @@ class LibdeflateBackendTest {
         System.setProperty("qcow4j.inflate", "zlib-ng");
         String expected = DeflateBackend.libdeflateAvailable() ? "libdeflate" : "jdk";
         assertThat(DeflateBackend.name()).isEqualTo(expected);
-        assertThat(DeflateBackend.decompressors().get().getClass().getSimpleName())
+        assertThat(Qcow2Opener.decompressors(CompressionType.DEFLATE).get().getClass().getSimpleName())
                 .isEqualTo(DeflateBackend.libdeflateAvailable() ? "LibdeflateDecompressor" : "InflaterDecompressor");
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
+import io.qcow4j.nativeaccess.DeflateBackend;
 
 /**
  * A native library that cannot load never ends a read in an {@link Error}: zstd-jni's makes reading a zstd cluster

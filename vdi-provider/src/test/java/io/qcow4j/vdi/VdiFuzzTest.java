@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
-
 import io.qcow4j.ImageFormats;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes opening and reading whole VDI files, as {@code VhdFuzzTest} does VHDs; seeds (header versions 0 and 1.1,
@@ -31,6 +30,6 @@ class VdiFuzzTest {
     void openAndRead(byte[] image) throws IOException {
         Path file = dir.resolve("input.vdi");
         Files.write(file, image);
-        Exerciser.fuzzOne(FORMATS, file);
+        ImageExerciser.fuzzOne(FORMATS, file);
     }
 }

@@ -21,7 +21,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnknownFormatException;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /** Every header field and block map entry out of range, and truncated files: refused by name. */
 class VdiHostileTest {
@@ -51,7 +51,7 @@ class VdiHostileTest {
 
     @Test
     void theValidImageOpens() throws IOException {
-        Exerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), 1 << 20, 100);
+        ImageExerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), new ImageExerciser.Budget(1 << 20, 100, 0));
     }
 
     @Test
@@ -114,7 +114,7 @@ class VdiHostileTest {
         Files.write(big, image.array());
         assertThatThrownBy(() -> FORMATS.open(big, OpenOptions.builder().chainMemoryLimit(1 << 20).build()))
                 .isInstanceOf(ImageLimitException.class).hasMessageContaining("VDI block map");
-        Exerciser.exercise(FORMATS, big, OpenOptions.defaults(), 1 << 20, 100);
+        ImageExerciser.exercise(FORMATS, big, OpenOptions.defaults(), new ImageExerciser.Budget(1 << 20, 100, 0));
     }
 
     @Test
@@ -123,7 +123,7 @@ class VdiHostileTest {
         for (int length = 0; length < image.length; length += 61) {
             Path cut = Files.write(dir.resolve("cut.vdi"), Arrays.copyOf(image, length));
             try {
-                Exerciser.exercise(FORMATS, cut, AS_VDI, 1 << 20, 100);
+                ImageExerciser.exercise(FORMATS, cut, AS_VDI, new ImageExerciser.Budget(1 << 20, 100, 0));
             } catch (ImageException e) {
                 assertThat(e.getMessage()).isNotBlank();
             }

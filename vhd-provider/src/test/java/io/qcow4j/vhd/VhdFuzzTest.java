@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
-
 import io.qcow4j.ImageFormats;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes opening and reading whole VHD files with Jazzer: only an {@link IOException} with a message may come out;
@@ -33,6 +32,6 @@ class VhdFuzzTest {
     void openAndRead(byte[] image) throws IOException {
         Path file = dir.resolve("input.vhd");
         Files.write(file, image);
-        Exerciser.fuzzOne(FORMATS, file);
+        ImageExerciser.fuzzOne(FORMATS, file);
     }
 }

@@ -18,7 +18,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /** Every field of the footer and the dynamic header out of range, and truncated files: refused by name. */
 class VhdHostileTest {
@@ -58,7 +58,7 @@ class VhdHostileTest {
 
     @Test
     void theValidImageOpens() throws IOException {
-        Exerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), 1 << 20, 100);
+        ImageExerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), new ImageExerciser.Budget(1 << 20, 100, 0));
     }
 
     @Test
@@ -145,7 +145,7 @@ class VhdHostileTest {
         Files.write(big, image.array());
         assertThatThrownBy(() -> FORMATS.open(big, OpenOptions.builder().chainMemoryLimit(1 << 20).build()))
                 .isInstanceOf(ImageLimitException.class).hasMessageContaining("VHD block allocation table");
-        Exerciser.exercise(FORMATS, big, OpenOptions.defaults(), 1 << 20, 100);
+        ImageExerciser.exercise(FORMATS, big, OpenOptions.defaults(), new ImageExerciser.Budget(1 << 20, 100, 0));
     }
 
     @Test
@@ -181,7 +181,7 @@ class VhdHostileTest {
         for (int length = 0; length < image.length; length += 97) {
             Path cut = Files.write(dir.resolve("cut.vhd"), java.util.Arrays.copyOf(image, length));
             try {
-                Exerciser.exercise(FORMATS, cut, OpenOptions.builder().format("vpc").build(), 1 << 20, 100);
+                ImageExerciser.exercise(FORMATS, cut, OpenOptions.builder().format("vpc").build(), new ImageExerciser.Budget(1 << 20, 100, 0));
             } catch (ImageException e) {
                 assertThat(e.getMessage()).isNotBlank();
             }

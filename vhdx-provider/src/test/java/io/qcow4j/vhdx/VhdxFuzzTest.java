@@ -9,13 +9,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.ImageFormats;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes VHDX files: a VHDX is megabytes of mostly padding, so instead of mutating whole files this patches a few
@@ -62,7 +61,7 @@ class VhdxFuzzTest {
         }
         Path file = dir.resolve("patched.vhdx");
         Files.write(file, image);
-        Exerciser.fuzzOne(FORMATS, file);
+        ImageExerciser.fuzzOne(FORMATS, file);
     }
 
     /** The headers', region tables' and log entries' CRC-32Cs made right for their patched bytes. */

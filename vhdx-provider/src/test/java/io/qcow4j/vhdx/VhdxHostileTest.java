@@ -21,7 +21,7 @@ import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
-import io.qcow4j.testing.Exerciser;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Every structure of a VHDX out of range (headers, region tables, metadata items, the BAT, the log, the parent
@@ -68,13 +68,13 @@ class VhdxHostileTest {
     }
 
     private static void assertRefused(Path file, Class<? extends ImageException> type, String message) {
-        assertThatThrownBy(() -> Exerciser.exercise(FORMATS, file, AS_VHDX, 8 * MB, 100)).isInstanceOf(type)
+        assertThatThrownBy(() -> ImageExerciser.exercise(FORMATS, file, AS_VHDX, new ImageExerciser.Budget(8 * MB, 100, 0))).isInstanceOf(type)
                 .hasMessageContaining(message);
     }
 
     @Test
     void theValidImageOpens() throws IOException {
-        Exerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), 8 * MB, 100);
+        ImageExerciser.exercise(FORMATS, patched(b -> { }), OpenOptions.defaults(), new ImageExerciser.Budget(8 * MB, 100, 0));
     }
 
     @Test
@@ -91,7 +91,7 @@ class VhdxHostileTest {
         // the valid header of the lower sequence number is used when the other is damaged
         byte[] one = valid();
         one[128 * 1024] = 0;
-        Exerciser.exercise(FORMATS, Files.write(dir.resolve("one.vhdx"), one), AS_VHDX, 8 * MB, 100);
+        ImageExerciser.exercise(FORMATS, Files.write(dir.resolve("one.vhdx"), one), AS_VHDX, new ImageExerciser.Budget(8 * MB, 100, 0));
     }
 
     @Test
@@ -155,7 +155,7 @@ class VhdxHostileTest {
         Path big = Files.write(dir.resolve("big.vhdx"), builder.build());
         assertThatThrownBy(() -> FORMATS.open(big, OpenOptions.builder().chainMemoryLimit(1 << 20).build()))
                 .isInstanceOf(ImageLimitException.class).hasMessageContaining("VHDX BAT");
-        Exerciser.exercise(FORMATS, big, AS_VHDX, MB, 100);
+        ImageExerciser.exercise(FORMATS, big, AS_VHDX, new ImageExerciser.Budget(MB, 100, 0));
     }
 
     @Test
@@ -201,7 +201,7 @@ class VhdxHostileTest {
         for (int length = 0; length < image.length; length += 65521) {
             Path cut = Files.write(dir.resolve("cut.vhdx"), Arrays.copyOf(image, length));
             try {
-                Exerciser.exercise(FORMATS, cut, AS_VHDX, 8 * MB, 100);
+                ImageExerciser.exercise(FORMATS, cut, AS_VHDX, new ImageExerciser.Budget(8 * MB, 100, 0));
             } catch (ImageException e) {
                 assertThat(e.getMessage()).isNotBlank();
             }

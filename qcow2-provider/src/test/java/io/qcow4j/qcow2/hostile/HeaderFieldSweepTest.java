@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.Images;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

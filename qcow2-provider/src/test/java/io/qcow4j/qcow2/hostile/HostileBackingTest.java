@@ -21,6 +21,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsafeImageException;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -23,6 +23,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -20,6 +20,7 @@ import io.qcow4j.CorruptImageException;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

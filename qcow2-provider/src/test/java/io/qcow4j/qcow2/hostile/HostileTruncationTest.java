@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.qcow4j.Image;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -22,6 +22,7 @@ import io.qcow4j.CorruptImageException;
 import io.qcow4j.Image;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.Images;
+import io.qcow4j.testing.ImageExerciser;
 import io.qcow4j.testing.Qemu;
 
 /**

@@ -11,6 +11,7 @@ import org.opentest4j.AssertionFailedError;
 
 import io.qcow4j.FilePolicy;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * What happened when an image was opened and read: nothing (it is valid enough), or an {@link IOException} that says

@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes opening and reading whole images with Jazzer. Any bytes may come in; the only allowed failure is an

@@ -9,10 +9,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes valid images with a few big-endian fields overwritten, mostly in the metadata, and sometimes a cut: where

@@ -1,14 +1,13 @@
-package io.qcow4j.qcow2;
+package io.qcow4j.nativeaccess;
 
 import com.kenai.jffi.Type;
 
-import io.qcow4j.nativeaccess.NativeLibrary;
 import io.qcow4j.nativeaccess.NativeLibrary.Function;
 
 /**
- * The three libdeflate calls that inflate a whole buffer, bound from the system's {@code libdeflate.so.0}. Not API:
- * it is public only so that the benchmarks can load it. Pointers travel as plain addresses, so a call allocates
- * nothing and copies nothing.
+ * The libdeflate calls that inflate a whole buffer, raw deflate (qcow2's clusters) or zlib (VMDK's grains), bound from
+ * the system's {@code libdeflate.so.0}. Pointers travel as plain addresses, so a call allocates nothing and copies
+ * nothing.
  *
  * <p>Optional: where {@code libdeflate.so.0} is not installed, or jffi's own stub library cannot load (a
  * {@code java.io.tmpdir} mounted {@code noexec}), {@link DeflateBackend} catches the failure once and every deflate
@@ -16,17 +15,22 @@ import io.qcow4j.nativeaccess.NativeLibrary.Function;
  */
 public final class Libdeflate {
 
-    /** {@code LIBDEFLATE_SUCCESS} of {@code enum libdeflate_result}; every other result sends the cluster to zlib. */
-    static final int SUCCESS = 0;
+    /** {@code LIBDEFLATE_SUCCESS} of {@code enum libdeflate_result}. */
+    public static final int SUCCESS = 0;
+    /** {@code LIBDEFLATE_INSUFFICIENT_SPACE}: the stream inflates to more than the output holds. */
+    public static final int INSUFFICIENT_SPACE = 3;
 
     private final Function alloc;
     private final Function decompress;
+    private final Function zlibDecompress;
     private final Function free;
 
     private Libdeflate(NativeLibrary library) {
         // errno is never read, so no call needs to save it
         this.alloc = library.function("libdeflate_alloc_decompressor", false, Type.POINTER);
         this.decompress = library.function("libdeflate_deflate_decompress", false, Type.SINT,
+                Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER, Type.ULONG, Type.POINTER);
+        this.zlibDecompress = library.function("libdeflate_zlib_decompress", false, Type.SINT,
                 Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER, Type.ULONG, Type.POINTER);
         this.free = library.function("libdeflate_free_decompressor", false, Type.VOID, Type.POINTER);
     }
@@ -41,7 +45,7 @@ public final class Libdeflate {
     }
 
     /** {@code libdeflate_alloc_decompressor()}: a {@code struct libdeflate_decompressor *}, or 0 when out of memory. */
-    long allocDecompressor() {
+    public long allocDecompressor() {
         return alloc.call();
     }
 
@@ -50,11 +54,20 @@ public final class Libdeflate {
      * {@code actualOut} non-zero it accepts a stream shorter than {@code outBytes} and stores the length produced
      * there. Input after the end of the stream is ignored.
      */
-    int decompress(long decompressor, long in, long inBytes, long out, long outBytes, long actualOut) {
+    public int decompress(long decompressor, long in, long inBytes, long out, long outBytes, long actualOut) {
         return (int) decompress.call(decompressor, in, inBytes, out, outBytes, actualOut);
     }
 
-    void freeDecompressor(long decompressor) {
+    /**
+     * {@code libdeflate_zlib_decompress}: as {@link #decompress} for a zlib stream (RFC 1950: a header, raw deflate,
+     * an Adler-32 checksum that libdeflate checks).
+     */
+    public int zlibDecompress(long decompressor, long in, long inBytes, long out, long outBytes, long actualOut) {
+        return (int) zlibDecompress.call(decompressor, in, inBytes, out, outBytes, actualOut);
+    }
+
+    /** {@code libdeflate_free_decompressor}. */
+    public void freeDecompressor(long decompressor) {
         free.call(decompressor);
     }
 }

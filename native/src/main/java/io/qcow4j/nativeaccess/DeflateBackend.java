@@ -1,16 +1,16 @@
-package io.qcow4j.qcow2;
+package io.qcow4j.nativeaccess;
 
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
- * Which inflater reads deflate-compressed clusters: libdeflate (the system's {@code libdeflate.so.0}, Debian package
- * {@code libdeflate0}) when it loads, else the JDK's {@link java.util.zip.Inflater}. The system property
- * {@value #PROPERTY} ({@code auto}, {@code libdeflate} or {@code jdk}) overrides the choice; it is read whenever an
- * image is opened. The choice is logged once at DEBUG level on the {@code io.qcow4j.qcow2} logger.
+ * Which inflater reads deflate-compressed data (qcow2's clusters, VMDK's grains): libdeflate (the system's
+ * {@code libdeflate.so.0}, Debian package {@code libdeflate0}) when it loads, else the JDK's
+ * {@link java.util.zip.Inflater}. The system property {@value #PROPERTY} ({@code auto}, {@code libdeflate} or
+ * {@code jdk}) overrides the choice; it is read whenever a decompressor is made. The choice is logged once at DEBUG
+ * level on the {@code io.qcow4j} logger.
  */
 public final class DeflateBackend {
 
@@ -21,7 +21,7 @@ public final class DeflateBackend {
     /** The JDK's {@link java.util.zip.Inflater}. */
     public static final String JDK = "jdk";
 
-    private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
+    private static final System.Logger LOG = System.getLogger("io.qcow4j");
     /** Messages already logged, so that each appears once however many images are opened. */
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
@@ -53,31 +53,30 @@ public final class DeflateBackend {
         return JDK + " (java.util.zip.Inflater; libdeflate.so.0 unavailable: " + Native.failure() + ")";
     }
 
-    /** Whether libdeflate.so.0 loaded, whatever the property says. */
-    static boolean libdeflateAvailable() {
+    /**
+     * Whether libdeflate.so.0 loaded, whatever the property says.
+     *
+     * @return whether it can be used
+     */
+    public static boolean libdeflateAvailable() {
         return Native.LIBRARY != null;
     }
 
     /**
-     * Per-thread decompressors of the backend selected now. libdeflate loads when the first
-     * decompressor is made, not when an image is opened: most images hold no compressed cluster.
+     * The library a decompressor made now inflates with: libdeflate where it is selected (the property, and whether
+     * it loads), else null for the JDK's {@link java.util.zip.Inflater}. libdeflate loads when the first decompressor
+     * asks for it, not before: most images hold no compressed data.
+     *
+     * @param what what is inflated, for the log line ("qcow2 clusters")
+     * @return the library, or null
      */
-    static Supplier<ClusterDecompressor> decompressors() {
-        String requested = requested();
-        if (requested.equals(JDK)) {
-            return DeflateBackend::jdk;
+    public static Libdeflate libdeflate(String what) {
+        if (selects(requested())) {
+            logOnce(Level.DEBUG, "inflating " + what + " with libdeflate (libdeflate.so.0)");
+            return Native.LIBRARY;
         }
-        return () -> selects(requested) ? libdeflate() : jdk();
-    }
-
-    private static ClusterDecompressor libdeflate() {
-        logOnce(Level.DEBUG, "inflating deflate clusters with libdeflate (libdeflate.so.0)");
-        return new LibdeflateDecompressor(Native.LIBRARY);
-    }
-
-    private static ClusterDecompressor jdk() {
-        logOnce(Level.DEBUG, "inflating deflate clusters with java.util.zip.Inflater");
-        return new InflaterDecompressor();
+        logOnce(Level.DEBUG, "inflating " + what + " with java.util.zip.Inflater");
+        return null;
     }
 
     private static boolean libdeflateSelected() {

@@ -1,4 +1,4 @@
-package io.qcow4j.qcow2.hostile;
+package io.qcow4j.testing;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.qcow4j.BlockStatus;
+import io.qcow4j.FilePolicy;
 import io.qcow4j.Image;
+import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
-import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.SnapshotInfo;
 
@@ -36,10 +37,19 @@ public final class ImageExerciser {
     private ImageExerciser() {
     }
 
-    /** Opens {@code path}, reads it (and its snapshots) within {@code budget}, and closes it. */
+    /** Other files are refused: a fuzzed image may name any host file as its backing file. */
+    public static final OpenOptions SAFE = OpenOptions.builder().filePolicy(FilePolicy.refuseOtherFiles()).build();
+
+    /** Opens {@code path} with the default providers, reads it (and its snapshots) within {@code budget}. */
     public static void exercise(Path path, OpenOptions options, Budget budget) throws IOException {
+        exercise(ImageFormats.defaults(), path, options, budget);
+    }
+
+    /** Opens {@code path} with {@code formats}, reads it (and its snapshots) within {@code budget}, and closes it. */
+    public static void exercise(ImageFormats formats, Path path, OpenOptions options, Budget budget)
+            throws IOException {
         List<SnapshotInfo> snapshots;
-        try (Image image = Images.open(path, options)) {
+        try (Image image = formats.open(path, options)) {
             ImageInfo info = image.info();
             check(info.virtualSize() == image.size(), "info's virtual size " + info.virtualSize() + " != size "
                     + image.size());
@@ -48,7 +58,7 @@ public final class ImageExerciser {
         }
         if (options.snapshot().isEmpty()) {
             for (SnapshotInfo snapshot : snapshots.subList(0, Math.min(budget.snapshots(), snapshots.size()))) {
-                try (Image image = Images.open(path, options.toBuilder().snapshot(snapshot.id()).build())) {
+                try (Image image = formats.open(path, options.toBuilder().snapshot(snapshot.id()).build())) {
                     walk(image, budget);
                 }
             }
@@ -56,7 +66,7 @@ public final class ImageExerciser {
     }
 
     /** Walks the block status from the start, reads each run within the budget, and checks zero runs read as zero. */
-    static void walk(Image image, Budget budget) throws IOException {
+    public static void walk(Image image, Budget budget) throws IOException {
         long size = image.size();
         check(size >= 0, "negative size " + size);
         ByteBuffer heap = ByteBuffer.allocate(CHUNK);
@@ -132,9 +142,14 @@ public final class ImageExerciser {
      * One fuzz input: open in safe mode and exercise within the fuzzing budget. Only an {@link IOException} with a
      * message may come out; anything else (an unchecked exception, an error, a hang caught by Jazzer) is a finding.
      */
-    static void fuzzOne(Path file) {
+    public static void fuzzOne(Path file) {
+        fuzzOne(ImageFormats.defaults(), file);
+    }
+
+    /** As {@link #fuzzOne(Path)}, opening with {@code formats}. */
+    public static void fuzzOne(ImageFormats formats, Path file) {
         try {
-            exercise(file, Outcome.SAFE, FUZZ);
+            exercise(formats, file, SAFE, FUZZ);
         } catch (IOException e) {
             if (e.getMessage() == null || e.getMessage().isBlank()) {
                 throw new AssertionError("an " + e.getClass().getName() + " without a message", e);
