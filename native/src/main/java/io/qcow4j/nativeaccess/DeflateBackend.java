@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Which inflater reads deflate-compressed data (qcow2's clusters, VMDK's grains): libdeflate (the system's
@@ -63,20 +64,24 @@ public final class DeflateBackend {
     }
 
     /**
-     * The library a decompressor made now inflates with: libdeflate where it is selected (the property, and whether
-     * it loads), else null for the JDK's {@link java.util.zip.Inflater}. libdeflate loads when the first decompressor
-     * asks for it, not before: most images hold no compressed data.
+     * Which library the decompressors of an image opened now inflate with: the property is read now, when the image
+     * is opened; the supplier gives libdeflate where it is selected and loads, else null for the JDK's
+     * {@link java.util.zip.Inflater}. libdeflate loads when the first decompressor asks for it, not before: most
+     * images hold no compressed data.
      *
      * @param what what is inflated, for the log line ("qcow2 clusters")
-     * @return the library, or null
+     * @return the choice, made once per decompressor
      */
-    public static Libdeflate libdeflate(String what) {
-        if (selects(requested())) {
-            logOnce(Level.DEBUG, "inflating " + what + " with libdeflate (libdeflate.so.0)");
-            return Native.LIBRARY;
-        }
-        logOnce(Level.DEBUG, "inflating " + what + " with java.util.zip.Inflater");
-        return null;
+    public static Supplier<Libdeflate> libdeflate(String what) {
+        String requested = requested();
+        return () -> {
+            if (selects(requested)) {
+                logOnce(Level.DEBUG, "inflating " + what + " with libdeflate (libdeflate.so.0)");
+                return Native.LIBRARY;
+            }
+            logOnce(Level.DEBUG, "inflating " + what + " with java.util.zip.Inflater");
+            return null;
+        };
     }
 
     private static boolean libdeflateSelected() {

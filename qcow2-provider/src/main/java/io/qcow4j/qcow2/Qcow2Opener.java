@@ -117,8 +117,9 @@ final class Qcow2Opener {
         if (type == CompressionType.ZSTD) {
             return ZstdDecompressor::new;
         }
+        Supplier<Libdeflate> chosen = DeflateBackend.libdeflate("deflate clusters");
         return () -> {
-            Libdeflate libdeflate = DeflateBackend.libdeflate("deflate clusters");
+            Libdeflate libdeflate = chosen.get();
             return libdeflate != null ? new LibdeflateDecompressor(libdeflate) : new InflaterDecompressor();
         };
     }

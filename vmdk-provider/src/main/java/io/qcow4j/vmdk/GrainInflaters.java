@@ -14,10 +14,11 @@ final class GrainInflaters {
     private GrainInflaters() {
     }
 
-    /** A new inflater for the calling thread. */
+    /** New inflaters, one for each thread, of the kind chosen now (as an image opens). */
     static Supplier<GrainInflater> supplier() {
+        Supplier<Libdeflate> chosen = DeflateBackend.libdeflate("VMDK grains");
         return () -> {
-            Libdeflate libdeflate = DeflateBackend.libdeflate("VMDK grains");
+            Libdeflate libdeflate = chosen.get();
             return libdeflate != null ? new LibdeflateGrainInflater(libdeflate) : new JdkGrainInflater();
         };
     }
