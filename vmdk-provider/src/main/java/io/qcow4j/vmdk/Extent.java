@@ -1,5 +1,6 @@
 package io.qcow4j.vmdk;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.Map;
 import io.qcow4j.spi.HostFile;
 
 /** One extent of a disk: a range of its sectors, kept in a file of its own layout or in none. */
-interface Extent {
+interface Extent extends Closeable {
 
     /** The extent's size in bytes. */
     long bytes();
@@ -38,4 +39,9 @@ interface Extent {
 
     /** The extent as {@code qemu-img info --output=json} lists it, in qemu-img's key order. */
     Map<String, Object> info();
+
+    /** Releases what the extent holds besides its file (which the image closes). */
+    @Override
+    default void close() throws IOException {
+    }
 }

@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.qcow4j.Allocation;
+import io.qcow4j.BlockStatus;
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.nativeaccess.FileHoles;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.ImageReads;
 
@@ -20,6 +23,8 @@ final class FlatExtent implements Extent {
     private final long start;
     private final long bytes;
     private final String type;
+    /** Asked on the first block status query, not at open: reads never need it. */
+    private volatile FileHoles holes;
 
     FlatExtent(HostFile file, long start, long bytes, String type) {
         this.file = file;
@@ -33,9 +38,41 @@ final class FlatExtent implements Extent {
         return bytes;
     }
 
+    /**
+     * The run at {@code offset}: data, or data in a hole of the file, which QEMU reports as zeros for a flat extent.
+     * Past the file's end it is data, which a read refuses as truncated.
+     */
     @Override
     public Run run(long offset, long maxLength) {
-        return new Run(Run.Kind.DATA, maxLength, start + offset);
+        long host = start + offset;
+        if (host >= file.size()) {
+            return new Run(Run.Kind.DATA, maxLength, host);
+        }
+        BlockStatus status = holes().dataStatus(offset, maxLength, host);
+        return new Run(status.allocation() == Allocation.DATA_IN_HOLE ? Run.Kind.DATA_IN_HOLE : Run.Kind.DATA,
+                status.length(), host);
+    }
+
+    private FileHoles holes() {
+        FileHoles known = holes;
+        if (known == null) {
+            synchronized (this) {
+                known = holes;
+                if (known == null) {
+                    known = FileHoles.of(file.path(), file.size());
+                    holes = known;
+                }
+            }
+        }
+        return known;
+    }
+
+    @Override
+    public void close() {
+        FileHoles known = holes;
+        if (known != null) {
+            known.close();
+        }
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.nativeaccess.FileAllocation;
+import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.ImageErrors;
 import io.qcow4j.spi.ImageReads;
@@ -101,7 +102,7 @@ final class VmdkImage implements Image {
                 int n = (int) run.length();
                 dst.limit(dst.position() + n);
                 switch (run.kind()) {
-                    case DATA, COMPRESSED -> extent.read(run, inExtent, dst);
+                    case DATA, DATA_IN_HOLE, COMPRESSED -> extent.read(run, inExtent, dst);
                     case ZERO -> ImageReads.fillZeros(dst);
                     case UNALLOCATED -> readParent(dst, at);
                 }
@@ -135,6 +136,8 @@ final class VmdkImage implements Image {
             long length = run.length();
             return switch (run.kind()) {
                 case DATA -> new BlockStatus(offset, length, Allocation.DATA, false, 0, run.hostOffset());
+                case DATA_IN_HOLE -> new BlockStatus(offset, length, Allocation.DATA_IN_HOLE, false, 0,
+                        run.hostOffset());
                 case COMPRESSED -> new BlockStatus(offset, length, Allocation.DATA, true, 0, -1);
                 case ZERO -> new BlockStatus(offset, length, Allocation.ZERO, false, 0, -1);
                 case UNALLOCATED -> ImageReads.backingStatus(parent, offset, length);
@@ -211,28 +214,12 @@ final class VmdkImage implements Image {
     @Override
     public void close() throws IOException {
         closed = true;
-        IOException failure = null;
         List<Closeable> all = new ArrayList<>(files);
         if (!files.contains(file)) {
             all.add(file);
         }
+        all.addAll(allExtents);
         all.add(parent);
-        for (Closeable closeable : all) {
-            if (closeable == null) {
-                continue;
-            }
-            try {
-                closeable.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll(all.toArray(Closeable[]::new));
     }
 }

@@ -37,8 +37,8 @@ class VmdkMatrixTest {
     @TempDir
     Path dir;
 
-    /** One image of the matrix: how to make it in a directory, and whether its map differs by flat extents' holes. */
-    record Case(String name, Builder builder, boolean flat) {
+    /** One image of the matrix: how to make it in a directory. */
+    record Case(String name, Builder builder) {
         @Override
         public String toString() {
             return name;
@@ -59,32 +59,31 @@ class VmdkMatrixTest {
     static Stream<Case> cases() {
         List<Case> cases = new ArrayList<>();
         for (String subformat : SUBFORMATS) {
-            boolean flat = subformat.endsWith("Flat");
             cases.add(new Case("convert " + subformat, d -> VmdkTools.convert(content(d, 6 << 20),
-                    d.resolve("disk.vmdk"), "subformat=" + subformat), flat));
+                    d.resolve("disk.vmdk"), "subformat=" + subformat)));
             cases.add(new Case("create " + subformat + " + writes", d -> {
                 Path image = VmdkTools.create(d.resolve("disk.vmdk"), "4M", "subformat=" + subformat);
                 VmdkTools.io(image, subformat.equals("streamOptimized") ? STREAM_WRITES : WRITES);
                 return image;
-            }, flat));
+            }));
         }
         cases.add(new Case("zeroed_grain=on + writes", d -> written(VmdkTools.create(d.resolve("disk.vmdk"), "4M",
-                "zeroed_grain=on")), false));
+                "zeroed_grain=on"))));
         cases.add(new Case("twoGbMaxExtentSparse zeroed_grain=on + writes", d -> written(VmdkTools.create(
-                d.resolve("disk.vmdk"), "4M", "subformat=twoGbMaxExtentSparse", "zeroed_grain=on")), false));
+                d.resolve("disk.vmdk"), "4M", "subformat=twoGbMaxExtentSparse", "zeroed_grain=on"))));
         cases.add(new Case("convert zeroed_grain=on", d -> VmdkTools.convert(content(d, 3 << 20),
-                d.resolve("disk.vmdk"), "zeroed_grain=on"), false));
+                d.resolve("disk.vmdk"), "zeroed_grain=on")));
         for (String options : new String[] {"hwversion=6", "hwversion=7", "compat6=on", "adapter_type=lsilogic",
             "adapter_type=buslogic", "adapter_type=legacyESX", "adapter_type=ide", "toolsversion=10240"}) {
             cases.add(new Case("convert " + options, d -> VmdkTools.convert(content(d, 2 << 20),
-                    d.resolve("disk.vmdk"), options), false));
+                    d.resolve("disk.vmdk"), options)));
             cases.add(new Case("convert streamOptimized " + options, d -> VmdkTools.convert(content(d, 2 << 20),
-                    d.resolve("disk.vmdk"), "subformat=streamOptimized", options), false));
+                    d.resolve("disk.vmdk"), "subformat=streamOptimized", options)));
         }
         cases.add(new Case("size not a multiple of the grain", d -> written(VmdkTools.create(d.resolve("disk.vmdk"),
-                "4100k")), false));
+                "4100k"))));
         cases.add(new Case("streamOptimized, size not a multiple of the grain", d -> VmdkTools.convert(
-                content(d, (2 << 20) + 7 * 512), d.resolve("disk.vmdk"), "subformat=streamOptimized"), false));
+                content(d, (2 << 20) + 7 * 512), d.resolve("disk.vmdk"), "subformat=streamOptimized")));
         for (String parent : new String[] {"monolithicSparse", "streamOptimized", "twoGbMaxExtentSparse"}) {
             for (String child : new String[] {"monolithicSparse", "streamOptimized", "twoGbMaxExtentSparse"}) {
                 cases.add(new Case("delta " + child + " over " + parent, d -> {
@@ -92,7 +91,7 @@ class VmdkMatrixTest {
                     Path top = VmdkTools.delta(d.resolve("top.vmdk"), base, "subformat=" + child);
                     VmdkTools.io(top, child.equals("streamOptimized") ? STREAM_WRITES : WRITES);
                     return top;
-                }, false));
+                }));
             }
         }
         cases.add(new Case("delta with zeroed grains over data", d -> {
@@ -100,7 +99,7 @@ class VmdkMatrixTest {
             Path top = VmdkTools.delta(d.resolve("top.vmdk"), base, "zeroed_grain=on");
             VmdkTools.io(top, WRITES);
             return top;
-        }, false));
+        }));
         cases.add(new Case("chain of three deltas", d -> {
             Path base = VmdkTools.convert(content(d, 4 << 20), d.resolve("base.vmdk"));
             Path middle = VmdkTools.delta(d.resolve("middle.vmdk"), base);
@@ -108,29 +107,29 @@ class VmdkMatrixTest {
             Path top = VmdkTools.delta(d.resolve("top.vmdk"), middle, "subformat=twoGbMaxExtentSparse");
             VmdkTools.io(top, "write -P 0x66 600k 64k", "write -P 0x67 3M 1k");
             return top;
-        }, false));
+        }));
         cases.add(new Case("monolithicSparse of 3 GiB, writes about 2 GiB", d -> {
             Path image = VmdkTools.create(d.resolve("disk.vmdk"), "3G");
             VmdkTools.io(image, "write -P 0x71 0 64k", "write -P 0x72 2047M 2M", "write -P 0x73 3071M 1M");
             return image;
-        }, false));
+        }));
         cases.add(new Case("twoGbMaxExtentSparse of 5 GiB, writes in each extent", d -> {
             Path image = VmdkTools.create(d.resolve("disk.vmdk"), "5G", "subformat=twoGbMaxExtentSparse",
                     "zeroed_grain=on");
             VmdkTools.io(image, "write -P 0x81 10M 100k", "write -P 0x82 2047M 2M", "write -z 2049M 128k",
                     "write -P 0x83 4095M 2M", "write -P 0x84 5119M 1M");
             return image;
-        }, false));
+        }));
         cases.add(new Case("twoGbMaxExtentFlat of 3 GiB, writes about 2 GiB", d -> {
             Path image = VmdkTools.create(d.resolve("disk.vmdk"), "3G", "subformat=twoGbMaxExtentFlat");
             VmdkTools.io(image, "write -P 0x91 2047M 2M", "write -P 0x92 3071M 1M");
             return image;
-        }, true));
+        }));
         cases.add(new Case("streamOptimized of 3 GiB, grains about 2 GiB", d -> {
             Path image = VmdkTools.create(d.resolve("disk.vmdk"), "3G", "subformat=streamOptimized");
             VmdkTools.io(image, "write -P 0xa1 2047M 2M", "write -P 0xa2 3071M 1M");
             return image;
-        }, false));
+        }));
         return cases.stream();
     }
 
@@ -152,7 +151,7 @@ class VmdkMatrixTest {
             assertThat(opened.format()).isEqualTo("vmdk");
             ImageAsserts.assertReadsLike(opened, raw);
             ImageAsserts.assertRandomReads(opened, raw, c.name().hashCode());
-            ImageAsserts.assertMapLike(opened, image, c.flat());
+            ImageAsserts.assertMapLike(opened, image);
             ImageAsserts.assertInfoLike(opened, image);
         }
     }
