@@ -105,9 +105,9 @@ class ErrorLinesTest {
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.stderr()).startsWith("qcow2: " + truncated + ": ").hasLineCount(1);
 
-        Cli.Result unknown = Cli.run("info", "-f", "vmdk", truncated.toString());
+        Cli.Result unknown = Cli.run("info", "-f", "qed", truncated.toString());
         assertThat(unknown.exit()).isEqualTo(1);
-        assertThat(unknown.stderr()).startsWith("qcow2: ").contains("vmdk").hasLineCount(1);
+        assertThat(unknown.stderr()).startsWith("qcow2: ").contains("qed").hasLineCount(1);
     }
 
     @Test
