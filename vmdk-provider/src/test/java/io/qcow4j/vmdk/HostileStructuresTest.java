@@ -294,8 +294,9 @@ class HostileStructuresTest {
         assertFails(failure(seText), CorruptImageException.class, "seSparse header: bad const header magic");
         Path flatShort = Fixtures.write(dir.resolve("c.vmdk"), Fixtures.descriptor(1, 0xffffffffL,
                 "monolithicFlat", null, "RW 2048 FLAT \"text.bin\" 0"));
+        // the file's 1300 bytes read; the first byte past them fails, naming where the file ends
         assertFails(failure(flatShort), CorruptImageException.class, "the FLAT extent text.bin is 1300 bytes, "
-                + "too short for guest bytes at extent offset 0");
+                + "too short for guest bytes at extent offset 1300");
     }
 
     @Test
