@@ -1,12 +1,10 @@
 package io.qcow4j.qcow2;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import io.qcow4j.CorruptImageException;
 import io.qcow4j.nativeaccess.Libdeflate;
-import io.qcow4j.nativeaccess.NativeLibrary;
+import io.qcow4j.nativeaccess.LibdeflateInflater;
 
 /**
  * Raw deflate with libdeflate, about twice as fast as zlib. libdeflate inflates whole buffers only, so it decides the
@@ -18,26 +16,12 @@ import io.qcow4j.nativeaccess.NativeLibrary;
  */
 final class LibdeflateDecompressor implements ClusterDecompressor {
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    private final Libdeflate library;
-    private final long handle;
-    /** Where libdeflate reports actual_out_nbytes. */
-    private final ByteBuffer actual = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private final long actualAddress;
+    private final LibdeflateInflater inflater;
     private InflaterDecompressor zlib;
     private long fallbacks;
 
     LibdeflateDecompressor(Libdeflate library) {
-        this.library = library;
-        long allocated = library.allocDecompressor();
-        if (allocated == 0) {
-            throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
-        }
-        this.handle = allocated;
-        this.actualAddress = NativeLibrary.address(actual);
-        // The decompressor lives as long as the thread that owns this instance; free it when the instance goes.
-        CLEANER.register(this, () -> library.freeDecompressor(allocated));
+        this.inflater = new LibdeflateInflater(library);
     }
 
     @Override
@@ -47,11 +31,8 @@ final class LibdeflateDecompressor implements ClusterDecompressor {
             zlib().decompress(src, dst);
             return;
         }
-        int in = src.remaining();
-        int out = dst.remaining();
-        int result = library.decompress(handle, NativeLibrary.address(src) + src.position(), in,
-                NativeLibrary.address(dst) + dst.position(), out, actualAddress);
-        if (result == Libdeflate.SUCCESS && actual.getLong(0) == out) {
+        int result = inflater.inflateRaw(src, dst);
+        if (result == Libdeflate.SUCCESS && inflater.produced() == dst.remaining()) {
             // what follows the stream in src is the padding of its last sector, never read again
             src.position(src.limit());
             dst.position(dst.limit());

@@ -6,7 +6,6 @@ import java.util.function.Supplier;
 
 import io.qcow4j.BackingChainException;
 import io.qcow4j.FileReference;
-import io.qcow4j.Image;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.UnsafeImageException;
 

@@ -14,12 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
 
@@ -55,18 +53,9 @@ public final class QemuReference {
         return specific == null ? new JsonObject() : specific.getAsJsonObject().getAsJsonObject("data");
     }
 
-    /** {@code qemu-img map -f FORMAT --output=json}, parsed. */
+    /** {@code qemu-img map -f FORMAT --output=json}, parsed and merged as {@link QemuMap#merged} merges. */
     public static List<QemuMap> map(Path image, String format) {
-        JsonArray entries = JsonParser.parseString(Qemu.run("qemu-img", "map", "-f", format, "--output=json",
-                image.toString())).getAsJsonArray();
-        List<QemuMap> map = new ArrayList<>();
-        for (JsonElement element : entries) {
-            JsonObject e = element.getAsJsonObject();
-            map.add(new QemuMap(e.get("start").getAsLong(), e.get("length").getAsLong(), e.get("depth").getAsInt(),
-                    !e.has("present") || e.get("present").getAsBoolean(), e.get("zero").getAsBoolean(),
-                    e.get("data").getAsBoolean(), e.has("offset") ? e.get("offset").getAsLong() : -1));
-        }
-        return merge(map);
+        return QemuMap.merged(QemuMap.of(image, format));
     }
 
     /** Reads whole, then at random from four threads into heap and direct buffers, against {@code expected}. */
@@ -116,30 +105,8 @@ public final class QemuReference {
         }
     }
 
-    /** Our map as qemu-img prints it: data in a hole of the file is data that reads as zero. */
+    /** Our map as qemu-img prints it ({@link QemuMap#of(Image)}). */
     public static List<QemuMap> ours(Image image) throws IOException {
-        List<QemuMap> view = new ArrayList<>();
-        for (BlockStatus r : image.map(0, image.size())) {
-            view.add(new QemuMap(r.offset(), r.length(), r.depth(), r.allocation() != Allocation.UNALLOCATED,
-                    r.readsAsZero(), r.allocation() == Allocation.DATA || r.allocation() == Allocation.DATA_IN_HOLE,
-                    r.hostOffset()));
-        }
-        return merge(view);
-    }
-
-    private static List<QemuMap> merge(List<QemuMap> entries) {
-        List<QemuMap> merged = new ArrayList<>();
-        for (QemuMap e : entries) {
-            QemuMap last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && last.depth() == e.depth() && last.present() == e.present()
-                    && last.zero() == e.zero() && last.data() == e.data()
-                    && (last.offset() == -1 ? e.offset() == -1 : e.offset() == last.offset() + last.length())) {
-                merged.set(merged.size() - 1, new QemuMap(last.start(), last.length() + e.length(), last.depth(),
-                        last.present(), last.zero(), last.data(), last.offset()));
-            } else {
-                merged.add(e);
-            }
-        }
-        return merged;
+        return QemuMap.of(image);
     }
 }

@@ -1,12 +1,10 @@
 package io.qcow4j.vmdk;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import io.qcow4j.CorruptImageException;
 import io.qcow4j.nativeaccess.Libdeflate;
-import io.qcow4j.nativeaccess.NativeLibrary;
+import io.qcow4j.nativeaccess.LibdeflateInflater;
 
 /**
  * zlib streams with libdeflate's {@code libdeflate_zlib_decompress}, about twice as fast as the JDK's zlib. It inflates
@@ -16,25 +14,11 @@ import io.qcow4j.nativeaccess.NativeLibrary;
  */
 final class LibdeflateGrainInflater implements GrainInflater {
 
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    private final Libdeflate library;
-    private final long handle;
-    /** Where libdeflate reports actual_out_nbytes. */
-    private final ByteBuffer actual = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private final long actualAddress;
+    private final LibdeflateInflater inflater;
     private JdkGrainInflater jdk;
 
     LibdeflateGrainInflater(Libdeflate library) {
-        this.library = library;
-        long allocated = library.allocDecompressor();
-        if (allocated == 0) {
-            throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
-        }
-        this.handle = allocated;
-        this.actualAddress = NativeLibrary.address(actual);
-        // the decompressor lives as long as the thread that owns this instance; freed when the instance goes
-        CLEANER.register(this, () -> library.freeDecompressor(allocated));
+        this.inflater = new LibdeflateInflater(library);
     }
 
     @Override
@@ -42,8 +26,7 @@ final class LibdeflateGrainInflater implements GrainInflater {
         if (!src.isDirect() || !dst.isDirect()) {
             return jdk().inflate(src, dst);
         }
-        int result = library.zlibDecompress(handle, NativeLibrary.address(src) + src.position(), src.remaining(),
-                NativeLibrary.address(dst) + dst.position(), dst.remaining(), actualAddress);
+        int result = inflater.inflateZlib(src, dst);
         if (result == Libdeflate.INSUFFICIENT_SPACE) {
             // zlib tells the error as the contract words it
             return jdk().inflate(src, dst);
@@ -52,7 +35,7 @@ final class LibdeflateGrainInflater implements GrainInflater {
             throw new CorruptImageException("the compressed grain does not inflate as zlib (libdeflate result "
                     + result + ")");
         }
-        int produced = (int) actual.getLong(0);
+        int produced = (int) inflater.produced();
         src.position(src.limit());
         dst.position(dst.position() + produced);
         return produced;

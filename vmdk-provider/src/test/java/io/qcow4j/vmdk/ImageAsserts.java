@@ -18,8 +18,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 
-import io.qcow4j.Allocation;
-import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
 import io.qcow4j.ImageInfo;
 import io.qcow4j.testing.QemuMap;
@@ -112,29 +110,8 @@ final class ImageAsserts {
      * their files included ({@code "data": true, "zero": true}).
      */
     static void assertMapLike(Image image, Path top) throws IOException {
-        List<QemuMap> ours = new ArrayList<>();
-        for (BlockStatus run : image.map(0, image.size())) {
-            ours.add(new QemuMap(run.offset(), run.length(), run.depth(), run.allocation() != Allocation.UNALLOCATED,
-                    run.readsAsZero(), run.allocation() == Allocation.DATA || run.allocation()
-                    == Allocation.DATA_IN_HOLE, run.hostOffset()));
-        }
-        assertThat(merge(ours)).as("map of %s", top).containsExactlyElementsOf(merge(QemuMap.of(top)));
-    }
-
-    private static List<QemuMap> merge(List<QemuMap> entries) {
-        List<QemuMap> merged = new ArrayList<>();
-        for (QemuMap e : entries) {
-            QemuMap last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && last.depth() == e.depth() && last.present() == e.present()
-                    && last.zero() == e.zero() && last.data() == e.data()
-                    && (last.offset() == -1 ? e.offset() == -1 : e.offset() == last.offset() + last.length())) {
-                merged.set(merged.size() - 1, new QemuMap(last.start(), last.length() + e.length(), last.depth(),
-                        last.present(), last.zero(), last.data(), last.offset()));
-            } else {
-                merged.add(e);
-            }
-        }
-        return merged;
+        assertThat(QemuMap.of(image)).as("map of %s", top)
+                .containsExactlyElementsOf(QemuMap.merged(QemuMap.of(top)));
     }
 
     /**
