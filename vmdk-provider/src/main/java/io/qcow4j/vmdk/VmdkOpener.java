@@ -88,7 +88,8 @@ final class VmdkOpener {
                 throw new CorruptImageException("the sparse file has no embedded descriptor (descriptorOffset 0): "
                         + "it is an extent of a split disk; open the descriptor file that names it");
             }
-            byte[] text = readDescriptor(file, header.descriptorOffset(), header.descriptorSectors() * 512);
+            byte[] text = readDescriptor(file, header.descriptorOffset(),
+                    descriptorRoom(header.descriptorSectors()));
             Descriptor descriptor = DescriptorParser.parse(text, text.length, false);
             // QEMU names the type by the extent, whatever the embedded descriptor says
             String createType = extent.compressed() ? "streamOptimized" : "monolithicSparse";
@@ -109,6 +110,11 @@ final class VmdkOpener {
         return fromDescriptorFile(path, file, readDescriptor(file, 0, Limits.DESCRIPTOR_BYTES), context, opened);
     }
 
+    /** The descriptor's room in bytes; the field is unsigned, and a room past the limit is as good as unlimited. */
+    private static long descriptorRoom(long sectors) {
+        return Long.compareUnsigned(sectors, Limits.DESCRIPTOR_BYTES) > 0 ? Limits.DESCRIPTOR_BYTES : sectors * 512;
+    }
+
     /** The file's first sector, big-endian; what lies past the end of a shorter file reads as zeros, as in QEMU. */
     private static ByteBuffer head(HostFile file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(512);
@@ -126,8 +132,8 @@ final class VmdkOpener {
                     + " lies past the end of the " + file.size() + "-byte file");
         }
         long at = sector * 512;
-        int length = (int) Math.min(Math.min(maxBytes, Limits.DESCRIPTOR_BYTES), file.size() - at);
-        ByteBuffer text = ByteBuffer.allocate(Math.max(0, length));
+        long length = Math.max(0, Math.min(Math.min(maxBytes, Limits.DESCRIPTOR_BYTES), file.size() - at));
+        ByteBuffer text = ByteBuffer.allocate((int) length);
         file.readAvailable(text, at);
         byte[] bytes = text.array();
         for (int i = 0; i < text.position(); i++) {

@@ -124,6 +124,20 @@ class HostileStructuresTest {
     }
 
     @Test
+    void aDescriptorSizeOfAnyValueReadsTheDescriptorUpToItsEnd() throws Exception {
+        // descriptorSize is unsigned: past 2^54 sectors its size in bytes overflows a long
+        for (long sectors : new long[] {1, 1L << 20, 0x00ff141478307830L, Long.MAX_VALUE, -1}) {
+            Path image = sparse(f -> f.putLong(36, sectors));
+            assertThat(failure(image)).as("descriptorSize %s", Long.toUnsignedString(sectors)).isNull();
+            try (Image opened = Images.open(image)) {
+                ByteBuffer all = ByteBuffer.allocate((int) opened.size());
+                opened.read(all, 0);
+                assertThat(all.array()).isEqualTo(disk());
+            }
+        }
+    }
+
+    @Test
     void aGrainDirectoryTooLargeToHold() throws Exception {
         // 2^40 sectors in tables of one grain of one sector: a directory of 2^40 entries
         Path image = sparse(f -> f.putLong(12, 1L << 40).putLong(20, 1).putInt(44, 1));
