@@ -5,9 +5,9 @@ import com.kenai.jffi.Type;
 import io.qcow4j.nativeaccess.NativeLibrary.Function;
 
 /**
- * The libdeflate calls that inflate a whole buffer, raw deflate (qcow2's clusters) or zlib (VMDK's grains), bound from
- * the system's {@code libdeflate.so.0}. Pointers travel as plain addresses, so a call allocates nothing and copies
- * nothing.
+ * The libdeflate calls that inflate a whole buffer, raw deflate (qcow2's clusters) or zlib (VMDK's grains), and that
+ * deflate one (the qcow2 writer's compressed clusters), bound from the system's {@code libdeflate.so.0}. Pointers
+ * travel as plain addresses, so a call allocates nothing and copies nothing.
  *
  * <p>Optional: where {@code libdeflate.so.0} is not installed, or jffi's own stub library cannot load (a
  * {@code java.io.tmpdir} mounted {@code noexec}), {@link DeflateBackend} catches the failure once and every deflate
@@ -24,6 +24,10 @@ public final class Libdeflate {
     private final Function decompress;
     private final Function zlibDecompress;
     private final Function free;
+    private final Function allocCompressor;
+    private final Function compress;
+    private final Function compressBound;
+    private final Function freeCompressor;
 
     private Libdeflate(NativeLibrary library) {
         // errno is never read, so no call needs to save it
@@ -33,6 +37,12 @@ public final class Libdeflate {
         this.zlibDecompress = library.function("libdeflate_zlib_decompress", false, Type.SINT,
                 Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER, Type.ULONG, Type.POINTER);
         this.free = library.function("libdeflate_free_decompressor", false, Type.VOID, Type.POINTER);
+        this.allocCompressor = library.function("libdeflate_alloc_compressor", false, Type.POINTER, Type.SINT);
+        this.compress = library.function("libdeflate_deflate_compress", false, Type.ULONG,
+                Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER, Type.ULONG);
+        this.compressBound = library.function("libdeflate_deflate_compress_bound", false, Type.ULONG,
+                Type.POINTER, Type.ULONG);
+        this.freeCompressor = library.function("libdeflate_free_compressor", false, Type.VOID, Type.POINTER);
     }
 
     /**
@@ -69,5 +79,33 @@ public final class Libdeflate {
     /** {@code libdeflate_free_decompressor}. */
     public void freeDecompressor(long decompressor) {
         free.call(decompressor);
+    }
+
+    /**
+     * {@code libdeflate_alloc_compressor(level)}: a {@code struct libdeflate_compressor *} for levels 0 to 12, or 0
+     * when out of memory or the level is outside them.
+     */
+    public long allocCompressor(int level) {
+        return allocCompressor.call(level);
+    }
+
+    /**
+     * {@code libdeflate_deflate_compress}: deflates the {@code inBytes} at {@code in} into a raw deflate stream (no
+     * zlib header or checksum) of at most {@code outBytes} at {@code out}.
+     *
+     * @return the stream's length, or 0 when it does not fit in {@code outBytes}
+     */
+    public long compress(long compressor, long in, long inBytes, long out, long outBytes) {
+        return compress.call(compressor, in, inBytes, out, outBytes);
+    }
+
+    /** {@code libdeflate_deflate_compress_bound}: the most bytes {@link #compress} can produce from {@code inBytes}. */
+    public long compressBound(long compressor, long inBytes) {
+        return compressBound.call(compressor, inBytes);
+    }
+
+    /** {@code libdeflate_free_compressor}. */
+    public void freeCompressor(long compressor) {
+        freeCompressor.call(compressor);
     }
 }

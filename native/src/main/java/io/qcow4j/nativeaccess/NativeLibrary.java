@@ -167,6 +167,20 @@ public final class NativeLibrary {
         }
 
         /**
+         * Calls the function with five arguments.
+         *
+         * @param a the first argument
+         * @param b the second
+         * @param c the third
+         * @param d the fourth
+         * @param e the fifth
+         * @return its result, widened to a long
+         */
+        public long call(long a, long b, long c, long d, long e) {
+            return INVOKER.invokeN5(context, address, a, b, c, d, e);
+        }
+
+        /**
          * Calls the function with six arguments.
          *
          * @param a the first argument
