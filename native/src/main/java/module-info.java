@@ -8,5 +8,6 @@ module io.qcow4j.nativeaccess {
     requires transitive org.jnrproject.jffi;
 
     exports io.qcow4j.nativeaccess to io.qcow4j.qcow2, io.qcow4j.vhd, io.qcow4j.vdi, io.qcow4j.vhdx, io.qcow4j.vmdk,
+            io.qcow4j.parallels,
             io.qcow4j.convert, io.qcow4j.qcow2.write;
 }

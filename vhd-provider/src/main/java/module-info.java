@@ -10,7 +10,7 @@ module io.qcow4j.vhd {
     requires static com.google.auto.service;
 
     exports io.qcow4j.vhd;
-    exports io.qcow4j.vhd.shared to io.qcow4j.vdi, io.qcow4j.vhdx;
+    exports io.qcow4j.vhd.shared to io.qcow4j.vdi, io.qcow4j.vhdx, io.qcow4j.parallels;
 
     provides io.qcow4j.spi.ImageFormatProvider with io.qcow4j.vhd.VhdFormatProvider;
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.qcow4j.ImageInfo;
 import io.qcow4j.SnapshotInfo;
@@ -18,6 +19,11 @@ final class InfoFields {
     /** QEMU's order for the qcow2 fields it knows; fields it does not know follow, in the provider's order. */
     private static final List<String> FORMAT_SPECIFIC_ORDER = List.of("compat", "compression-type", "lazy-refcounts",
             "bitmaps", "refcount-bits", "data-file", "data-file-raw", "corrupt", "extended-l2");
+    /**
+     * Formats whose QEMU driver answers no {@code bdrv_get_info}: qemu-img shows them without a dirty flag (nor a
+     * cluster size, which their providers leave at 0).
+     */
+    private static final Set<String> WITHOUT_DRIVER_INFO = Set.of("parallels");
 
     private InfoFields() {
     }
@@ -51,7 +57,9 @@ final class InfoFields {
             fields.put("full-backing-filename", backingName);
             fields.put("backing-filename", info.backingFilename());
         }
-        fields.put("dirty-flag", info.dirty());
+        if (!WITHOUT_DRIVER_INFO.contains(info.format())) {
+            fields.put("dirty-flag", info.dirty());
+        }
         return fields;
     }
 

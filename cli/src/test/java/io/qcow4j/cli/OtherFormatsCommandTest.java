@@ -49,7 +49,9 @@ class OtherFormatsCommandTest {
                 Arguments.of("vhdx", List.of("subformat=fixed", "block_size=1M")),
                 Arguments.of("vmdk", List.of("subformat=monolithicSparse")),
                 Arguments.of("vmdk", List.of("subformat=streamOptimized")),
-                Arguments.of("vmdk", List.of("subformat=twoGbMaxExtentSparse")));
+                Arguments.of("vmdk", List.of("subformat=twoGbMaxExtentSparse")),
+                Arguments.of("parallels", List.<String>of()),
+                Arguments.of("parallels", List.of("cluster_size=4k")));
     }
 
     private static Path image(String format, List<String> options) {
