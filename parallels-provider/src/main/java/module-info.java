@@ -3,6 +3,7 @@ module io.qcow4j.parallels {
     requires transitive io.qcow4j;
     requires io.qcow4j.nativeaccess;
     requires io.qcow4j.vhd;
+    requires java.xml;
     requires static com.google.auto.service;
 
     exports io.qcow4j.parallels;

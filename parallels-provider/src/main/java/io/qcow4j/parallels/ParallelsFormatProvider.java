@@ -14,7 +14,8 @@ import io.qcow4j.spi.ProbeResult;
 
 /**
  * Parallels' expanding disk ({@code .hds}, the file inside a {@code .hdd} bundle), QEMU's {@code parallels} format:
- * headers {@code WithoutFreeSpace} (offsets in sectors) and {@code WithouFreSpacExt} (offsets in clusters).
+ * headers {@code WithoutFreeSpace} (offsets in sectors) and {@code WithouFreSpacExt} (offsets in clusters); and a
+ * bundle's {@code DiskDescriptor.xml}, with its snapshot chain and split storages, which QEMU does not read.
  */
 @AutoService(ImageFormatProvider.class)
 public final class ParallelsFormatProvider implements ImageFormatProvider {
@@ -29,7 +30,10 @@ public final class ParallelsFormatProvider implements ImageFormatProvider {
 
     @Override
     public ProbeResult probe(ByteBuffer start) {
-        return ParallelsHeader.recognizes(start) ? ProbeResult.RECOGNIZED : ProbeResult.NOT_RECOGNIZED;
+        byte[] bytes = new byte[Math.min(start.remaining(), 512)];
+        start.get(start.position(), bytes);
+        return ParallelsHeader.recognizes(start) || DiskDescriptor.recognizes(bytes, bytes.length)
+                ? ProbeResult.RECOGNIZED : ProbeResult.NOT_RECOGNIZED;
     }
 
     @Override

@@ -12,7 +12,7 @@ import io.qcow4j.testing.ImageExerciser;
 
 /**
  * Fuzzes opening and reading whole Parallels files; seeds (an extended header made by qemu-img and qemu-io, an older
- * one with sector offsets) in {@code src/test/resources/io/qcow4j/parallels/ParallelsFuzzTestInputs/openAndRead/}:
+ * one with sector offsets, a bundle's descriptor) in {@code src/test/resources/io/qcow4j/parallels/ParallelsFuzzTestInputs/openAndRead/}:
  * <pre>
  * JAZZER_FUZZ=1 mvn -B -pl parallels-provider -am test -Dtest=ParallelsFuzzTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=600
