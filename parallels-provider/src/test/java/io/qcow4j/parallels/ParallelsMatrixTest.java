@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
-import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
 import io.qcow4j.testing.QemuReference;
 
@@ -59,20 +58,10 @@ class ParallelsMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void readsMapsAndShowsAsQemu(Case c) throws Exception {
-        Path image = dir.resolve("disk.hds");
-        String options = "cluster_size=" + c.clusterSize();
-        if (c.converted()) {
-            Path content = ImageContent.writeRaw(dir.resolve("content.raw"), c.size(), c.size());
-            Qemu.run("qemu-img", "convert", "-f", "raw", "-O", "parallels", "-o", options, content.toString(),
-                    image.toString());
-        } else {
-            Qemu.run("qemu-img", "create", "-q", "-f", "parallels", "-o", options, image.toString(),
-                    Long.toString(c.size()));
-        }
-        long size = QemuReference.info(image, "parallels").get("virtual-size").getAsLong();
-        Qemu.io(image, "parallels", "write -P 0x41 123 5000", "write -P 0x61 " + (size / 7 + 512) + " 300k",
-                "write -z " + (size * 3 / 10 & -512) + " 64k", "write -P 0x77 " + (size - 700) + " 700",
-                "write -P 0x35 " + (2L << 20) + " 4096");
+        Path image = QemuReference.make(dir.resolve("disk.hds"), "parallels", "cluster_size=" + c.clusterSize(),
+                c.size(), c.converted());
+        QemuReference.writeScattered(image, "parallels",
+                QemuReference.info(image, "parallels").get("virtual-size").getAsLong());
         assertMatchesQemu(image);
     }
 
@@ -101,12 +90,8 @@ class ParallelsMatrixTest {
     }
 
     private static void assertMatchesQemu(Path image) throws Exception {
-        byte[] expected = QemuReference.raw(image, "parallels");
         try (Image opened = FORMATS.open(image)) {
-            assertThat(opened.format()).isEqualTo("parallels");
-            QemuReference.assertReads(opened, expected);
-            QemuReference.assertZeroRunsReadZero(opened, expected);
-            assertThat(QemuReference.ours(opened)).containsExactlyElementsOf(QemuReference.map(image, "parallels"));
+            QemuReference.assertReadsAsQemu(opened, image, "parallels", true);
             ImageInfo info = opened.info();
             assertThat(info.virtualSize())
                     .isEqualTo(QemuReference.info(image, "parallels").get("virtual-size").getAsLong());

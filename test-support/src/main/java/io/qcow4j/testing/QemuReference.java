@@ -58,6 +58,48 @@ public final class QemuReference {
         return QemuMap.merged(QemuMap.of(image, format));
     }
 
+    /**
+     * An image of {@code format} made by qemu-img with {@code -o options}: created empty, or converted from a raw file
+     * of {@link ImageContent} (data, zeros and holes).
+     */
+    public static Path make(Path image, String format, String options, long size, boolean converted)
+            throws IOException {
+        if (converted) {
+            Path content = ImageContent.writeRaw(image.resolveSibling(image.getFileName() + ".content.raw"), size,
+                    size);
+            Qemu.run("qemu-img", "convert", "-f", "raw", "-O", format, "-o", options, content.toString(),
+                    image.toString());
+            Files.delete(content);
+        } else {
+            Qemu.run("qemu-img", "create", "-q", "-f", format, "-o", options, image.toString(), Long.toString(size));
+        }
+        return image;
+    }
+
+    /**
+     * qemu-io's writes across a disk of {@code size} bytes: patterns at unaligned offsets, zero writes, the last
+     * bytes of the disk, so that a format's allocation, partial blocks and zero handling all show.
+     */
+    public static void writeScattered(Path image, String format, long size) {
+        Qemu.io(image, format, "write -P 0x41 123 5000", "write -P 0x61 " + (size / 7 + 512) + " 300k",
+                "write -z " + (size * 3 / 10 & -512) + " 64k", "write -z " + (1024 * 1024 + 512) + " 1024",
+                "write -P 0x77 " + (size - 700) + " 700", "write -P 0x35 " + (2L << 20) + " 4096");
+    }
+
+    /**
+     * {@code image}, open as {@code opened}, reads as qemu-img reads it (whole and at random from several threads),
+     * its zero runs read zero, and, unless {@code withMap} is false, its map is qemu-img's.
+     */
+    public static void assertReadsAsQemu(Image opened, Path image, String format, boolean withMap) throws Exception {
+        byte[] expected = raw(image, format);
+        assertThat(opened.format()).isEqualTo(format);
+        assertReads(opened, expected);
+        assertZeroRunsReadZero(opened, expected);
+        if (withMap) {
+            assertThat(ours(opened)).containsExactlyElementsOf(map(image, format));
+        }
+    }
+
     /** Reads whole, then at random from four threads into heap and direct buffers, against {@code expected}. */
     public static void assertReads(Image image, byte[] expected) throws Exception {
         assertThat(image.size()).isEqualTo(expected.length);

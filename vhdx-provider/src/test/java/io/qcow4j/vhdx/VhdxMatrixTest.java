@@ -17,7 +17,6 @@ import com.google.gson.JsonObject;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageInfo;
-import io.qcow4j.testing.ImageContent;
 import io.qcow4j.testing.Qemu;
 import io.qcow4j.testing.QemuReference;
 
@@ -70,25 +69,13 @@ class VhdxMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void readsAndShowsAsQemu(Case c) throws Exception {
-        Path image = dir.resolve("disk.vhdx");
-        if (c.converted()) {
-            Path content = ImageContent.writeRaw(dir.resolve("content.raw"), c.size(), c.size());
-            Qemu.run("qemu-img", "convert", "-f", "raw", "-O", "vhdx", "-o", c.options(), content.toString(),
-                    image.toString());
-        } else {
-            Qemu.run("qemu-img", "create", "-q", "-f", "vhdx", "-o", c.options(), image.toString(),
-                    Long.toString(c.size()));
-        }
+        Path image = QemuReference.make(dir.resolve("disk.vhdx"), "vhdx", c.options(), c.size(), c.converted());
         JsonObject qemuInfo = QemuReference.info(image, "vhdx");
         long size = qemuInfo.get("virtual-size").getAsLong();
-        Qemu.io(image, "vhdx", "write -P 0x41 123 5000", "write -P 0x61 " + (size / 7 + 512) + " 300k",
-                "write -z " + (size * 3 / 10 & -512) + " 64k", "write -z " + (1024 * 1024 + 512) + " 1024",
-                "write -P 0x77 " + (size - 700) + " 700", "write -P 0x35 " + (2L << 20) + " 4096");
-        byte[] expected = QemuReference.raw(image, "vhdx");
+        QemuReference.writeScattered(image, "vhdx", size);
         try (Image opened = FORMATS.open(image)) {
-            assertThat(opened.format()).isEqualTo("vhdx");
-            QemuReference.assertReads(opened, expected);
-            QemuReference.assertZeroRunsReadZero(opened, expected);
+            // qemu-img 7.2 has no block status for VHDX: its map says data everywhere
+            QemuReference.assertReadsAsQemu(opened, image, "vhdx", false);
             ImageInfo info = opened.info();
             assertThat(info.virtualSize()).isEqualTo(size);
             assertThat(info.clusterSize()).isEqualTo(qemuInfo.get("cluster-size").getAsInt());
