@@ -23,6 +23,8 @@ final class SizeConverter implements ITypeConverter<Long> {
             case 'M' -> 20;
             case 'G' -> 30;
             case 'T' -> 40;
+            case 'P' -> 50;
+            case 'E' -> 60;
             case 'B' -> 0;
             default -> -1;
         };

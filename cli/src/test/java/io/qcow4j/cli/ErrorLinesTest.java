@@ -27,7 +27,8 @@ class ErrorLinesTest {
         String mountPoint = dir.toString();
         return List.of(new String[] {"info"}, new String[] {"info", "--output=json", "--backing-chain"},
                 new String[] {"map"}, new String[] {"map", "--output=json"}, new String[] {"read"},
-                new String[] {"convert", "", target}, new String[] {"mount", "", mountPoint});
+                new String[] {"convert", "", target}, new String[] {"measure", "-O", "qcow2"},
+                new String[] {"mount", "", mountPoint});
     }
 
     private static String[] with(String[] command, String image) {

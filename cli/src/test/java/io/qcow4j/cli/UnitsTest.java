@@ -22,7 +22,9 @@ class UnitsTest {
         assertThat(SizeConverter.parse("2M")).isEqualTo(2 << 20);
         assertThat(SizeConverter.parse("1G")).isEqualTo(1L << 30);
         assertThat(SizeConverter.parse("3t")).isEqualTo(3L << 40);
-        for (String bad : new String[] {"", "K", "-1", "1.5M", "12Q", "99999999999T"}) {
+        assertThat(SizeConverter.parse("2P")).isEqualTo(2L << 50);
+        assertThat(SizeConverter.parse("7E")).isEqualTo(7L << 60);
+        for (String bad : new String[] {"", "K", "-1", "1.5M", "12Q", "99999999999T", "8E"}) {
             assertThatThrownBy(() -> SizeConverter.parse(bad)).as(bad).isInstanceOf(TypeConversionException.class);
         }
     }

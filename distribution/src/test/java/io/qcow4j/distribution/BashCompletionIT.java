@@ -43,8 +43,8 @@ class BashCompletionIT {
 
     @Test
     void completesSubcommands() throws Exception {
-        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "mount", "help");
-        assertThat(complete("qcow2", "m")).containsExactlyInAnyOrder("map", "mount");
+        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "measure", "mount", "help");
+        assertThat(complete("qcow2", "m")).containsExactlyInAnyOrder("map", "measure", "mount");
     }
 
     @Test
