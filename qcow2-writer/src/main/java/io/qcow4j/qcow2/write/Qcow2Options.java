@@ -313,6 +313,114 @@ public final class Qcow2Options {
         }
 
         /**
+         * Sets options from qemu-img's {@code -o} text: comma-separated {@code name=value} pairs of
+         * {@code cluster_size} (a size such as {@code 64k} or {@code 2M}), {@code compat} ({@code 0.10}, {@code 1.1}),
+         * {@code compression_type} ({@code zlib}, {@code zstd}), {@code extended_l2} and {@code lazy_refcounts}
+         * ({@code on}, {@code off}), {@code refcount_bits}, {@code backing_file} and {@code backing_fmt}. A comma in
+         * a value is written twice, as qemu-img takes it.
+         *
+         * @param options the text; empty sets nothing
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown option or a bad value, with qemu-img's message
+         */
+        public Builder parse(String options) {
+            for (String pair : split(options)) {
+                int equals = pair.indexOf('=');
+                if (equals < 0) {
+                    throw new IllegalArgumentException("Invalid parameter '" + pair + "'");
+                }
+                set(pair.substring(0, equals), pair.substring(equals + 1));
+            }
+            return this;
+        }
+
+        /**
+         * Sets one option by qemu-img's name for it, as {@link #parse(String)} does.
+         *
+         * @param name the option's name, such as {@code cluster_size}
+         * @param value its value
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown option or a bad value, with qemu-img's message
+         */
+        public Builder set(String name, String value) {
+            switch (name) {
+                case "cluster_size" -> clusterSize(size(name, value));
+                case "compat" -> compat(Compat.ofOptionName(value));
+                case "compression_type" -> compressionType(CompressionType.ofOptionName(value));
+                case "extended_l2" -> extendedL2(bool(name, value));
+                case "lazy_refcounts" -> lazyRefcounts(bool(name, value));
+                case "refcount_bits" -> refcountBits(size(name, value));
+                case "backing_file" -> backingFile(value);
+                case "backing_fmt" -> backingFormat(value);
+                default -> throw new IllegalArgumentException("Invalid parameter '" + name + "'");
+            }
+            return this;
+        }
+
+        private static java.util.List<String> split(String options) {
+            java.util.List<String> pairs = new java.util.ArrayList<>();
+            StringBuilder pair = new StringBuilder();
+            for (int i = 0; i < options.length(); i++) {
+                char c = options.charAt(i);
+                if (c == ',' && i + 1 < options.length() && options.charAt(i + 1) == ',') {
+                    pair.append(',');
+                    i++;
+                } else if (c == ',') {
+                    pairs.add(pair.toString());
+                    pair.setLength(0);
+                } else {
+                    pair.append(c);
+                }
+            }
+            if (pair.length() > 0) {
+                pairs.add(pair.toString());
+            }
+            return pairs;
+        }
+
+        private static boolean bool(String name, String value) {
+            switch (value) {
+                case "on":
+                case "yes":
+                case "true":
+                    return true;
+                case "off":
+                case "no":
+                case "false":
+                    return false;
+                default:
+                    throw new IllegalArgumentException("Parameter '" + name + "' expects 'on' or 'off'");
+            }
+        }
+
+        private static int size(String name, String value) {
+            String text = value.trim();
+            int shift = 0;
+            if (!text.isEmpty()) {
+                switch (Character.toLowerCase(text.charAt(text.length() - 1))) {
+                    case 'b' -> shift = -1;
+                    case 'k' -> shift = 10;
+                    case 'm' -> shift = 20;
+                    case 'g' -> shift = 30;
+                    default -> shift = 0;
+                }
+            }
+            String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
+            long number;
+            try {
+                number = Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                number = -1;
+            }
+            if (number < 0 || digits.startsWith("+") || (shift > 0 && number > (Integer.MAX_VALUE >> shift))
+                    || (shift <= 0 && number > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("Parameter '" + name + "' expects a non-negative number below "
+                        + "2^64");
+            }
+            return (int) (shift > 0 ? number << shift : number);
+        }
+
+        /**
          * Checks the combination as qemu-img does and builds the options.
          *
          * @return the options
