@@ -38,6 +38,11 @@ final class ImageBuilder {
         this.l2 = ByteBuffer.allocate(geometry.clusterSize());
     }
 
+    /** Bytes written so far, data and metadata, the header and L1 table once finished. */
+    long bytesWritten() {
+        return file.position();
+    }
+
     Geometry geometry() {
         return geometry;
     }
