@@ -1,0 +1,68 @@
+package io.qcow4j.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import picocli.CommandLine.Option;
+
+import io.qcow4j.qcow2.write.Qcow2Options;
+
+/**
+ * qemu-img's {@code -o} for a new qcow2 image, shared by {@code create} and {@code convert -O qcow2}: one parser
+ * ({@link Qcow2Options.Builder#parse(String)}), repeated {@code -o} merged left to right as qemu-img merges them.
+ */
+final class Qcow2LayoutOptions {
+
+    @Option(names = "-o", paramLabel = "OPTIONS",
+            description = "qcow2 options, comma-separated: cluster_size=SIZE, compat=0.10|1.1, compression_type="
+                    + "zlib|zstd, extended_l2=on|off, lazy_refcounts=on|off, refcount_bits=N, backing_file=NAME,"
+                    + " backing_fmt=FMT.")
+    List<String> options = new ArrayList<>();
+
+    /** Whether any -o names this option. */
+    boolean names(String option) {
+        for (String text : options) {
+            for (String pair : text.split(",")) {
+                if (pair.startsWith(option + "=")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The options, with a backing file and format from {@code -b}/{@code -B} and {@code -F} when given.
+     *
+     * @throws IllegalArgumentException with qemu-img's message for a bad option
+     */
+    Qcow2Options.Builder builder(String backingFile, String backingFormat) {
+        Qcow2Options.Builder builder = Qcow2Options.builder();
+        for (String text : options) {
+            builder.parse(text);
+        }
+        if (backingFile != null) {
+            builder.backingFile(backingFile);
+        }
+        if (backingFormat != null) {
+            builder.backingFormat(backingFormat);
+        }
+        return builder;
+    }
+
+    /** qemu-img's "Formatting" line: the options it creates the image with, in its order. */
+    static String formatting(String image, Qcow2Options options, long size, boolean compatGiven) {
+        StringBuilder line = new StringBuilder("Formatting '").append(image).append("', fmt=qcow2 cluster_size=")
+                .append(options.clusterSize()).append(" extended_l2=").append(options.extendedL2() ? "on" : "off")
+                .append(" compression_type=").append(options.compressionType().optionName())
+                .append(" size=").append(size);
+        options.backingFile().ifPresent(name -> line.append(" backing_file=").append(name));
+        options.backingFormat().ifPresent(format -> line.append(" backing_fmt=").append(format));
+        if (compatGiven) {
+            line.append(" compat=").append(options.compat().optionName());
+        }
+        line.append(" lazy_refcounts=").append(options.lazyRefcounts() ? "on" : "off")
+                .append(" refcount_bits=").append(options.refcountBits());
+        return line.append('\n').toString();
+    }
+}
