@@ -9,18 +9,24 @@ import com.github.luben.zstd.ZstdCompressCtx;
 
 import io.qcow4j.nativeaccess.DeflateBackend;
 import io.qcow4j.nativeaccess.Libdeflate;
+import io.qcow4j.nativeaccess.NativeLibrary;
 
 /**
- * Compresses one cluster at a time for one thread, as QEMU compresses a cluster it writes compressed: raw deflate at
- * zlib's default level, or zstd at its default level. A cluster that does not shrink below the cluster size is
- * refused, and QEMU then writes it uncompressed.
+ * Compresses one cluster at a time for one thread, into what QEMU reads as a compressed cluster: raw deflate, or one
+ * zstd frame. A cluster that does not shrink below the cluster size is refused, and is then written uncompressed, as
+ * QEMU writes it. The deflate backend is the reader's ({@link DeflateBackend}: libdeflate where it loads, else
+ * java.util.zip). The levels are lower than QEMU's (zlib's 6, zstd's 3): on a disk of real files libdeflate's level 2
+ * still compresses better than QEMU's zlib (whose window is 4 KiB) at a third less CPU than level 6, and zstd's level 2
+ * is within 2 % of QEMU's output size at a fifth less CPU.
  */
 abstract class ClusterCompressor implements AutoCloseable {
 
-    /** zlib's Z_DEFAULT_COMPRESSION, what QEMU deflates with; libdeflate's level 6 compresses about as well. */
-    static final int DEFLATE_LEVEL = 6;
-    /** ZSTD_CLEVEL_DEFAULT, what QEMU's zstd compression uses. */
-    static final int ZSTD_LEVEL = 3;
+    /** libdeflate's level for deflate clusters (libdeflate levels are not zlib's: see the class comment). */
+    static final int DEFLATE_LEVEL = 2;
+    /** zlib's level where libdeflate is missing: zlib's default, QEMU's, as zlib's low levels compress much worse. */
+    static final int JDK_DEFLATE_LEVEL = 6;
+    /** zstd's level for zstd clusters. */
+    static final int ZSTD_LEVEL = 2;
 
     final int clusterSize;
 
@@ -45,11 +51,16 @@ abstract class ClusterCompressor implements AutoCloseable {
     /**
      * Compresses one whole cluster.
      *
-     * @param data the array holding it
-     * @param offset where it starts
+     * @param cluster a direct buffer of one cluster, position 0
      * @return the compressed bytes, or null when they would not be smaller than the cluster
      */
-    abstract ByteBuffer compress(byte[] data, int offset);
+    abstract ByteBuffer compress(ByteBuffer cluster);
+
+    static ByteBuffer copy(ByteBuffer from, int length) {
+        byte[] result = new byte[length];
+        from.get(0, result);
+        return ByteBuffer.wrap(result);
+    }
 
     @Override
     public abstract void close();
@@ -58,9 +69,7 @@ abstract class ClusterCompressor implements AutoCloseable {
     private static final class LibdeflateCompressor extends ClusterCompressor {
         private final Libdeflate library;
         private final long handle;
-        private final ByteBuffer in;
         private final ByteBuffer out;
-        private final long inAddress;
         private final long outAddress;
 
         LibdeflateCompressor(Libdeflate library, int clusterSize) {
@@ -70,24 +79,16 @@ abstract class ClusterCompressor implements AutoCloseable {
             if (handle == 0) {
                 throw new OutOfMemoryError("libdeflate_alloc_compressor failed");
             }
-            this.in = ByteBuffer.allocateDirect(clusterSize);
             this.out = ByteBuffer.allocateDirect(clusterSize);
-            this.inAddress = io.qcow4j.nativeaccess.NativeLibrary.address(in);
-            this.outAddress = io.qcow4j.nativeaccess.NativeLibrary.address(out);
+            this.outAddress = NativeLibrary.address(out);
         }
 
         @Override
-        ByteBuffer compress(byte[] data, int offset) {
-            in.clear();
-            in.put(data, offset, clusterSize);
+        ByteBuffer compress(ByteBuffer cluster) {
             // room for one byte less than a cluster: a result that needs more is refused, as QEMU refuses it
-            long length = library.compress(handle, inAddress, clusterSize, outAddress, clusterSize - 1);
-            if (length == 0) {
-                return null;
-            }
-            byte[] result = new byte[(int) length];
-            out.get(0, result);
-            return ByteBuffer.wrap(result);
+            long length = library.compress(handle, NativeLibrary.address(cluster), clusterSize, outAddress,
+                    clusterSize - 1);
+            return length == 0 ? null : copy(out, (int) length);
         }
 
         @Override
@@ -98,7 +99,7 @@ abstract class ClusterCompressor implements AutoCloseable {
 
     /** java.util.zip, where libdeflate is not installed. */
     private static final class JdkCompressor extends ClusterCompressor {
-        private final Deflater deflater = new Deflater(DEFLATE_LEVEL, true);
+        private final Deflater deflater = new Deflater(JDK_DEFLATE_LEVEL, true);
         private final byte[] out;
 
         JdkCompressor(int clusterSize) {
@@ -107,9 +108,9 @@ abstract class ClusterCompressor implements AutoCloseable {
         }
 
         @Override
-        ByteBuffer compress(byte[] data, int offset) {
+        ByteBuffer compress(ByteBuffer cluster) {
             deflater.reset();
-            deflater.setInput(data, offset, clusterSize);
+            deflater.setInput(cluster.duplicate());
             deflater.finish();
             int length = 0;
             while (!deflater.finished() && length < clusterSize - 1) {
@@ -132,22 +133,17 @@ abstract class ClusterCompressor implements AutoCloseable {
     /** zstd-jni, one context reused. */
     private static final class ZstdCompressor extends ClusterCompressor {
         private final ZstdCompressCtx context = new ZstdCompressCtx().setLevel(ZSTD_LEVEL);
-        private final byte[] out;
+        private final ByteBuffer out;
 
         ZstdCompressor(int clusterSize) {
             super(clusterSize);
-            this.out = new byte[(int) Zstd.compressBound(clusterSize)];
+            this.out = ByteBuffer.allocateDirect((int) Zstd.compressBound(clusterSize));
         }
 
         @Override
-        ByteBuffer compress(byte[] data, int offset) {
-            int length = context.compressByteArray(out, 0, out.length, data, offset, clusterSize);
-            if (length >= clusterSize) {
-                return null;
-            }
-            byte[] result = new byte[length];
-            System.arraycopy(out, 0, result, 0, length);
-            return ByteBuffer.wrap(result);
+        ByteBuffer compress(ByteBuffer cluster) {
+            int length = context.compressDirectByteBuffer(out, 0, out.capacity(), cluster, 0, clusterSize);
+            return length >= clusterSize ? null : copy(out, length);
         }
 
         @Override

@@ -15,6 +15,8 @@ import java.util.Map;
 final class HostFile {
 
     private static final int STAGING = 4 << 20;
+    /** Appends this large are written straight from the caller's buffer, not copied into the staging buffer. */
+    private static final int DIRECT_WRITE = 256 << 10;
 
     private final FileChannel channel;
     private final Geometry geometry;
@@ -94,7 +96,7 @@ final class HostFile {
     }
 
     private void append(ByteBuffer data) throws IOException {
-        if (data.remaining() >= STAGING) {
+        if (data.remaining() >= DIRECT_WRITE) {
             flush();
             long at = stagingStart;
             long end = at + data.remaining();

@@ -52,10 +52,16 @@ final class ImageBuilder {
         return options.backingFile().isEmpty();
     }
 
-    /** Guest cluster {@code cluster} holds these bytes: one whole cluster (the last one padded with zeros). */
-    void data(long cluster, ByteBuffer bytes) throws IOException {
-        long offset = file.appendClusters(bytes);
-        entry(cluster, offset | COPIED, ALL_ALLOCATED);
+    /**
+     * Guest clusters from {@code first} hold these bytes: whole clusters (the last one of the disk padded with
+     * zeros), written at once and contiguous in the file.
+     */
+    void data(long first, ByteBuffer clusters) throws IOException {
+        int count = clusters.remaining() >>> geometry.clusterBits();
+        long offset = file.appendClusters(clusters);
+        for (int i = 0; i < count; i++) {
+            entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, ALL_ALLOCATED);
+        }
     }
 
     /** Guest cluster {@code cluster} holds these bytes compressed as the image's compression type compresses. */

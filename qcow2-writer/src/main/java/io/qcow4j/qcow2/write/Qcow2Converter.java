@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -162,20 +164,32 @@ public final class Qcow2Converter {
             });
             long read = 0;
             long zero = 0;
+            // the chunks' buffers, reused: a fresh array per chunk is a large allocation the collector handles badly
+            int maxInFlight = options.workers() * CHUNKS_PER_WORKER;
+            BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(maxInFlight * 2);
+            for (int i = 0; i < maxInFlight * (reader.comparesWithBacking() ? 2 : 1); i++) {
+                buffers.add(ByteBuffer.allocateDirect(clustersPerChunk * clusterSize));
+            }
             try {
                 ArrayDeque<Future<ChunkReader.Chunk>> inFlight = new ArrayDeque<>();
                 long next = 0;
                 long done = 0;
                 while (next < clusters || !inFlight.isEmpty()) {
-                    while (next < clusters && inFlight.size() < options.workers() * CHUNKS_PER_WORKER) {
+                    while (next < clusters && inFlight.size() < maxInFlight) {
                         long first = next;
                         int count = (int) Math.min(clustersPerChunk, clusters - first);
-                        inFlight.add(pool.submit(() -> reader.read(first, count, compressor())));
+                        ByteBuffer data = buffers.remove();
+                        ByteBuffer base = reader.comparesWithBacking() ? buffers.remove() : null;
+                        inFlight.add(pool.submit(() -> reader.read(first, count, data, base, compressor())));
                         next += count;
                     }
                     ChunkReader.Chunk chunk = await(inFlight.poll());
                     read += chunk.bytesRead();
                     zero += write(chunk);
+                    buffers.add(chunk.data());
+                    if (chunk.base() != null) {
+                        buffers.add(chunk.base());
+                    }
                     done = Math.min(source.size(), (chunk.first() + chunk.kinds().length) * (long) clusterSize);
                     options.progress().progress(done, source.size());
                 }
@@ -207,7 +221,7 @@ public final class Qcow2Converter {
             return mine;
         }
 
-        /** Writes a chunk's clusters; returns the guest bytes not written as data. */
+        /** Writes a chunk's clusters, each run of data clusters at once; returns the guest bytes not written. */
         private long write(ChunkReader.Chunk chunk) throws IOException {
             long notWritten = 0;
             ChunkReader.Kind[] kinds = chunk.kinds();
@@ -219,7 +233,14 @@ public final class Qcow2Converter {
                         builder.zero(cluster);
                         notWritten += clusterSize;
                     }
-                    case DATA -> builder.data(cluster, ByteBuffer.wrap(chunk.data(), i * clusterSize, clusterSize));
+                    case DATA -> {
+                        int end = i + 1;
+                        while (end < kinds.length && kinds[end] == ChunkReader.Kind.DATA) {
+                            end++;
+                        }
+                        builder.data(cluster, chunk.data().slice(i * clusterSize, (end - i) * clusterSize));
+                        i = end - 1;
+                    }
                     default -> builder.compressed(cluster, chunk.compressed()[i]);
                 }
             }

@@ -23,6 +23,7 @@ import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.convert.ConversionException;
 import io.qcow4j.convert.ConvertOptions;
+import io.qcow4j.nativeaccess.DeflateBackend;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.MemoryImage;
 import io.qcow4j.testing.Qemu;
@@ -92,6 +93,25 @@ class Qcow2ConverterTest {
             // random data does not shrink: written as it is, as QEMU writes it
             assertThat(compressedClusters(fullTarget)).isZero();
         }
+    }
+
+    @Test
+    void deflatesWithTheJdkWhereLibdeflateIsNotChosen() throws IOException {
+        Path raw = mixedRaw(dir.resolve("source.raw"), 2 << 20);
+        Path target = dir.resolve("jdk.qcow2");
+        String before = System.getProperty(DeflateBackend.PROPERTY);
+        System.setProperty(DeflateBackend.PROPERTY, DeflateBackend.JDK);
+        try {
+            convert(raw, target, Qcow2Options.defaults(), true);
+        } finally {
+            if (before == null) {
+                System.clearProperty(DeflateBackend.PROPERTY);
+            } else {
+                System.setProperty(DeflateBackend.PROPERTY, before);
+            }
+        }
+        assertValidCopy(raw, target);
+        assertThat(compressedClusters(target)).isPositive();
     }
 
     @Test
