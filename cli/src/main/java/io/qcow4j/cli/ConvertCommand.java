@@ -2,6 +2,8 @@ package io.qcow4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -145,6 +147,18 @@ final class ConvertCommand extends ImageCommand {
             options = options.toBuilder().progress(bar).build();
         }
         try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
+            // Ctrl-C: interrupt the conversion, which then deletes its half-written file, and wait for that
+            Thread converting = Thread.currentThread();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread interruptOnExit = new Thread(() -> {
+                converting.interrupt();
+                try {
+                    done.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "qcow2-convert-cancel");
+            Runtime.getRuntime().addShutdownHook(interruptOnExit);
             try {
                 Qcow2Converter.convert(image, Path.of(target), qcow2, compress, options);
             } catch (IOException | RuntimeException e) {
@@ -152,6 +166,9 @@ final class ConvertCommand extends ImageCommand {
                     bar.endLine();
                 }
                 throw e;
+            } finally {
+                done.countDown();
+                removeHook(interruptOnExit);
             }
             if (bar != null) {
                 bar.finish(image.size());

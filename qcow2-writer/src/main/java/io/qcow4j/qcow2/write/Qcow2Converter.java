@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.Queue;
@@ -77,6 +78,7 @@ public final class Qcow2Converter {
         }
         long size = Qcow2Writer.roundToSector(source.size());
         Geometry geometry = Geometry.of(layout, size);
+        refuseSource(source, target);
         Image backing = layout.backingFile().isPresent() ? Qcow2Writer.openBacking(target, layout) : null;
         try {
             Path partial = createPartial(target);
@@ -99,6 +101,21 @@ public final class Qcow2Converter {
         } finally {
             if (backing != null) {
                 backing.close();
+            }
+        }
+    }
+
+    /** The source's files and its backing chain's are never replaced: the rename would swap them under a reader. */
+    private static void refuseSource(Image source, Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return;
+        }
+        for (Optional<Image> image = Optional.of(source); image.isPresent(); image = image.get().backing()) {
+            for (Path file : image.get().files()) {
+                if (Files.exists(file) && Files.isSameFile(file, target)) {
+                    throw new FileSystemException(target.toString(), null, "the target is "
+                            + (image.get() == source ? "the source image's" : "a backing image's") + " file " + file);
+                }
             }
         }
     }
