@@ -3,8 +3,7 @@ package io.qcow4j.qcow2.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * The new image's file past its first clusters, written front to back: every cluster, data or metadata, is appended,
@@ -24,8 +23,13 @@ final class HostFile {
     private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
     /** Where staging's first byte goes. */
     private long stagingStart;
-    /** Refcounts of the host clusters compressed clusters touch: one per compressed cluster in them. */
-    private final Map<Long, Long> compressedRefs = new HashMap<>();
+    /**
+     * Refcounts of the host clusters compressed clusters touch (one per compressed cluster in them), in ascending
+     * cluster order as they are appended: two growing arrays, 12 bytes a host cluster, not a map of boxed numbers.
+     */
+    private long[] sharedClusters = new long[1024];
+    private int[] sharedCounts = new int[1024];
+    private int shared;
 
     HostFile(FileChannel channel, Geometry geometry, long start) {
         this.channel = channel;
@@ -77,18 +81,24 @@ final class HostFile {
     long appendCompressed(ByteBuffer compressed) throws IOException {
         long at = position();
         long first = at / clusterSize;
-        if (at % clusterSize != 0 && compressedRefs.getOrDefault(first, 1L) + 1 > geometry.maxRefcount()) {
+        if (at % clusterSize != 0 && refcount(first) + 1 > geometry.maxRefcount()) {
             align();
             at = position();
             first = at / clusterSize;
         }
         long last = (at + compressed.remaining() - 1) / clusterSize;
         for (long cluster = first; cluster <= last; cluster++) {
-            // a cluster this one starts in the middle of holds an earlier compressed cluster already
-            boolean shared = cluster == first && at % clusterSize != 0;
-            compressedRefs.merge(cluster, 1L, Long::sum);
-            if (!shared && compressedRefs.get(cluster) != 1L) {
-                throw new IllegalStateException("cluster " + cluster + " counted twice");
+            if (shared > 0 && sharedClusters[shared - 1] == cluster) {
+                // the cluster this one starts in the middle of, which holds an earlier compressed cluster
+                sharedCounts[shared - 1]++;
+            } else {
+                if (shared == sharedClusters.length) {
+                    sharedClusters = Arrays.copyOf(sharedClusters, shared * 2);
+                    sharedCounts = Arrays.copyOf(sharedCounts, shared * 2);
+                }
+                sharedClusters[shared] = cluster;
+                sharedCounts[shared] = 1;
+                shared++;
             }
         }
         append(compressed);
@@ -125,7 +135,8 @@ final class HostFile {
 
     /** The refcount of a host cluster below the end of the file. */
     long refcount(long cluster) {
-        return compressedRefs.getOrDefault(cluster, 1L);
+        int index = Arrays.binarySearch(sharedClusters, 0, shared, cluster);
+        return index >= 0 ? sharedCounts[index] : 1;
     }
 
     /** Writes bytes at a given offset, outside the appended part (the header and L1 table). */

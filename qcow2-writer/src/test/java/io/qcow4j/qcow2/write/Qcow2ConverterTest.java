@@ -124,6 +124,15 @@ class Qcow2ConverterTest {
             convert(source, target, Qcow2Options.defaults(), true);
             assertValidCopy(source, target);
         }
+        // a chain: what the overlay leaves to its backing file is copied from there
+        Path overlay = dir.resolve("overlay.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-b", "source.qcow2", "-F", "qcow2", overlay.toString());
+        Qemu.io(overlay, "qcow2", "write -P 0x66 1536k 8k", "write -z 2M 64k");
+        Path flattened = dir.resolve("flattened.qcow2");
+        convert(overlay, flattened, Qcow2Options.defaults(), false);
+        assertValidCopy(overlay, flattened);
+        assertThat(Qemu.run("qemu-img", "info", "--output=json", flattened.toString()))
+                .doesNotContain("backing-filename");
     }
 
     @Test
