@@ -2,6 +2,7 @@ package io.qcow4j.qcow2.write;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -35,7 +36,8 @@ public final class Qcow2Writer {
      * @param options the layout; a backing file needs its format, as qemu-img requires
      * @return the virtual size of the image written
      * @throws IOException when the backing file cannot be opened or the target cannot be written
-     * @throws IllegalArgumentException when the options or size are invalid, with qemu-img's reason
+     * @throws IllegalArgumentException when the options or size are invalid, or the target is the backing file, with
+     *     qemu-img's reason
      */
     public static long create(Path target, long size, Qcow2Options options) throws IOException {
         Header.check(options);
@@ -48,6 +50,12 @@ public final class Qcow2Writer {
                 if (virtualSize < 0) {
                     virtualSize = backing.size();
                 }
+            }
+            Path backingPath = backingPath(target, options);
+            if (Files.exists(target) && Files.isSameFile(target, backingPath)) {
+                // replacing it would destroy the very data the new image refers to
+                throw new IllegalArgumentException("Error: Trying to create an image with the same filename as the "
+                        + "backing file");
             }
         }
         if (virtualSize < 0) {
@@ -79,11 +87,14 @@ public final class Qcow2Writer {
      * @throws IOException when it cannot be opened
      */
     static Image openBacking(Path image, Qcow2Options options) throws IOException {
-        Path name = Path.of(options.backingFile().orElseThrow());
-        Path parent = image.toAbsolutePath().getParent();
-        Path resolved = name.isAbsolute() || parent == null ? name : parent.resolve(name);
         OpenOptions.Builder open = OpenOptions.builder();
         options.backingFormat().ifPresent(open::format);
-        return Images.open(resolved, open.build());
+        return Images.open(backingPath(image, options), open.build());
+    }
+
+    private static Path backingPath(Path image, Qcow2Options options) {
+        Path name = Path.of(options.backingFile().orElseThrow());
+        Path parent = image.toAbsolutePath().getParent();
+        return name.isAbsolute() || parent == null ? name : parent.resolve(name);
     }
 }

@@ -108,6 +108,17 @@ class Qcow2WriterCreateTest {
     }
 
     @Test
+    void neverReplacesItsOwnBackingFile() throws IOException {
+        Path base = Qemu.createQcow2(dir.resolve("base.qcow2"), "1M");
+        byte[] before = Files.readAllBytes(base);
+        assertThatThrownBy(() -> Qcow2Writer.create(base, -1,
+                Qcow2Options.builder().backingFile("./base.qcow2").backingFormat("qcow2").build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Error: Trying to create an image with the same filename as the backing file");
+        assertThat(Files.readAllBytes(base)).isEqualTo(before);
+    }
+
+    @Test
     void replacesAnExistingFileAsQemuImgDoes() throws IOException {
         Path image = dir.resolve("a.qcow2");
         Files.write(image, new byte[1 << 20]);
