@@ -79,6 +79,10 @@ public final class Qcow2Converter {
         long size = Qcow2Writer.roundToSector(source.size());
         Geometry geometry = Geometry.of(layout, size);
         refuseSource(source, target);
+        if (layout.backingFile().isPresent() && Files.exists(target)
+                && Files.isSameFile(target, Qcow2Writer.backingPath(target, layout))) {
+            throw new FileSystemException(target.toString(), null, "the target is the new image's backing file");
+        }
         Image backing = layout.backingFile().isPresent() ? Qcow2Writer.openBacking(target, layout) : null;
         try {
             Path partial = createPartial(target);

@@ -92,7 +92,7 @@ public final class Qcow2Writer {
         return Images.open(backingPath(image, options), open.build());
     }
 
-    private static Path backingPath(Path image, Qcow2Options options) {
+    static Path backingPath(Path image, Qcow2Options options) {
         Path name = Path.of(options.backingFile().orElseThrow());
         Path parent = image.toAbsolutePath().getParent();
         return name.isAbsolute() || parent == null ? name : parent.resolve(name);

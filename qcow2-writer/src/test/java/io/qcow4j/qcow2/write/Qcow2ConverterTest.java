@@ -183,6 +183,24 @@ class Qcow2ConverterTest {
         }
     }
 
+    @Test
+    void neitherTheSourceNorTheBackingFileIsReplaced() throws IOException {
+        Path raw = mixedRaw(dir.resolve("source.raw"), 1 << 20);
+        byte[] before = Files.readAllBytes(raw);
+        assertThatThrownBy(() -> convert(raw, raw, Qcow2Options.defaults(), false))
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .hasMessageContaining("the target is the source image's file");
+        Path base = dir.resolve("base.qcow2");
+        Qemu.run("qemu-img", "convert", "-O", "qcow2", raw.toString(), base.toString());
+        byte[] baseBefore = Files.readAllBytes(base);
+        assertThatThrownBy(() -> convert(raw, base, Qcow2Options.builder().backingFile("base.qcow2")
+                .backingFormat("qcow2").build(), false))
+                .isInstanceOf(java.nio.file.FileSystemException.class)
+                .hasMessageContaining("the target is the new image's backing file");
+        assertThat(Files.readAllBytes(raw)).isEqualTo(before);
+        assertThat(Files.readAllBytes(base)).isEqualTo(baseBefore);
+    }
+
     /** Data, zeros and holes: random clusters, clusters of one byte repeated (compressible), zeroed clusters. */
     static Path mixedRaw(Path raw, long size) throws IOException {
         byte[] bytes = new byte[(int) size];
