@@ -76,6 +76,10 @@ final class ConvertCommand extends ImageCommand {
             + " it keeps its size, and ranges that read as zero are made zero.")
     private boolean existing;
 
+    @Option(names = "-W", description = "Accepted for qemu-img's command lines (its out-of-order writes): the workers"
+            + " run in parallel whatever it says.")
+    private boolean outOfOrder;
+
     @Option(names = "--sync", description = "Flush the target to disk before reporting success.")
     private boolean sync;
 

@@ -89,7 +89,7 @@ class Qcow2WriteCommandTest {
         }
         java.util.Arrays.fill(bytes, 1 << 20, 2 << 20, (byte) 0);
         Files.write(raw, bytes);
-        for (String[] extra : new String[][] {{}, {"-c"}, {"-c", "-o", "compression_type=zstd,cluster_size=4k"},
+        for (String[] extra : new String[][] {{}, {"-c"}, {"-c", "-W"}, {"-c", "-o", "compression_type=zstd,cluster_size=4k"},
                 {"-o", "compat=0.10"}}) {
             Path target = dir.resolve("target.qcow2");
             Cli.Result result = Cli.run(concat(concat(new String[] {"convert", "-O", "qcow2", "-m", "2"}, extra),
