@@ -2,13 +2,13 @@ package io.qcow4j.qcow2.write;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
-import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
 
 /**
  * What a run of guest clusters becomes in the new image, worked out on a worker thread: read (skipping what block
- * status says reads as zeros), compared with the backing file's bytes when there is one, and compressed. Buffers are
+ * status says reads as zeros: {@link DataRanges}), compared with the backing file's bytes when there is one, and compressed. Buffers are
  * direct: the file reads into them and the image is written from them without copies through the heap.
  */
 final class ChunkReader {
@@ -64,14 +64,14 @@ final class ChunkReader {
      * @param base as {@code data}, for the backing file's bytes; null without a backing file
      * @param compressor the thread's compressor; null for an uncompressed image
      */
-    Chunk read(long first, int count, ByteBuffer data, ByteBuffer base, ClusterCompressor compressor)
-            throws IOException {
+    Chunk read(long first, int count, ByteBuffer data, List<long[]> dataRanges, ByteBuffer base,
+               List<long[]> baseRanges, ClusterCompressor compressor) throws IOException {
         long start = first * clusterSize;
         Kind[] kinds = new Kind[count];
         int length = count * clusterSize;
-        long read = fill(source, data, length, start);
+        long read = fill(source, data, length, start, dataRanges);
         if (base != null) {
-            fill(backing, base, length, start);
+            fill(backing, base, length, start, baseRanges);
         }
         ByteBuffer zeros = ZEROS.slice(0, clusterSize);
         ByteBuffer[] compressed = compressor == null ? null : new ByteBuffer[count];
@@ -91,28 +91,20 @@ final class ChunkReader {
         return new Chunk(first, kinds, data, compressed, read, base);
     }
 
-    /** Reads {@code length} bytes of {@code image} from {@code start}: zeros where it reads as zeros or ends. */
-    private static long fill(Image image, ByteBuffer into, int length, long start) throws IOException {
-        long end = Math.min(image.size(), start + length);
-        if (end < start + length) {
-            zero(into, (int) Math.max(0, end - start), length);
-        }
-        long at = start;
+    /** Reads {@code length} bytes of {@code image} from {@code start}: its data ranges, zeros around them. */
+    private static long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges)
+            throws IOException {
         long read = 0;
-        while (at < end) {
-            BlockStatus status = image.blockStatus(at, end - at);
-            long runEnd = Math.min(end, status.end());
-            if (runEnd <= at) {
-                throw new IOException("block status of " + image.format() + " image at " + at + " made no progress");
-            }
-            if (!status.readsAsZero()) {
-                image.readFully(into.slice((int) (at - start), (int) (runEnd - at)), at);
-                read += runEnd - at;
-            } else {
-                zero(into, (int) (at - start), (int) (runEnd - start));
-            }
-            at = runEnd;
+        int done = 0;
+        for (long[] range : ranges) {
+            int from = (int) (range[0] - start);
+            int to = (int) (range[1] - start);
+            zero(into, done, from);
+            image.readFully(into.slice(from, to - from), range[0]);
+            read += to - from;
+            done = to;
         }
+        zero(into, done, length);
         return read;
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -153,6 +154,8 @@ public final class Qcow2Converter {
         private final Image source;
         private final ImageBuilder builder;
         private final ChunkReader reader;
+        private final DataRanges sourceRanges;
+        private final DataRanges backingRanges;
         private final boolean compress;
         private final CompressionType compressionType;
         private final ConvertOptions options;
@@ -169,6 +172,8 @@ public final class Qcow2Converter {
             this.builder = new ImageBuilder(channel, layout, geometry);
             this.clusterSize = geometry.clusterSize();
             this.reader = new ChunkReader(source, backing, clusterSize);
+            this.sourceRanges = new DataRanges(source);
+            this.backingRanges = backing == null ? null : new DataRanges(backing);
             this.compress = compress;
             this.compressionType = layout.compressionType();
             this.options = options;
@@ -201,7 +206,12 @@ public final class Qcow2Converter {
                         int count = (int) Math.min(clustersPerChunk, clusters - first);
                         ByteBuffer data = buffers.remove();
                         ByteBuffer base = reader.comparesWithBacking() ? buffers.remove() : null;
-                        inFlight.add(pool.submit(() -> reader.read(first, count, data, base, compressor())));
+                        long start = first * clusterSize;
+                        long end = start + (long) count * clusterSize;
+                        List<long[]> dataRanges = sourceRanges.between(start, end);
+                        List<long[]> baseRanges = base == null ? null : backingRanges.between(start, end);
+                        inFlight.add(pool.submit(() -> reader.read(first, count, data, dataRanges, base, baseRanges,
+                                compressor())));
                         next += count;
                     }
                     ChunkReader.Chunk chunk = await(inFlight.poll());
