@@ -59,7 +59,7 @@ public final class Qcow2Converter {
      * Converts {@code source} to a new qcow2 image at {@code target}, replacing any file there once complete.
      *
      * @param source the image to convert; its virtual size is rounded up to whole sectors, as qemu-img rounds it
-     * @param target the qcow2 file to write
+     * @param named the qcow2 file to write (or a symbolic link to it)
      * @param layout the new image's options; its backing file (opened relative to the target's directory, with its
      *     format) is what unchanged clusters are left to
      * @param compress whether data clusters are compressed, as qemu-img's {@code -c}
@@ -71,9 +71,15 @@ public final class Qcow2Converter {
      * @throws IOException when the backing file cannot be opened or the target's directory cannot be written
      * @throws IllegalArgumentException when the options do not suit the source, with qemu-img's reason
      */
-    public static ConvertResult convert(Image source, Path target, Qcow2Options layout, boolean compress,
+    public static ConvertResult convert(Image source, Path named, Qcow2Options layout, boolean compress,
                                         ConvertOptions options) throws IOException {
         Header.check(layout);
+        // through a symbolic link to the file it names, which is the one replaced
+        Path target = Files.isSymbolicLink(named) && Files.exists(named) ? named.toRealPath() : named;
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            throw new FileSystemException(named.toString(), null, Files.isDirectory(target) ? "the target is a "
+                    + "directory" : "the target is not a regular file: qcow2 is written to files only");
+        }
         if (layout.backingFile().isPresent() && layout.backingFormat().isEmpty()) {
             throw new IllegalArgumentException("Backing file specified without backing format");
         }
@@ -128,9 +134,6 @@ public final class Qcow2Converter {
     /** A new empty file beside the target, named so that it is seen as a leftover and never as the target. */
     private static Path createPartial(Path target) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
-        if (Files.isDirectory(target)) {
-            throw new FileSystemException(target.toString(), null, "the target is a directory");
-        }
         String name = "." + target.getFileName() + ".qcow4j-partial-" + ProcessHandle.current().pid();
         for (int attempt = 0; ; attempt++) {
             Path partial = directory.resolve(attempt == 0 ? name : name + "-" + attempt);

@@ -201,6 +201,20 @@ class Qcow2ConverterTest {
         assertThat(Files.readAllBytes(base)).isEqualTo(baseBefore);
     }
 
+    @Test
+    void aSymbolicLinkIsFollowedAndADirectoryRefused() throws IOException {
+        Path raw = mixedRaw(dir.resolve("source.raw"), 1 << 20);
+        Path real = dir.resolve("real.qcow2");
+        Files.writeString(real, "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.qcow2"), real.getFileName());
+        convert(raw, link, Qcow2Options.defaults(), false);
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertValidCopy(raw, real);
+        Path directory = Files.createDirectory(dir.resolve("directory.qcow2"));
+        assertThatThrownBy(() -> convert(raw, directory, Qcow2Options.defaults(), false))
+                .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("is a directory");
+    }
+
     /** Data, zeros and holes: random clusters, clusters of one byte repeated (compressible), zeroed clusters. */
     static Path mixedRaw(Path raw, long size) throws IOException {
         byte[] bytes = new byte[(int) size];
