@@ -230,9 +230,17 @@ public final class Qcow2Converter {
                 builder.finish();
             } finally {
                 pool.shutdownNow();
-                try {
-                    pool.awaitTermination(1, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
+                // a worker may be inside libdeflate with its compressor: free none before every worker has stopped
+                boolean interrupted = false;
+                boolean stopped = false;
+                while (!stopped) {
+                    try {
+                        stopped = pool.awaitTermination(1, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
                 for (ClusterCompressor each : compressors) {

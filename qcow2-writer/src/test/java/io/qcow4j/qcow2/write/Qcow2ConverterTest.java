@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -180,6 +182,41 @@ class Qcow2ConverterTest {
         assertThat(Files.readString(target)).isEqualTo("previous contents");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactly(target);
+        }
+    }
+
+    @Test
+    void anInterruptedConversionLeavesNoFile() throws Exception {
+        byte[] bytes = new byte[8 << 20];
+        new Random(5).nextBytes(bytes);
+        CountDownLatch reading = new CountDownLatch(1);
+        MemoryImage source = MemoryImage.builder(bytes.length).data(0, bytes).onRead((position, length) -> {
+            if (position >= (4 << 20)) {
+                reading.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException("read interrupted");
+                }
+            }
+        }).build();
+        Path target = dir.resolve("target.qcow2");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread converting = new Thread(() -> {
+            try {
+                Qcow2Converter.convert(source, target, Qcow2Options.defaults(), true,
+                        ConvertOptions.builder().workers(2).bufferSize(1 << 20).segmentSize(1 << 20).build());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        converting.start();
+        reading.await();
+        converting.interrupt();
+        converting.join();
+        assertThat(failure.get()).isInstanceOf(IOException.class);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
         }
     }
 
