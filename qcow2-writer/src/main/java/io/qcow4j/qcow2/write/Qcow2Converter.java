@@ -269,11 +269,12 @@ public final class Qcow2Converter {
             ChunkReader.Kind[] kinds = chunk.kinds();
             for (int i = 0; i < kinds.length; i++) {
                 long cluster = chunk.first() + i;
+                long guestBytes = Math.min(clusterSize, builder.geometry().virtualSize() - cluster * clusterSize);
                 switch (kinds[i]) {
-                    case UNALLOCATED -> notWritten += clusterSize;
+                    case UNALLOCATED -> notWritten += guestBytes;
                     case ZERO -> {
                         builder.zero(cluster);
-                        notWritten += clusterSize;
+                        notWritten += guestBytes;
                     }
                     case DATA -> {
                         int end = i + 1;
@@ -286,7 +287,7 @@ public final class Qcow2Converter {
                     default -> builder.compressed(cluster, chunk.compressed()[i]);
                 }
             }
-            return Math.min(notWritten, builder.geometry().virtualSize());
+            return notWritten;
         }
 
         private ChunkReader.Chunk await(Future<ChunkReader.Chunk> future) throws IOException {

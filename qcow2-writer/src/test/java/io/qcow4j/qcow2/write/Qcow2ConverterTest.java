@@ -79,7 +79,12 @@ class Qcow2ConverterTest {
         Path zeros = dir.resolve("zeros.raw");
         Files.write(zeros, new byte[3 << 20]);
         Path zerosTarget = dir.resolve("zeros.qcow2");
-        convert(zeros, zerosTarget, Qcow2Options.defaults(), true);
+        try (Image image = Images.open(zeros)) {
+            io.qcow4j.convert.ConvertResult result = Qcow2Converter.convert(image, zerosTarget,
+                    Qcow2Options.defaults(), true, ConvertOptions.defaults());
+            assertThat(result.virtualSize()).isEqualTo(3 << 20);
+            assertThat(result.bytesZero()).isEqualTo(3 << 20);
+        }
         assertValidCopy(zeros, zerosTarget);
         assertThat(Qemu.run("qemu-img", "map", "--output=json", zerosTarget.toString()))
                 .doesNotContain("\"data\": true");
