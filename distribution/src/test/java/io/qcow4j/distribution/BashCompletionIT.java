@@ -43,7 +43,7 @@ class BashCompletionIT {
 
     @Test
     void completesSubcommands() throws Exception {
-        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "mount", "help");
+        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "create", "mount", "help");
         assertThat(complete("qcow2", "m")).containsExactlyInAnyOrder("map", "mount");
     }
 
