@@ -223,8 +223,7 @@ public final class Qcow2Options {
          */
         public Builder clusterSize(int bytes) {
             if (bytes < MIN_CLUSTER_SIZE || bytes > MAX_CLUSTER_SIZE || Integer.bitCount(bytes) != 1) {
-                throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k, not "
-                        + bytes);
+                throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k");
             }
             this.clusterSize = bytes;
             return this;
@@ -284,7 +283,7 @@ public final class Qcow2Options {
         public Builder refcountBits(int bits) {
             if (bits < 1 || bits > 64 || Integer.bitCount(bits) != 1) {
                 throw new IllegalArgumentException("Refcount width must be a power of two and may not exceed 64 "
-                        + "bits, not " + bits);
+                        + "bits");
             }
             this.refcountBits = bits;
             return this;
@@ -345,8 +344,9 @@ public final class Qcow2Options {
         public Builder set(String name, String value) {
             switch (name) {
                 case "cluster_size" -> clusterSize(size(name, value));
-                case "compat" -> compat(Compat.ofOptionName(value));
-                case "compression_type" -> compressionType(CompressionType.ofOptionName(value));
+                case "compat" -> compat(choice("version", value, Compat::ofOptionName));
+                case "compression_type" -> compressionType(choice("compression-type", value,
+                        CompressionType::ofOptionName));
                 case "extended_l2" -> extendedL2(bool(name, value));
                 case "lazy_refcounts" -> lazyRefcounts(bool(name, value));
                 case "refcount_bits" -> refcountBits(size(name, value));
@@ -376,6 +376,16 @@ public final class Qcow2Options {
                 pairs.add(pair.toString());
             }
             return pairs;
+        }
+
+        /** A named value, refused with qemu-img's message (which names the QAPI field, not the option). */
+        private static <T> T choice(String field, String value, java.util.function.Function<String, T> parse) {
+            try {
+                return parse.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Parameter '" + field + "' does not accept value '" + value + "'",
+                        e);
+            }
         }
 
         private static boolean bool(String name, String value) {
@@ -429,20 +439,20 @@ public final class Qcow2Options {
         public Qcow2Options build() {
             if (compat == Compat.V0_10) {
                 if (compressionType != CompressionType.ZLIB) {
-                    throw new IllegalArgumentException("Compression type other than zlib is only supported with "
-                            + "compat=1.1 and above");
+                    throw new IllegalArgumentException("Non-zlib compression type is only supported with "
+                            + "compatibility level 1.1 and above (use version=v3 or greater)");
                 }
                 if (extendedL2) {
-                    throw new IllegalArgumentException("Extended L2 entries are only supported with compat=1.1 "
-                            + "and above");
+                    throw new IllegalArgumentException("Extended L2 entries are only supported with compatibility "
+                            + "level 1.1 and above (use version=v3 or greater)");
                 }
                 if (lazyRefcounts) {
                     throw new IllegalArgumentException("Lazy refcounts only supported with compatibility level "
-                            + "1.1 and above (use compat=1.1 or greater)");
+                            + "1.1 and above (use version=v3 or greater)");
                 }
                 if (refcountBits != 16) {
                     throw new IllegalArgumentException("Different refcount widths than 16 bits require "
-                            + "compatibility level 1.1 or above (use compat=1.1 or greater)");
+                            + "compatibility level 1.1 or above (use version=v3 or greater)");
                 }
             }
             if (extendedL2 && clusterSize < MIN_EXTENDED_L2_CLUSTER_SIZE) {

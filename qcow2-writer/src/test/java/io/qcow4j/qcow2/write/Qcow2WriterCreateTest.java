@@ -61,6 +61,21 @@ class Qcow2WriterCreateTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"compat=0.10,extended_l2=on", "compat=0.10,lazy_refcounts=on",
+        "compat=0.10,refcount_bits=8", "compat=0.10,compression_type=zstd", "extended_l2=on,cluster_size=8k",
+        "refcount_bits=3", "refcount_bits=128", "compat=2", "compression_type=lz4", "cluster_size=3000",
+        "cluster_size=4M", "lazy_refcounts=maybe", "foo=bar"})
+    void refusesWhatQemuImgRefusesWithItsMessage(String options) {
+        Path image = dir.resolve("refused.qcow2");
+        String theirs = Qemu.runForFailure("qemu-img", "create", "-q", "-f", "qcow2", "-o", options,
+                image.toString(), "1M");
+        assertThatThrownBy(() -> Qcow2Writer.create(image, 1 << 20, Qcow2Options.builder().parse(options).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat("qemu-img: " + image + ": " + e.getMessage() + "\n").isEqualTo(theirs));
+        assertThat(image).doesNotExist();
+    }
+
     @Test
     void overlayTakesItsSizeFromTheBackingFileAndStoresTheNameAsGiven() throws IOException {
         Files.createDirectories(dir.resolve("sub"));
