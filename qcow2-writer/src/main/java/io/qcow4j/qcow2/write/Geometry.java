@@ -21,7 +21,8 @@ record Geometry(int clusterBits, long virtualSize, int l2EntryBytes, int l1Size,
         int clusterBits = Integer.numberOfTrailingZeros(options.clusterSize());
         int entryBytes = options.extendedL2() ? 16 : 8;
         long bytesPerL2 = ((long) options.clusterSize() / entryBytes) << clusterBits;
-        long l1 = (virtualSize + bytesPerL2 - 1) / bytesPerL2;
+        // not (size + bytesPerL2 - 1) / bytesPerL2, which overflows for sizes near Long.MAX_VALUE
+        long l1 = virtualSize / bytesPerL2 + (virtualSize % bytesPerL2 == 0 ? 0 : 1);
         if (l1 * 8 > MAX_L1_BYTES) {
             throw new IllegalArgumentException("The image size is too large for file format 'qcow2' (try using a "
                     + "larger cluster size)");

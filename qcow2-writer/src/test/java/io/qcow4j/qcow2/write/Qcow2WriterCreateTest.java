@@ -134,6 +134,15 @@ class Qcow2WriterCreateTest {
     }
 
     @Test
+    void hugeSizesAreRefusedNotWrapped() {
+        for (long size : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 511, 1L << 62}) {
+            assertThatThrownBy(() -> Qcow2Writer.create(dir.resolve("huge.qcow2"), size, Qcow2Options.defaults()))
+                    .as("%d", size).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(dir.resolve("huge.qcow2")).doesNotExist();
+    }
+
+    @Test
     void replacesAnExistingFileAsQemuImgDoes() throws IOException {
         Path image = dir.resolve("a.qcow2");
         Files.write(image, new byte[1 << 20]);
