@@ -91,6 +91,8 @@ final class MeasureCommand extends ImageCommand {
                 return qcow2 ? Qcow2Measure.ofSize(size, parsed.options(), parsed.preallocation())
                         : Qcow2Measure.rawOfSize(size);
             }
+        } catch (Qcow2OptionsParser.InvalidOptionsException e) {
+            throw usage(e.getMessage() + "\n" + e.formatLine());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

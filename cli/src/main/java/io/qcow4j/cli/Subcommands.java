@@ -41,7 +41,7 @@ final class Subcommands {
     /** Every subcommand, in the order the top-level help lists them. */
     static List<Class<?>> all() {
         return List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
-                MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
+                CreateCommand.class, MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
     }
 
     /** The subcommand of that name (its {@link Command#name()}), or null. */
@@ -51,6 +51,7 @@ final class Subcommands {
             case "map" -> MapCommand.class;
             case "read" -> ReadCommand.class;
             case "convert" -> ConvertCommand.class;
+            case "create" -> CreateCommand.class;
             case "measure" -> MeasureCommand.class;
             case "mount" -> MountCommand.class;
             case "help" -> CommandLine.HelpCommand.class;

@@ -80,7 +80,9 @@ class ConvertCommandTest {
                 {"convert", "--buffer-size", "1000", source, target},
                 {"convert", "--segment-size", "3M", source, target},
                 {"convert", "-S", "12Q", source, target},
-                {"convert", "-O", "qcow2", source, target},
+                {"convert", "-O", "vmdk", source, target},
+                {"convert", "-c", source, target},
+                {"convert", "-O", "qcow2", "-n", source, target},
                 {"convert", source}}) {
             Cli.Result result = Cli.run(args);
             assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
@@ -110,7 +112,7 @@ class ConvertCommandTest {
     void anEmptyTargetNameIsAUsageError() {
         Cli.Result empty = Cli.run("convert", Cli.SAMPLE.toString(), "");
         assertThat(empty.exit()).isEqualTo(2);
-        assertThat(empty.stderr()).startsWith("qcow2: DST is empty: name the raw file to write\n");
+        assertThat(empty.stderr()).startsWith("qcow2: DST is empty: name the file to write\n");
     }
 
     @Test

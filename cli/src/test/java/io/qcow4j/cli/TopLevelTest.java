@@ -15,7 +15,7 @@ import picocli.CommandLine;
  */
 class TopLevelTest {
 
-    private static final List<String> COMMANDS = List.of("info", "map", "read", "convert", "measure", "mount");
+    private static final List<String> COMMANDS = List.of("info", "map", "read", "convert", "create", "measure", "mount");
 
     @Test
     void topLevelHelpListsEveryCommandInOrder() {
@@ -26,7 +26,7 @@ class TopLevelTest {
         List<String> listed = help.out().lines().dropWhile(line -> !line.equals("Commands:")).skip(1)
                 .takeWhile(line -> !line.isEmpty()).filter(line -> line.matches("  \\S.*"))
                 .map(line -> line.strip().split(" ")[0]).toList();
-        assertThat(listed).containsExactly("info", "map", "read", "convert", "measure", "mount", "help");
+        assertThat(listed).containsExactly("info", "map", "read", "convert", "create", "measure", "mount", "help");
         assertThat(Cli.run("-h").out()).isEqualTo(help.out());
         assertThat(Cli.run("help").out()).isEqualTo(help.out());
         // a subcommand's name after the option is not the subcommand
@@ -59,8 +59,8 @@ class TopLevelTest {
 
         Cli.Result none = Cli.run();
         assertThat(none.exit()).isEqualTo(Failures.USAGE);
-        assertThat(none.stderr()).isEqualTo("qcow2: Missing required subcommand (info, map, read, convert, measure, mount)\n"
-                + "Try 'qcow2 --help' for more information.\n");
+        assertThat(none.stderr()).isEqualTo("qcow2: Missing required subcommand (info, map, read, convert, create, "
+                + "measure, mount)\nTry 'qcow2 --help' for more information.\n");
     }
 
     @Test
@@ -69,7 +69,7 @@ class TopLevelTest {
         assertThat(version.exit()).isZero();
         assertThat(version.out()).isEqualTo("qcow2 (qcow4j) development build\n");
         assertThat(Cli.run("-V").out()).isEqualTo(version.out());
-        for (String command : new String[] {"info", "map", "read", "convert", "measure", "mount"}) {
+        for (String command : new String[] {"info", "map", "read", "convert", "create", "measure", "mount"}) {
             Cli.Result ofCommand = Cli.run(command, "--version");
             assertThat(ofCommand.exit()).as(command).isZero();
             assertThat(ofCommand.out()).as(command).isEqualTo(version.out());
@@ -85,7 +85,7 @@ class TopLevelTest {
         assertThat(Subcommands.neededBy("--version")).isEmpty();
         assertThat(Subcommands.neededBy("-V")).isEmpty();
         List<Class<?>> all = List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
-                MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
+                CreateCommand.class, MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
         for (String[] args : List.of(new String[0], new String[] {"--help", "info"}, new String[] {"help"},
                 new String[] {"help", "help"}, new String[] {"help", "bogus"}, new String[] {"bogus"},
                 new String[] {"INFO"}, new String[] {"-V", "info"},
@@ -96,7 +96,7 @@ class TopLevelTest {
 
     @Test
     void eachSubcommandIsFoundByTheNameItsAnnotationGives() {
-        assertThat(Subcommands.all()).hasSize(7);
+        assertThat(Subcommands.all()).hasSize(8);
         for (Class<?> subcommand : Subcommands.all()) {
             String name = subcommand.getAnnotation(CommandLine.Command.class).name();
             assertThat(Subcommands.named(name)).as(name).isEqualTo(subcommand);

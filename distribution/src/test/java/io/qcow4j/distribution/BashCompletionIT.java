@@ -43,7 +43,7 @@ class BashCompletionIT {
 
     @Test
     void completesSubcommands() throws Exception {
-        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "measure", "mount", "help");
+        assertThat(complete("qcow2", "")).containsExactly("info", "map", "read", "convert", "create", "measure", "mount", "help");
         assertThat(complete("qcow2", "m")).containsExactlyInAnyOrder("map", "measure", "mount");
     }
 

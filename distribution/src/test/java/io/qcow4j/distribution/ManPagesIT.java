@@ -17,7 +17,7 @@ import io.qcow4j.testing.Qemu;
 class ManPagesIT {
 
     private static final List<String> PAGES = List.of("qcow2", "qcow2-info", "qcow2-map", "qcow2-read",
-            "qcow2-convert", "qcow2-measure", "qcow2-mount");
+            "qcow2-convert", "qcow2-create", "qcow2-measure", "qcow2-mount");
 
     @TempDir
     Path dir;

@@ -223,8 +223,7 @@ public final class Qcow2Options {
          */
         public Builder clusterSize(int bytes) {
             if (bytes < MIN_CLUSTER_SIZE || bytes > MAX_CLUSTER_SIZE || Integer.bitCount(bytes) != 1) {
-                throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k, not "
-                        + bytes);
+                throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k");
             }
             this.clusterSize = bytes;
             return this;
@@ -284,7 +283,7 @@ public final class Qcow2Options {
         public Builder refcountBits(int bits) {
             if (bits < 1 || bits > 64 || Integer.bitCount(bits) != 1) {
                 throw new IllegalArgumentException("Refcount width must be a power of two and may not exceed 64 "
-                        + "bits, not " + bits);
+                        + "bits");
             }
             this.refcountBits = bits;
             return this;
@@ -321,20 +320,20 @@ public final class Qcow2Options {
         public Qcow2Options build() {
             if (compat == Compat.V0_10) {
                 if (compressionType != CompressionType.ZLIB) {
-                    throw new IllegalArgumentException("Compression type other than zlib is only supported with "
-                            + "compat=1.1 and above");
+                    throw new IllegalArgumentException("Non-zlib compression type is only supported with "
+                            + "compatibility level 1.1 and above (use version=v3 or greater)");
                 }
                 if (extendedL2) {
-                    throw new IllegalArgumentException("Extended L2 entries are only supported with compat=1.1 "
-                            + "and above");
+                    throw new IllegalArgumentException("Extended L2 entries are only supported with compatibility "
+                            + "level 1.1 and above (use version=v3 or greater)");
                 }
                 if (lazyRefcounts) {
                     throw new IllegalArgumentException("Lazy refcounts only supported with compatibility level "
-                            + "1.1 and above (use compat=1.1 or greater)");
+                            + "1.1 and above (use version=v3 or greater)");
                 }
                 if (refcountBits != 16) {
                     throw new IllegalArgumentException("Different refcount widths than 16 bits require "
-                            + "compatibility level 1.1 or above (use compat=1.1 or greater)");
+                            + "compatibility level 1.1 or above (use version=v3 or greater)");
                 }
             }
             if (extendedL2 && clusterSize < MIN_EXTENDED_L2_CLUSTER_SIZE) {

@@ -276,9 +276,34 @@ public final class Qcow2OptionsParser {
         return values;
     }
 
-    /** qemu-img's second line after a list it cannot parse. */
     private static IllegalArgumentException invalid(String message, String format) {
-        return new IllegalArgumentException(message + "\nInvalid options for file format '" + format + "'");
+        return new InvalidOptionsException(message, format);
+    }
+
+    /**
+     * A list that does not parse: an unknown name, or a value of the wrong type. {@code qemu-img create} reports the
+     * message alone; {@code qemu-img measure} and {@code convert} add a line naming the format
+     * ({@link #formatLine()}).
+     */
+    public static final class InvalidOptionsException extends IllegalArgumentException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String format;
+
+        InvalidOptionsException(String message, String format) {
+            super(message);
+            this.format = format;
+        }
+
+        /**
+         * qemu-img's second line after such a list, in the commands that print one.
+         *
+         * @return {@code Invalid options for file format 'FORMAT'}
+         */
+        public String formatLine() {
+            return "Invalid options for file format '" + format + "'";
+        }
     }
 
     /** The {@code name=value} pairs of QEMU's opts_do_parse: {@code name} alone is on, {@code noname} off. */
@@ -323,16 +348,14 @@ public final class Qcow2OptionsParser {
 
     private static int clusterSize(long bytes) {
         if (bytes < Qcow2Options.MIN_CLUSTER_SIZE || bytes > Qcow2Options.MAX_CLUSTER_SIZE) {
-            throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k, not "
-                    + Long.toUnsignedString(bytes));
+            throw new IllegalArgumentException("Cluster size must be a power of two between 512 and 2048k");
         }
         return (int) bytes;
     }
 
     private static int refcountBits(long bits) {
         if (bits < 1 || bits > 64) {
-            throw new IllegalArgumentException("Refcount width must be a power of two and may not exceed 64 bits, "
-                    + "not " + Long.toUnsignedString(bits));
+            throw new IllegalArgumentException("Refcount width must be a power of two and may not exceed 64 bits");
         }
         return (int) bits;
     }
@@ -344,12 +367,12 @@ public final class Qcow2OptionsParser {
         return bytes;
     }
 
-    /** qemu-img measure's message; create also takes {@code v2} and {@code v3}, as does this. */
+    /** qemu-img create's message (measure says "Invalid compatibility level"); {@code v2} and {@code v3} too. */
     private static Qcow2Options.Compat compat(String value) {
         try {
             return Qcow2Options.Compat.ofOptionName(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid compatibility level: '" + value + "'", e);
+            throw new IllegalArgumentException("Parameter 'version' does not accept value '" + value + "'", e);
         }
     }
 

@@ -16,7 +16,6 @@ class Qcow2OptionsParserTest {
 
     private static final String SIZE_HINT = "\nOptional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
             + "peta-\nand exabytes, respectively.";
-    private static final String INVALID = "\nInvalid options for file format 'qcow2'";
 
     @Test
     void emptyListIsQemuImgsDefaults() {
@@ -101,12 +100,11 @@ class Qcow2OptionsParserTest {
                 "inf", "1.nank", "64k,,x")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("cluster_size=" + bad.replace(",,", ",,")))
                     .as(bad).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("Parameter 'cluster_size' expects a non-negative number below 2^64" + SIZE_HINT
-                            + INVALID);
+                    .hasMessage("Parameter 'cluster_size' expects a non-negative number below 2^64" + SIZE_HINT);
         }
         for (String huge : List.of("16E", "99999999999999999999")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("cluster_size=" + huge))
-                    .hasMessage("Value '" + huge + "' is out of range for parameter 'cluster_size'" + INVALID);
+                    .hasMessage("Value '" + huge + "' is out of range for parameter 'cluster_size'");
         }
         for (String wrong : List.of("1000", "4M", "0", "256", "1.0", "1e", "4.5k")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("cluster_size=" + wrong))
@@ -124,10 +122,10 @@ class Qcow2OptionsParserTest {
         assertThat(refcountBits(" +8")).isEqualTo(8);
         for (String bad : List.of("x", "8k", "8 ", "", "08")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("refcount_bits=" + bad)).as(bad)
-                    .hasMessage("Parameter 'refcount_bits' expects a number" + INVALID);
+                    .hasMessage("Parameter 'refcount_bits' expects a number");
         }
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("refcount_bits=18446744073709551616"))
-                .hasMessage("Value '18446744073709551616' is too large for parameter 'refcount_bits'" + INVALID);
+                .hasMessage("Value '18446744073709551616' is too large for parameter 'refcount_bits'");
         for (String wrong : List.of("3", "128", "0", "-1", "-16")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("refcount_bits=" + wrong)).as(wrong)
                     .hasMessageStartingWith("Refcount width must be a power of two and may not exceed 64 bits");
@@ -147,7 +145,7 @@ class Qcow2OptionsParserTest {
         assertThat(Qcow2OptionsParser.parse("extended_l2=off,extended_l2").options().extendedL2()).isTrue();
         for (String bad : List.of("ON", "maybe", "1", "")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse("lazy_refcounts=" + bad)).as(bad)
-                    .hasMessage("Parameter 'lazy_refcounts' expects 'on' or 'off'" + INVALID);
+                    .hasMessage("Parameter 'lazy_refcounts' expects 'on' or 'off'");
         }
     }
 
@@ -160,11 +158,14 @@ class Qcow2OptionsParserTest {
         assertThat(Qcow2OptionsParser.parse("backing_file=").options().backingFile()).contains("");
         assertThat(Qcow2OptionsParser.parse("id=whatever,refcount_bits=8").options().refcountBits()).isEqualTo(8);
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("foo=bar"))
-                .hasMessage("Invalid parameter 'foo'" + INVALID);
-        assertThatThrownBy(() -> Qcow2OptionsParser.parse("=5")).hasMessage("Invalid parameter ''" + INVALID);
-        assertThatThrownBy(() -> Qcow2OptionsParser.parse("help")).hasMessage("Invalid parameter 'help'" + INVALID);
+                .hasMessage("Invalid parameter 'foo'");
+        assertThatThrownBy(() -> Qcow2OptionsParser.parse("foo=bar"))
+                .isInstanceOfSatisfying(Qcow2OptionsParser.InvalidOptionsException.class, e -> assertThat(
+                        e.formatLine()).isEqualTo("Invalid options for file format 'qcow2'"));
+        assertThatThrownBy(() -> Qcow2OptionsParser.parse("=5")).hasMessage("Invalid parameter ''");
+        assertThatThrownBy(() -> Qcow2OptionsParser.parse("help")).hasMessage("Invalid parameter 'help'");
         // QEMU takes any name starting with "no" alone as that name without it, off
-        assertThatThrownBy(() -> Qcow2OptionsParser.parse("nocow")).hasMessage("Invalid parameter 'cow'" + INVALID);
+        assertThatThrownBy(() -> Qcow2OptionsParser.parse("nocow")).hasMessage("Invalid parameter 'cow'");
         for (String list : List.of(",", ",cluster_size=4k", "cluster_size=4k,", "cluster_size=4k,,,")) {
             assertThatThrownBy(() -> Qcow2OptionsParser.parse(list)).as(list)
                     .hasMessage("Invalid option list: " + list);
@@ -178,7 +179,7 @@ class Qcow2OptionsParserTest {
     @Test
     void otherValuesAndCombinationsAreRefusedAsQemuImgCreateRefusesThem() {
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("compat=1.2"))
-                .hasMessage("Invalid compatibility level: '1.2'");
+                .hasMessage("Parameter 'version' does not accept value '1.2'");
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("compression_type=lz4"))
                 .hasMessage("Parameter 'compression-type' does not accept value 'lz4'");
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("preallocation=bogus"))
@@ -192,9 +193,9 @@ class Qcow2OptionsParserTest {
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("compat=0.10,lazy_refcounts=on"))
                 .hasMessageStartingWith("Lazy refcounts only supported with compatibility level 1.1");
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("compat=0.10,compression_type=zstd"))
-                .hasMessageStartingWith("Compression type other than zlib is only supported with compat=1.1");
+                .hasMessageStartingWith("Non-zlib compression type is only supported with compatibility level 1.1");
         assertThatThrownBy(() -> Qcow2OptionsParser.parse("compat=0.10,extended_l2=on"))
-                .hasMessageStartingWith("Extended L2 entries are only supported with compat=1.1");
+                .hasMessageStartingWith("Extended L2 entries are only supported with compatibility level 1.1");
     }
 
     @Test
@@ -213,7 +214,9 @@ class Qcow2OptionsParserTest {
         assertThat(Qcow2OptionsParser.parseRaw("")).isEmpty();
         assertThat(Qcow2OptionsParser.parseRaw("size=1G,preallocation=full,nocow=on")).hasValue(1L << 30);
         assertThatThrownBy(() -> Qcow2OptionsParser.parseRaw("cluster_size=4k"))
-                .hasMessage("Invalid parameter 'cluster_size'\nInvalid options for file format 'raw'");
+                .hasMessage("Invalid parameter 'cluster_size'")
+                .isInstanceOfSatisfying(Qcow2OptionsParser.InvalidOptionsException.class,
+                        e -> assertThat(e.formatLine()).isEqualTo("Invalid options for file format 'raw'"));
         assertThatThrownBy(() -> Qcow2OptionsParser.parseRaw("preallocation=metadata"))
                 .hasMessage("Parameter 'preallocation' does not accept value 'metadata'");
     }
@@ -240,7 +243,7 @@ class Qcow2OptionsParserTest {
             assertThat(ours.equals("taken")).as(value + ": qemu-img says " + qemu + ", we say " + ours)
                     .isEqualTo(qemu.equals("taken"));
             if (!ours.equals("taken")) {
-                assertThat(qemu).as(value).contains(ours.lines().findFirst().orElseThrow().replaceAll(", not .*", ""));
+                assertThat(qemu).as(value).contains(ours.lines().findFirst().orElseThrow());
             }
         }
     }

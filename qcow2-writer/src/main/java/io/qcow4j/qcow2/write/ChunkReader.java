@@ -1,0 +1,118 @@
+package io.qcow4j.qcow2.write;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import io.qcow4j.Image;
+
+/**
+ * What a run of guest clusters becomes in the new image, worked out on a worker thread: read (skipping what block
+ * status says reads as zeros: {@link DataRanges}), compared with the backing file's bytes when there is one, and compressed. Buffers are
+ * direct: the file reads into them and the image is written from them without copies through the heap.
+ */
+final class ChunkReader {
+
+    /** What one guest cluster becomes. */
+    enum Kind {
+        /** Left unallocated: zeros without a backing file, the backing file's bytes with one. */
+        UNALLOCATED,
+        /** Reads as zeros, over a backing file that does not. */
+        ZERO,
+        /** Written as it is. */
+        DATA,
+        /** Written compressed. */
+        COMPRESSED
+    }
+
+    /**
+     * One run of clusters worked out.
+     *
+     * @param first the first guest cluster
+     * @param kinds what each becomes
+     * @param data the clusters' bytes, cluster {@code i} at {@code i * clusterSize}
+     * @param compressed the compressed bytes of each {@link Kind#COMPRESSED} cluster
+     * @param bytesRead bytes read from the source
+     * @param base the backing file's bytes, or null
+     */
+    record Chunk(long first, Kind[] kinds, ByteBuffer data, ByteBuffer[] compressed, long bytesRead,
+                 ByteBuffer base) {
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(Qcow2Options.MAX_CLUSTER_SIZE)
+            .asReadOnlyBuffer();
+
+    private final Image source;
+    private final Image backing;
+    private final int clusterSize;
+
+    ChunkReader(Image source, Image backing, int clusterSize) {
+        this.source = source;
+        this.backing = backing;
+        this.clusterSize = clusterSize;
+    }
+
+    /** Whether chunks need a second buffer, for the backing file's bytes. */
+    boolean comparesWithBacking() {
+        return backing != null;
+    }
+
+    /**
+     * Works out {@code count} clusters from {@code first}.
+     *
+     * @param data a direct buffer of at least {@code count} clusters, any contents
+     * @param base as {@code data}, for the backing file's bytes; null without a backing file
+     * @param compressor the thread's compressor; null for an uncompressed image
+     */
+    Chunk read(long first, int count, ByteBuffer data, List<long[]> dataRanges, ByteBuffer base,
+               List<long[]> baseRanges, ClusterCompressor compressor) throws IOException {
+        long start = first * clusterSize;
+        Kind[] kinds = new Kind[count];
+        int length = count * clusterSize;
+        long read = fill(source, data, length, start, dataRanges);
+        if (base != null) {
+            fill(backing, base, length, start, baseRanges);
+        }
+        ByteBuffer zeros = ZEROS.slice(0, clusterSize);
+        ByteBuffer[] compressed = compressor == null ? null : new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            int from = i * clusterSize;
+            ByteBuffer cluster = data.slice(from, clusterSize);
+            if (base != null && cluster.mismatch(base.slice(from, clusterSize)) == -1) {
+                kinds[i] = Kind.UNALLOCATED;
+            } else if (cluster.mismatch(zeros) == -1) {
+                kinds[i] = base == null ? Kind.UNALLOCATED : Kind.ZERO;
+            } else if (compressor != null && (compressed[i] = compressor.compress(cluster)) != null) {
+                kinds[i] = Kind.COMPRESSED;
+            } else {
+                kinds[i] = Kind.DATA;
+            }
+        }
+        return new Chunk(first, kinds, data, compressed, read, base);
+    }
+
+    /** Reads {@code length} bytes of {@code image} from {@code start}: its data ranges, zeros around them. */
+    private static long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges)
+            throws IOException {
+        long read = 0;
+        int done = 0;
+        for (long[] range : ranges) {
+            int from = (int) (range[0] - start);
+            int to = (int) (range[1] - start);
+            zero(into, done, from);
+            image.readFully(into.slice(from, to - from), range[0]);
+            read += to - from;
+            done = to;
+        }
+        zero(into, done, length);
+        return read;
+    }
+
+    private static void zero(ByteBuffer buffer, int from, int to) {
+        for (int at = from; at < to; ) {
+            int n = Math.min(to - at, ZEROS.capacity());
+            buffer.put(at, ZEROS, 0, n);
+            at += n;
+        }
+    }
+}
