@@ -289,6 +289,7 @@ public final class Qcow2OptionsParser {
 
         private static final long serialVersionUID = 1L;
 
+        /** The format whose options the list gave, as qemu-img names it. */
         private final String format;
 
         InvalidOptionsException(String message, String format) {
