@@ -36,7 +36,8 @@ mkdir -p "$dir"
 
 cli_jar="$root/cli/target/qcow2.jar"
 bench_jar="$root/benchmarks/target/benchmarks.jar"
-if [ ! -f "$cli_jar" ] || [ ! -f "$bench_jar" ]; then
+# the benchmarks jar makes the images; images of your own need only the command line's
+if [ ! -f "$cli_jar" ] || { [ ! -f "$bench_jar" ] && { [ -z "$images" ] || [ "${QCOW4J_BENCH_OURS:-cli}" != cli ]; }; }; then
     echo "building the jars (mvn -B -q -DskipTests package) ..." >&2
     (cd "$root" && mvn -B -q -DskipTests package) >&2
 fi
