@@ -59,6 +59,13 @@ class StartupClassesIT {
     }
 
     @Test
+    void theVersionAloneBuildsNoCommandLine() throws Exception {
+        assertThat(classesLoadedBy(List.of("--version")))
+                .contains("io.qcow4j.cli.Version")
+                .doesNotContain("picocli.CommandLine$Model$CommandSpec", "picocli.CommandLine$Interpreter");
+    }
+
+    @Test
     void infoOfAnImageWithoutSnapshotsReadsNoTimeZoneRules() throws Exception {
         // the sample has no snapshot, so no date to show: the local zone's rules (milliseconds to read) are not read
         assertThat(classesLoadedBy(List.of("info", Cli.SAMPLE.toString())))
