@@ -1,6 +1,5 @@
 package io.qcow4j.cli;
 
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ final class InfoCommand extends SingleImageCommand {
     }
 
     private String human(List<ImageChain.Layer> layers) {
-        InfoText text = new InfoText(ZoneId.systemDefault());
+        InfoText text = new InfoText();
         StringBuilder out = new StringBuilder();
         for (ImageChain.Layer layer : layers) {
             if (out.length() > 0) {

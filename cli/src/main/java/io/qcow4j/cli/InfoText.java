@@ -13,13 +13,12 @@ import io.qcow4j.SnapshotInfo;
 /** {@code qemu-img info}'s human form, line for line. */
 final class InfoText {
 
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-    private final ZoneId zone;
-
-    /** @param zone the time zone for snapshot dates; qemu-img uses the local one */
-    InfoText(ZoneId zone) {
-        this.zone = zone;
+    /**
+     * Snapshot dates, in the local time zone as qemu-img shows them. Only images with snapshots need them: the zone's
+     * rules take milliseconds to read, a good part of a short command's own time, so they are read at the first.
+     */
+    private static final class Dates {
+        static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     }
 
     String of(String name, ImageInfo info, String backingName) {
@@ -64,7 +63,8 @@ final class InfoText {
         long secs = s.vmClockNsec() / 1_000_000_000L;
         String clock = String.format("%02d:%02d:%02d.%03d", secs / 3600, (secs / 60) % 60, secs % 60,
                 (s.vmClockNsec() / 1_000_000L) % 1000);
-        String date = DATE.format(Instant.ofEpochSecond(s.dateSec()).atZone(zone));
+        String date = Dates.DATE.format(Instant.ofEpochSecond(s.dateSec())
+                .atZone(ZoneId.systemDefault()));
         return String.format("%s %s %8s%20s%13s%11s", padBytes(s.id(), 9), padBytes(s.name(), 16),
                 HumanSize.of(s.vmStateSize()), date, clock, s.icount() == -1 ? "" : Long.toString(s.icount()));
     }

@@ -22,7 +22,7 @@ final class Subcommands {
      * argument names, none for the version alone, or else all of them (top-level help and usage errors list them).
      */
     static List<Class<?>> neededBy(String... args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        if (isVersionAlone(args)) {
             // the standard version option, alone: the version needs no subcommand
             return List.of();
         }
@@ -36,6 +36,11 @@ final class Subcommands {
         Class<?> second = args.length > 1 ? named(args[1]) : null;
         return second == null || second == CommandLine.HelpCommand.class ? all()
                 : List.of(second, CommandLine.HelpCommand.class);
+    }
+
+    /** Whether {@code args} is the standard version option alone, which needs no subcommand. */
+    static boolean isVersionAlone(String... args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
     /** Every subcommand, in the order the top-level help lists them. */

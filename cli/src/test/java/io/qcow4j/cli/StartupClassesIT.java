@@ -3,13 +3,17 @@ package io.qcow4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +56,39 @@ class StartupClassesIT {
         // the call was made, through jffi alone
         assertThat(classesLoadedBy(List.of("convert", "-n", Cli.SAMPLE.toString(), existing.toString())))
                 .contains("io.qcow4j.nativeaccess.LibC", "com.kenai.jffi.Invoker");
+    }
+
+    @Test
+    void theVersionAloneBuildsNoCommandLine() throws Exception {
+        assertThat(classesLoadedBy(List.of("--version")))
+                .contains("io.qcow4j.cli.Version")
+                .doesNotContain("picocli.CommandLine$Model$CommandSpec", "picocli.CommandLine$Interpreter");
+    }
+
+    @Test
+    void infoOfAnImageWithoutSnapshotsReadsNoTimeZoneRules() throws Exception {
+        // the sample has no snapshot, so no date to show: the local zone's rules (milliseconds to read) are not read
+        assertThat(classesLoadedBy(List.of("info", Cli.SAMPLE.toString())))
+                .contains("io.qcow4j.cli.InfoText")
+                .doesNotContain("sun.util.calendar.ZoneInfoFile", "java.time.zone.TzdbZoneRulesProvider");
+    }
+
+    @Test
+    void ourClassesConcatenateStringsWithoutInvokedynamic() throws Exception {
+        // each new shape of an invokedynamic concatenation spins classes at run time, outside the class-data
+        // archive: the build compiles them to StringBuilder calls (-XDstringConcat=inline)
+        List<String> spinning = new ArrayList<>();
+        try (ZipFile jar = new ZipFile(LauncherIT.JAR.toFile())) {
+            for (ZipEntry entry : Collections.list(jar.entries())) {
+                if (entry.getName().startsWith("io/qcow4j/") && entry.getName().endsWith(".class")) {
+                    String bytes = new String(jar.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                    if (bytes.contains("makeConcatWithConstants")) {
+                        spinning.add(entry.getName());
+                    }
+                }
+            }
+        }
+        assertThat(spinning).isEmpty();
     }
 
     /** Runs {@code qcow2 ARGS} from the jar, as {@code java -Xlog:class+load=info -jar}; the classes it loaded. */
