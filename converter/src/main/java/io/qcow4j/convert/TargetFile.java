@@ -5,7 +5,6 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -128,7 +127,7 @@ final class TargetFile {
     }
 
     private static TargetFile create(Path path, Path target, long size, ConvertOptions options) throws IOException {
-        Path partial = createPartial(path, target);
+        Path partial = PartialFile.createBeside(target, path);
         RandomAccessFile file;
         try {
             file = new RandomAccessFile(partial.toFile(), "rw");
@@ -151,29 +150,6 @@ final class TargetFile {
         }
         ZeroMode mode = options.sparseSize() == 0 ? ZeroMode.WRITE : ZeroMode.SKIP;
         return new TargetFile(path, partial, target, file.getChannel(), null, size, mode, options.bufferSize());
-    }
-
-    /** A new, empty file beside {@code target}, hidden, whose name says what it is. */
-    private static Path createPartial(Path path, Path target) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        String name = "." + target.getFileName() + ".qcow4j-partial-";
-        for (int attempt = 0; ; attempt++) {
-            Path partial = directory.resolve(name + ProcessHandle.current().pid() + (attempt == 0 ? "" : "-" + attempt));
-            try {
-                // with the permissions of any new file (0666 less the umask), which the renamed target keeps
-                Files.newByteChannel(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return partial;
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt == 100) {
-                    throw taken;
-                }
-            } catch (NoSuchFileException | AccessDeniedException e) {
-                // the directory is missing or not writable: say so of the target the user named
-                throw (FileSystemException) new FileSystemException(path.toString(), null,
-                        e instanceof NoSuchFileException ? "No such file or directory" : "Permission denied")
-                        .initCause(e);
-            }
-        }
     }
 
     private static TargetFile openExisting(Path path, Path target, long size, ConvertOptions options)

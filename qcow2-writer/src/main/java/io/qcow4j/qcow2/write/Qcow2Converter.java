@@ -3,11 +3,8 @@ package io.qcow4j.qcow2.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -30,6 +27,7 @@ import io.qcow4j.Image;
 import io.qcow4j.convert.ConversionException;
 import io.qcow4j.convert.ConvertOptions;
 import io.qcow4j.convert.ConvertResult;
+import io.qcow4j.convert.PartialFile;
 import io.qcow4j.nativeaccess.Libdeflate;
 
 /**
@@ -92,7 +90,7 @@ public final class Qcow2Converter {
         }
         Image backing = layout.backingFile().isPresent() ? Qcow2Writer.openBacking(target, layout) : null;
         try {
-            Path partial = createPartial(target);
+            Path partial = PartialFile.createBeside(target, target);
             ConvertResult result;
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 result = new Run(source, backing, layout, geometry, compress, options, channel).call();
@@ -127,27 +125,6 @@ public final class Qcow2Converter {
                     throw new FileSystemException(target.toString(), null, "the target is "
                             + (image.get() == source ? "the source image's" : "a backing image's") + " file " + file);
                 }
-            }
-        }
-    }
-
-    /** A new empty file beside the target, named so that it is seen as a leftover and never as the target. */
-    private static Path createPartial(Path target) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        String name = "." + target.getFileName() + ".qcow4j-partial-" + ProcessHandle.current().pid();
-        for (int attempt = 0; ; attempt++) {
-            Path partial = directory.resolve(attempt == 0 ? name : name + "-" + attempt);
-            try {
-                Files.newByteChannel(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return partial;
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt == 100) {
-                    throw taken;
-                }
-            } catch (NoSuchFileException | AccessDeniedException e) {
-                throw (FileSystemException) new FileSystemException(target.toString(), null,
-                        e instanceof NoSuchFileException ? "No such file or directory" : "Permission denied")
-                        .initCause(e);
             }
         }
     }
