@@ -104,13 +104,8 @@ final class ConvertCommand extends ImageCommand {
         if (compress || !layout.options.isEmpty() || backingFile != null || backingFormat != null) {
             throw usage("-c, -o, -B and -F need -O qcow2");
         }
-        ConvertOptions options = options();
-        Streams streams = streams();
-        ProgressBar bar = !quiet && (progress || streams.errIsTerminal())
-                ? new ProgressBar(streams.err(), System::nanoTime) : null;
-        if (bar != null) {
-            options = options.toBuilder().progress(bar).build();
-        }
+        ProgressBar bar = progressBar();
+        ConvertOptions options = withProgress(options(), bar);
         try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
             Conversion conversion = Converter.start(image, Path.of(target), options);
             // Ctrl-C: stop the workers and let the converter delete the half-written target
@@ -133,6 +128,17 @@ final class ConvertCommand extends ImageCommand {
         return 0;
     }
 
+    /** The progress bar -p asks for or a terminal gets, unless -q; null for none. */
+    private ProgressBar progressBar() {
+        Streams streams = streams();
+        return !quiet && (progress || streams.errIsTerminal()) ? new ProgressBar(streams.err(), System::nanoTime)
+                : null;
+    }
+
+    private static ConvertOptions withProgress(ConvertOptions options, ProgressBar bar) {
+        return bar == null ? options : options.toBuilder().progress(bar).build();
+    }
+
     /** {@code -O qcow2}: the qcow2 writer, with the same workers, buffer size, sync and progress bar. */
     private int toQcow2() throws Exception {
         if (existing) {
@@ -141,15 +147,10 @@ final class ConvertCommand extends ImageCommand {
         if (backingFormat != null && backingFile == null) {
             throw usage("-F names the format of the -B backing file: give -B too");
         }
-        ConvertOptions options = options();
         // a bad -o is the image's failure (exit 1), as qemu-img reports it
         Qcow2Options qcow2 = layout.parse(backingFile, backingFormat).options();
-        Streams streams = streams();
-        ProgressBar bar = !quiet && (progress || streams.errIsTerminal())
-                ? new ProgressBar(streams.err(), System::nanoTime) : null;
-        if (bar != null) {
-            options = options.toBuilder().progress(bar).build();
-        }
+        ProgressBar bar = progressBar();
+        ConvertOptions options = withProgress(options(), bar);
         try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
             // Ctrl-C: interrupt the conversion, which then deletes its half-written file, and wait for that
             Thread converting = Thread.currentThread();
