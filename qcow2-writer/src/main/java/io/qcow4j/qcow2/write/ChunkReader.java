@@ -31,12 +31,13 @@ final class ChunkReader {
      * @param first the first guest cluster
      * @param kinds what each becomes
      * @param data the clusters' bytes, cluster {@code i} at {@code i * clusterSize}
-     * @param compressed the compressed bytes of each {@link Kind#COMPRESSED} cluster
+     * @param compressed the compressed bytes of each {@link Kind#COMPRESSED} cluster, slices of {@code out}
      * @param bytesRead bytes read from the source
      * @param base the backing file's bytes, or null
+     * @param out the buffer the compressed clusters are in, or null
      */
     record Chunk(long first, Kind[] kinds, ByteBuffer data, ByteBuffer[] compressed, long bytesRead,
-                 ByteBuffer base) {
+                 ByteBuffer base, ByteBuffer out) {
     }
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(Qcow2Options.MAX_CLUSTER_SIZE)
@@ -63,9 +64,11 @@ final class ChunkReader {
      * @param data a direct buffer of at least {@code count} clusters, any contents
      * @param base as {@code data}, for the backing file's bytes; null without a backing file
      * @param compressor the thread's compressor; null for an uncompressed image
+     * @param out a direct buffer of {@link ClusterCompressor#outputSize} for {@code count} clusters, for the compressed
+     *     clusters; null for an uncompressed image
      */
     Chunk read(long first, int count, ByteBuffer data, List<long[]> dataRanges, ByteBuffer base,
-               List<long[]> baseRanges, ClusterCompressor compressor) throws IOException {
+               List<long[]> baseRanges, ClusterCompressor compressor, ByteBuffer out) throws IOException {
         long start = first * clusterSize;
         Kind[] kinds = new Kind[count];
         int length = count * clusterSize;
@@ -82,13 +85,24 @@ final class ChunkReader {
                 kinds[i] = Kind.UNALLOCATED;
             } else if (cluster.mismatch(zeros) == -1) {
                 kinds[i] = base == null ? Kind.UNALLOCATED : Kind.ZERO;
-            } else if (compressor != null && (compressed[i] = compressor.compress(cluster)) != null) {
+            } else if (compressor != null && compress(compressor, cluster, out, from, compressed, i)) {
                 kinds[i] = Kind.COMPRESSED;
             } else {
                 kinds[i] = Kind.DATA;
             }
         }
-        return new Chunk(first, kinds, data, compressed, read, base);
+        return new Chunk(first, kinds, data, compressed, read, base, out);
+    }
+
+    /** Compresses cluster {@code i} into its slot of {@code out}; false when it does not shrink. */
+    private static boolean compress(ClusterCompressor compressor, ByteBuffer cluster, ByteBuffer out, int at,
+                                    ByteBuffer[] compressed, int i) {
+        int length = compressor.compress(cluster, out, at);
+        if (length < 0) {
+            return false;
+        }
+        compressed[i] = out.slice(at, length);
+        return true;
     }
 
     /** Reads {@code length} bytes of {@code image} from {@code start}: its data ranges, zeros around them. */

@@ -199,6 +199,10 @@ public final class Qcow2Converter {
             for (int i = 0; i < maxInFlight * (reader.comparesWithBacking() ? 2 : 1); i++) {
                 buffers.add(ByteBuffer.allocateDirect(clustersPerChunk * clusterSize));
             }
+            BlockingQueue<ByteBuffer> outs = new ArrayBlockingQueue<>(maxInFlight);
+            for (int i = 0; compress && i < maxInFlight; i++) {
+                outs.add(ByteBuffer.allocateDirect(ClusterCompressor.outputSize(clustersPerChunk, clusterSize)));
+            }
             try {
                 ArrayDeque<Future<ChunkReader.Chunk>> inFlight = new ArrayDeque<>();
                 long next = 0;
@@ -213,8 +217,9 @@ public final class Qcow2Converter {
                         long end = start + (long) count * clusterSize;
                         List<long[]> dataRanges = sourceRanges.between(start, end);
                         List<long[]> baseRanges = base == null ? null : backingRanges.between(start, end);
+                        ByteBuffer out = compress ? outs.remove() : null;
                         inFlight.add(pool.submit(() -> reader.read(first, count, data, dataRanges, base, baseRanges,
-                                compressor())));
+                                compressor(), out)));
                         next += count;
                     }
                     ChunkReader.Chunk chunk = await(inFlight.poll());
@@ -223,6 +228,9 @@ public final class Qcow2Converter {
                     buffers.add(chunk.data());
                     if (chunk.base() != null) {
                         buffers.add(chunk.base());
+                    }
+                    if (chunk.out() != null) {
+                        outs.add(chunk.out());
                     }
                     done = Math.min(source.size(), (chunk.first() + chunk.kinds().length) * (long) clusterSize);
                     options.progress().progress(done, source.size());
