@@ -72,14 +72,21 @@ final class ChunkReader {
         long start = first * clusterSize;
         Kind[] kinds = new Kind[count];
         int length = count * clusterSize;
-        long read = fill(source, data, length, start, dataRanges);
+        // without a backing file a cluster no data range touches is left unallocated as it is: neither zeroed nor
+        // scanned (on a sparse disk that is most of the work of finding the zero clusters)
+        boolean[] touched = base == null ? touched(count, start, dataRanges) : null;
+        long read = fill(source, data, length, start, dataRanges, base == null ? clusterSize : 0);
         if (base != null) {
-            fill(backing, base, length, start, baseRanges);
+            fill(backing, base, length, start, baseRanges, 0);
         }
         ByteBuffer zeros = ZEROS.slice(0, clusterSize);
         ByteBuffer[] compressed = compressor == null ? null : new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             int from = i * clusterSize;
+            if (touched != null && !touched[i]) {
+                kinds[i] = Kind.UNALLOCATED;
+                continue;
+            }
             ByteBuffer cluster = data.slice(from, clusterSize);
             if (base != null && cluster.mismatch(base.slice(from, clusterSize)) == -1) {
                 kinds[i] = Kind.UNALLOCATED;
@@ -94,6 +101,18 @@ final class ChunkReader {
         return new Chunk(first, kinds, data, compressed, read, base, out);
     }
 
+    /** Which of the chunk's clusters hold a byte of a data range. */
+    private boolean[] touched(int count, long start, List<long[]> ranges) {
+        boolean[] touched = new boolean[count];
+        for (long[] range : ranges) {
+            int last = (int) ((range[1] - 1 - start) / clusterSize);
+            for (int i = (int) ((range[0] - start) / clusterSize); i <= last; i++) {
+                touched[i] = true;
+            }
+        }
+        return touched;
+    }
+
     /** Compresses cluster {@code i} into its slot of {@code out}; false when it does not shrink. */
     private static boolean compress(ClusterCompressor compressor, ByteBuffer cluster, ByteBuffer out, int at,
                                     ByteBuffer[] compressed, int i) {
@@ -105,21 +124,36 @@ final class ChunkReader {
         return true;
     }
 
-    /** Reads {@code length} bytes of {@code image} from {@code start}: its data ranges, zeros around them. */
-    private static long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges)
+    /**
+     * Reads {@code length} bytes of {@code image} from {@code start}: its data ranges, zeros around them in the
+     * blocks of {@code unit} bytes the ranges touch (a block they do not touch is left as it was; a unit of
+     * 0 zeros every gap).
+     */
+    private static long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges, int unit)
             throws IOException {
         long read = 0;
         int done = 0;
         for (long[] range : ranges) {
             int from = (int) (range[0] - start);
             int to = (int) (range[1] - start);
-            zero(into, done, from);
+            zeroAround(into, done, from, unit);
             image.readFully(into.slice(from, to - from), range[0]);
             read += to - from;
             done = to;
         }
-        zero(into, done, length);
+        zeroAround(into, done, length, unit);
         return read;
+    }
+
+    /** Zeros the gap {@code [from, to)} where it shares a block of {@code unit} bytes with either end's data. */
+    private static void zeroAround(ByteBuffer buffer, int from, int to, int unit) {
+        if (unit == 0) {
+            zero(buffer, from, to);
+            return;
+        }
+        int afterFrom = Math.min(to, (from + unit - 1) / unit * unit);
+        zero(buffer, from, afterFrom);
+        zero(buffer, Math.max(afterFrom, to / unit * unit), to);
     }
 
     private static void zero(ByteBuffer buffer, int from, int to) {
