@@ -289,6 +289,7 @@ public final class Qcow2OptionsParser {
 
         private static final long serialVersionUID = 1L;
 
+        /** The format {@link #formatLine()} names. */
         private final String format;
 
         InvalidOptionsException(String message, String format) {
