@@ -40,17 +40,17 @@ final class ChunkReader {
                  ByteBuffer base, ByteBuffer out) {
     }
 
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(Qcow2Options.MAX_CLUSTER_SIZE)
-            .asReadOnlyBuffer();
-
     private final Image source;
     private final Image backing;
     private final int clusterSize;
+    /** One cluster of zeros, compared with and copied (a buffer per conversion, as large as its clusters). */
+    private final ByteBuffer zeros;
 
     ChunkReader(Image source, Image backing, int clusterSize) {
         this.source = source;
         this.backing = backing;
         this.clusterSize = clusterSize;
+        this.zeros = ByteBuffer.allocateDirect(clusterSize).asReadOnlyBuffer();
     }
 
     /** Whether chunks need a second buffer, for the backing file's bytes. */
@@ -79,7 +79,6 @@ final class ChunkReader {
         if (base != null) {
             fill(backing, base, length, start, baseRanges, 0);
         }
-        ByteBuffer zeros = ZEROS.slice(0, clusterSize);
         ByteBuffer[] compressed = compressor == null ? null : new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             int from = i * clusterSize;
@@ -129,7 +128,7 @@ final class ChunkReader {
      * blocks of {@code unit} bytes the ranges touch (a block they do not touch is left as it was; a unit of
      * 0 zeros every gap).
      */
-    private static long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges, int unit)
+    private long fill(Image image, ByteBuffer into, int length, long start, List<long[]> ranges, int unit)
             throws IOException {
         long read = 0;
         int done = 0;
@@ -146,7 +145,7 @@ final class ChunkReader {
     }
 
     /** Zeros the gap {@code [from, to)} where it shares a block of {@code unit} bytes with either end's data. */
-    private static void zeroAround(ByteBuffer buffer, int from, int to, int unit) {
+    private void zeroAround(ByteBuffer buffer, int from, int to, int unit) {
         if (unit == 0) {
             zero(buffer, from, to);
             return;
@@ -156,10 +155,10 @@ final class ChunkReader {
         zero(buffer, Math.max(afterFrom, to / unit * unit), to);
     }
 
-    private static void zero(ByteBuffer buffer, int from, int to) {
+    private void zero(ByteBuffer buffer, int from, int to) {
         for (int at = from; at < to; ) {
-            int n = Math.min(to - at, ZEROS.capacity());
-            buffer.put(at, ZEROS, 0, n);
+            int n = Math.min(to - at, clusterSize);
+            buffer.put(at, zeros, 0, n);
             at += n;
         }
     }

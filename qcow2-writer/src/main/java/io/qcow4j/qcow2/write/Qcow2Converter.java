@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -134,7 +136,10 @@ public final class Qcow2Converter {
     /** A new empty file beside the target, named so that it is seen as a leftover and never as the target. */
     private static Path createPartial(Path target) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
-        String name = "." + target.getFileName() + ".qcow4j-partial-" + ProcessHandle.current().pid();
+        // String.concat and the classes below rather than + and lambdas: on this path each would bootstrap method
+        // handles at run time, milliseconds of every conversion's start
+        String name = ".".concat(target.getFileName().toString()).concat(".qcow4j-partial-")
+                .concat(Long.toString(ProcessHandle.current().pid()));
         for (int attempt = 0; ; attempt++) {
             Path partial = directory.resolve(attempt == 0 ? name : name + "-" + attempt);
             try {
@@ -149,6 +154,18 @@ public final class Qcow2Converter {
                         e instanceof NoSuchFileException ? "No such file or directory" : "Permission denied")
                         .initCause(e);
             }
+        }
+    }
+
+    /** The workers' threads: daemons named qcow2-convert-N. */
+    private static final class Workers implements ThreadFactory {
+        private final AtomicInteger threads = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "qcow2-convert-".concat(Integer.toString(threads.incrementAndGet())));
+            thread.setDaemon(true);
+            return thread;
         }
     }
 
@@ -181,20 +198,17 @@ public final class Qcow2Converter {
             this.compressionType = layout.compressionType();
             this.options = options;
             this.clusters = geometry.guestClusters();
-            this.clustersPerChunk = Math.max(1, options.bufferSize() / clusterSize);
+            // no larger than the disk: a small conversion allocates (and the JVM zeros) no more than it needs
+            this.clustersPerChunk = (int) Math.max(1, Math.min(clusters, options.bufferSize() / clusterSize));
         }
 
         ConvertResult call() throws IOException {
-            AtomicInteger threads = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(options.workers(), task -> {
-                Thread thread = new Thread(task, "qcow2-convert-" + threads.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+            ExecutorService pool = Executors.newFixedThreadPool(options.workers(), new Workers());
             long read = 0;
             long zero = 0;
             // the chunks' buffers, reused: a fresh array per chunk is a large allocation the collector handles badly
-            int maxInFlight = options.workers() * CHUNKS_PER_WORKER;
+            int maxInFlight = (int) Math.max(1, Math.min(options.workers() * CHUNKS_PER_WORKER,
+                    (clusters + clustersPerChunk - 1) / clustersPerChunk));
             BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(maxInFlight * 2);
             for (int i = 0; i < maxInFlight * (reader.comparesWithBacking() ? 2 : 1); i++) {
                 buffers.add(ByteBuffer.allocateDirect(clustersPerChunk * clusterSize));
@@ -218,8 +232,7 @@ public final class Qcow2Converter {
                         List<long[]> dataRanges = sourceRanges.between(start, end);
                         List<long[]> baseRanges = base == null ? null : backingRanges.between(start, end);
                         ByteBuffer out = compress ? outs.remove() : null;
-                        inFlight.add(pool.submit(() -> reader.read(first, count, data, dataRanges, base, baseRanges,
-                                compressor(), out)));
+                        inFlight.add(pool.submit(new Task(first, count, data, dataRanges, base, baseRanges, out)));
                         next += count;
                     }
                     ChunkReader.Chunk chunk = await(inFlight.poll());
@@ -256,6 +269,33 @@ public final class Qcow2Converter {
                 }
             }
             return new ConvertResult(builder.geometry().virtualSize(), read, builder.bytesWritten(), zero);
+        }
+
+        /** One chunk for a worker. */
+        private final class Task implements Callable<ChunkReader.Chunk> {
+            private final long first;
+            private final int count;
+            private final ByteBuffer data;
+            private final List<long[]> dataRanges;
+            private final ByteBuffer base;
+            private final List<long[]> baseRanges;
+            private final ByteBuffer out;
+
+            Task(long first, int count, ByteBuffer data, List<long[]> dataRanges, ByteBuffer base,
+                 List<long[]> baseRanges, ByteBuffer out) {
+                this.first = first;
+                this.count = count;
+                this.data = data;
+                this.dataRanges = dataRanges;
+                this.base = base;
+                this.baseRanges = baseRanges;
+                this.out = out;
+            }
+
+            @Override
+            public ChunkReader.Chunk call() throws IOException {
+                return reader.read(first, count, data, dataRanges, base, baseRanges, compressor(), out);
+            }
         }
 
         private ClusterCompressor compressor() {
