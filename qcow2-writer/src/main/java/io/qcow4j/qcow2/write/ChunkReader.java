@@ -8,8 +8,9 @@ import io.qcow4j.Image;
 
 /**
  * What a run of guest clusters becomes in the new image, worked out on a worker thread: read (skipping what block
- * status says reads as zeros: {@link DataRanges}), compared with the backing file's bytes when there is one, and compressed. Buffers are
- * direct: the file reads into them and the image is written from them without copies through the heap.
+ * status says reads as zeros: {@link DataRanges}), compared with the backing file's bytes when there is one, and
+ * compressed. Buffers are direct: the file reads into them, the compressors read and write them, and the image is
+ * written from them, without copies through the heap.
  */
 final class ChunkReader {
 

@@ -16,9 +16,10 @@ import io.qcow4j.nativeaccess.NativeLibrary;
  * zstd frame. A cluster that does not shrink below the cluster size is refused, and is then written uncompressed, as
  * QEMU writes it. The deflate backend is the reader's ({@link DeflateBackend}: libdeflate where it loads, else
  * java.util.zip). The levels are lower than QEMU's (zlib's 6, zstd's 3): on a disk of real files libdeflate's level 1
- * compresses as well as QEMU's zlib (whose window is 4 KiB) at little more than half the CPU of level 6, and zstd's level 2 is within
- * 2 % of QEMU's output size at a fifth less CPU (zstd's level 1 is 4 % larger). Output goes straight into the
- * chunk's direct buffer, cluster {@code i} at {@code i} clusters in: no copy through the heap, no garbage per cluster.
+ * compresses as well as QEMU's zlib (whose window is 4 KiB) at little more than half the CPU of libdeflate's level 6,
+ * and zstd's level 2 is within 2 % of QEMU's output size at a fifth less CPU (zstd's level 1 is 4 % larger). Output
+ * goes straight into the chunk's direct buffer, cluster {@code i} at {@code i} clusters in: no copy through the heap,
+ * no garbage per cluster.
  */
 abstract class ClusterCompressor implements AutoCloseable {
 
