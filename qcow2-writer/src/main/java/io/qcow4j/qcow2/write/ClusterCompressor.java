@@ -15,14 +15,16 @@ import io.qcow4j.nativeaccess.NativeLibrary;
  * Compresses one cluster at a time for one thread, into what QEMU reads as a compressed cluster: raw deflate, or one
  * zstd frame. A cluster that does not shrink below the cluster size is refused, and is then written uncompressed, as
  * QEMU writes it. The deflate backend is the reader's ({@link DeflateBackend}: libdeflate where it loads, else
- * java.util.zip). The levels are lower than QEMU's (zlib's 6, zstd's 3): on a disk of real files libdeflate's level 2
- * still compresses better than QEMU's zlib (whose window is 4 KiB) at a third less CPU than level 6, and zstd's level 2
- * is within 2 % of QEMU's output size at a fifth less CPU.
+ * java.util.zip). The levels are lower than QEMU's (zlib's 6, zstd's 3): on a disk of real files libdeflate's level 1
+ * compresses as well as QEMU's zlib (whose window is 4 KiB) at little more than half the CPU of libdeflate's level 6,
+ * and zstd's level 2 is within 2 % of QEMU's output size at a fifth less CPU (zstd's level 1 is 4 % larger). Output
+ * goes straight into the chunk's direct buffer, cluster {@code i} at {@code i} clusters in: no copy through the heap,
+ * no garbage per cluster.
  */
 abstract class ClusterCompressor implements AutoCloseable {
 
     /** libdeflate's level for deflate clusters (libdeflate levels are not zlib's: see the class comment). */
-    static final int DEFLATE_LEVEL = 2;
+    static final int DEFLATE_LEVEL = 1;
     /** zlib's level where libdeflate is missing: zlib's default, QEMU's, as zlib's low levels compress much worse. */
     static final int JDK_DEFLATE_LEVEL = 6;
     /** zstd's level for zstd clusters. */
@@ -49,18 +51,23 @@ abstract class ClusterCompressor implements AutoCloseable {
     }
 
     /**
-     * Compresses one whole cluster.
+     * The size of a direct buffer for the compressed clusters of {@code count} clusters: a slot of a cluster each, and
+     * room past the last for zstd's worst case (a frame larger than its input, which is then refused).
+     */
+    static int outputSize(int count, int clusterSize) {
+        return count * clusterSize + (int) Math.max(0, Zstd.compressBound(clusterSize) - clusterSize);
+    }
+
+    /**
+     * Compresses one whole cluster into {@code out} at {@code at}; what lies past {@code at} in {@code out} may be
+     * overwritten (up to the buffer's end), so clusters are compressed in slot order.
      *
      * @param cluster a direct buffer of one cluster, position 0
-     * @return the compressed bytes, or null when they would not be smaller than the cluster
+     * @param out a direct buffer of {@link #outputSize} for the chunk
+     * @param at the cluster's slot in {@code out}
+     * @return the compressed length, or -1 when it would not be smaller than the cluster
      */
-    abstract ByteBuffer compress(ByteBuffer cluster);
-
-    static ByteBuffer copy(ByteBuffer from, int length) {
-        byte[] result = new byte[length];
-        from.get(0, result);
-        return ByteBuffer.wrap(result);
-    }
+    abstract int compress(ByteBuffer cluster, ByteBuffer out, int at);
 
     @Override
     public abstract void close();
@@ -69,8 +76,6 @@ abstract class ClusterCompressor implements AutoCloseable {
     private static final class LibdeflateCompressor extends ClusterCompressor {
         private final Libdeflate library;
         private final long handle;
-        private final ByteBuffer out;
-        private final long outAddress;
 
         LibdeflateCompressor(Libdeflate library, int clusterSize) {
             super(clusterSize);
@@ -79,16 +84,14 @@ abstract class ClusterCompressor implements AutoCloseable {
             if (handle == 0) {
                 throw new OutOfMemoryError("libdeflate_alloc_compressor failed");
             }
-            this.out = ByteBuffer.allocateDirect(clusterSize);
-            this.outAddress = NativeLibrary.address(out);
         }
 
         @Override
-        ByteBuffer compress(ByteBuffer cluster) {
+        int compress(ByteBuffer cluster, ByteBuffer out, int at) {
             // room for one byte less than a cluster: a result that needs more is refused, as QEMU refuses it
-            long length = library.compress(handle, NativeLibrary.address(cluster), clusterSize, outAddress,
-                    clusterSize - 1);
-            return length == 0 ? null : copy(out, (int) length);
+            long length = library.compress(handle, NativeLibrary.address(cluster), clusterSize,
+                    NativeLibrary.address(out) + at, clusterSize - 1);
+            return length == 0 ? -1 : (int) length;
         }
 
         @Override
@@ -100,28 +103,27 @@ abstract class ClusterCompressor implements AutoCloseable {
     /** java.util.zip, where libdeflate is not installed. */
     private static final class JdkCompressor extends ClusterCompressor {
         private final Deflater deflater = new Deflater(JDK_DEFLATE_LEVEL, true);
-        private final byte[] out;
+        private final byte[] scratch;
 
         JdkCompressor(int clusterSize) {
             super(clusterSize);
-            this.out = new byte[clusterSize];
+            this.scratch = new byte[clusterSize];
         }
 
         @Override
-        ByteBuffer compress(ByteBuffer cluster) {
+        int compress(ByteBuffer cluster, ByteBuffer out, int at) {
             deflater.reset();
             deflater.setInput(cluster.duplicate());
             deflater.finish();
             int length = 0;
             while (!deflater.finished() && length < clusterSize - 1) {
-                length += deflater.deflate(out, length, clusterSize - 1 - length);
+                length += deflater.deflate(scratch, length, clusterSize - 1 - length);
             }
             if (!deflater.finished()) {
-                return null;
+                return -1;
             }
-            byte[] result = new byte[length];
-            System.arraycopy(out, 0, result, 0, length);
-            return ByteBuffer.wrap(result);
+            out.put(at, scratch, 0, length);
+            return length;
         }
 
         @Override
@@ -133,17 +135,16 @@ abstract class ClusterCompressor implements AutoCloseable {
     /** zstd-jni, one context reused. */
     private static final class ZstdCompressor extends ClusterCompressor {
         private final ZstdCompressCtx context = new ZstdCompressCtx().setLevel(ZSTD_LEVEL);
-        private final ByteBuffer out;
 
         ZstdCompressor(int clusterSize) {
             super(clusterSize);
-            this.out = ByteBuffer.allocateDirect((int) Zstd.compressBound(clusterSize));
         }
 
         @Override
-        ByteBuffer compress(ByteBuffer cluster) {
-            int length = context.compressDirectByteBuffer(out, 0, out.capacity(), cluster, 0, clusterSize);
-            return length >= clusterSize ? null : copy(out, length);
+        int compress(ByteBuffer cluster, ByteBuffer out, int at) {
+            // the room up to the buffer's end, at least zstd's bound: a frame too large is refused here, not thrown
+            int length = context.compressDirectByteBuffer(out, at, out.capacity() - at, cluster, 0, clusterSize);
+            return length >= clusterSize ? -1 : length;
         }
 
         @Override

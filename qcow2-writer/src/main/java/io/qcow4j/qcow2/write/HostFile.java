@@ -13,7 +13,8 @@ import java.util.Arrays;
  */
 final class HostFile {
 
-    private static final int STAGING = 4 << 20;
+    /** Small appends gathered into writes this large: few calls, and little memory for the JVM to zero at start. */
+    private static final int STAGING = 1 << 20;
     /** Appends this large are written straight from the caller's buffer, not copied into the staging buffer. */
     private static final int DIRECT_WRITE = 256 << 10;
 

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -129,6 +131,18 @@ public final class Qcow2Converter {
         }
     }
 
+    /** The workers' threads: daemons named qcow2-convert-N. */
+    private static final class Workers implements ThreadFactory {
+        private final AtomicInteger threads = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "qcow2-convert-".concat(Integer.toString(threads.incrementAndGet())));
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
     /** One conversion: workers read and compress chunks of clusters, this thread writes them in order. */
     private static final class Run {
         private final Image source;
@@ -158,23 +172,24 @@ public final class Qcow2Converter {
             this.compressionType = layout.compressionType();
             this.options = options;
             this.clusters = geometry.guestClusters();
-            this.clustersPerChunk = Math.max(1, options.bufferSize() / clusterSize);
+            // no larger than the disk: a small conversion allocates (and the JVM zeros) no more than it needs
+            this.clustersPerChunk = (int) Math.max(1, Math.min(clusters, options.bufferSize() / clusterSize));
         }
 
         ConvertResult call() throws IOException {
-            AtomicInteger threads = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(options.workers(), task -> {
-                Thread thread = new Thread(task, "qcow2-convert-" + threads.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+            ExecutorService pool = Executors.newFixedThreadPool(options.workers(), new Workers());
             long read = 0;
             long zero = 0;
             // the chunks' buffers, reused: a fresh array per chunk is a large allocation the collector handles badly
-            int maxInFlight = options.workers() * CHUNKS_PER_WORKER;
+            int maxInFlight = (int) Math.max(1, Math.min(options.workers() * CHUNKS_PER_WORKER,
+                    (clusters + clustersPerChunk - 1) / clustersPerChunk));
             BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(maxInFlight * 2);
             for (int i = 0; i < maxInFlight * (reader.comparesWithBacking() ? 2 : 1); i++) {
                 buffers.add(ByteBuffer.allocateDirect(clustersPerChunk * clusterSize));
+            }
+            BlockingQueue<ByteBuffer> outs = new ArrayBlockingQueue<>(maxInFlight);
+            for (int i = 0; compress && i < maxInFlight; i++) {
+                outs.add(ByteBuffer.allocateDirect(ClusterCompressor.outputSize(clustersPerChunk, clusterSize)));
             }
             try {
                 ArrayDeque<Future<ChunkReader.Chunk>> inFlight = new ArrayDeque<>();
@@ -190,8 +205,8 @@ public final class Qcow2Converter {
                         long end = start + (long) count * clusterSize;
                         List<long[]> dataRanges = sourceRanges.between(start, end);
                         List<long[]> baseRanges = base == null ? null : backingRanges.between(start, end);
-                        inFlight.add(pool.submit(() -> reader.read(first, count, data, dataRanges, base, baseRanges,
-                                compressor())));
+                        ByteBuffer out = compress ? outs.remove() : null;
+                        inFlight.add(pool.submit(new Task(first, count, data, dataRanges, base, baseRanges, out)));
                         next += count;
                     }
                     ChunkReader.Chunk chunk = await(inFlight.poll());
@@ -200,6 +215,9 @@ public final class Qcow2Converter {
                     buffers.add(chunk.data());
                     if (chunk.base() != null) {
                         buffers.add(chunk.base());
+                    }
+                    if (chunk.out() != null) {
+                        outs.add(chunk.out());
                     }
                     done = Math.min(source.size(), (chunk.first() + chunk.kinds().length) * (long) clusterSize);
                     options.progress().progress(done, source.size());
@@ -225,6 +243,33 @@ public final class Qcow2Converter {
                 }
             }
             return new ConvertResult(builder.geometry().virtualSize(), read, builder.bytesWritten(), zero);
+        }
+
+        /** One chunk for a worker. */
+        private final class Task implements Callable<ChunkReader.Chunk> {
+            private final long first;
+            private final int count;
+            private final ByteBuffer data;
+            private final List<long[]> dataRanges;
+            private final ByteBuffer base;
+            private final List<long[]> baseRanges;
+            private final ByteBuffer out;
+
+            Task(long first, int count, ByteBuffer data, List<long[]> dataRanges, ByteBuffer base,
+                 List<long[]> baseRanges, ByteBuffer out) {
+                this.first = first;
+                this.count = count;
+                this.data = data;
+                this.dataRanges = dataRanges;
+                this.base = base;
+                this.baseRanges = baseRanges;
+                this.out = out;
+            }
+
+            @Override
+            public ChunkReader.Chunk call() throws IOException {
+                return reader.read(first, count, data, dataRanges, base, baseRanges, compressor(), out);
+            }
         }
 
         private ClusterCompressor compressor() {

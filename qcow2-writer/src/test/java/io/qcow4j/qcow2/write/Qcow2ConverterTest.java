@@ -102,6 +102,35 @@ class Qcow2ConverterTest {
         }
     }
 
+    /**
+     * Holes that start and end inside clusters, after chunks of data that leave the reused buffers full of other
+     * bytes: the parts of a cluster around its data read as zeros, and a cluster with no data stays unallocated.
+     */
+    @ParameterizedTest
+    @MethodSource("layouts")
+    void dataRunsInsideClustersBetweenHoles(String layout, boolean compress) throws IOException {
+        long size = (3L << 20) + 777;
+        MemoryImage source = MemoryImage.builder(size)
+                .data(0, 1 << 20)
+                .unallocated(1 << 20, (8 << 10) + 3)
+                .data((1 << 20) + (8 << 10) + 3, 5000)
+                .unallocated((1 << 20) + (8 << 10) + 5003, (56 << 10) - 5103)
+                .data((1 << 20) + (64 << 10) - 100, 300)
+                .unallocated((1 << 20) + (64 << 10) + 200, (448 << 10) - 200)
+                .zero(3 << 19, 64 << 10)
+                .unallocated((3 << 19) + (64 << 10), (448 << 10) + (128 << 10) - 1)
+                .data((2 << 20) + (128 << 10) - 1, 1)
+                .unallocated((2 << 20) + (128 << 10), (1 << 20) - (128 << 10))
+                .data(3 << 20, 777)
+                .build();
+        Path raw = dir.resolve("source.raw");
+        Files.write(raw, source.contents());
+        Path target = dir.resolve("target.qcow2");
+        Qcow2Converter.convert(source, target, Qcow2OptionsParser.parse(layout).options(), compress,
+                ConvertOptions.builder().workers(2).bufferSize(256 << 10).segmentSize(256 << 10).build());
+        assertValidCopy(raw, target);
+    }
+
     @Test
     void deflatesWithTheJdkWhereLibdeflateIsNotChosen() throws IOException {
         Path raw = mixedRaw(dir.resolve("source.raw"), 2 << 20);
