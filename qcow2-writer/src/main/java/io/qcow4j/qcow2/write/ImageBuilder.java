@@ -23,7 +23,7 @@ final class ImageBuilder {
 
     private final Qcow2Options options;
     private final Geometry geometry;
-    private final HostFile file;
+    private final ClusterAppender file;
     private final long[] l1;
     private final ByteBuffer l2;
     private long l2Index = -1;
@@ -33,7 +33,7 @@ final class ImageBuilder {
     ImageBuilder(FileChannel channel, Qcow2Options options, Geometry geometry) {
         this.options = options;
         this.geometry = geometry;
-        this.file = new HostFile(channel, geometry, (1L + geometry.l1Clusters()) << geometry.clusterBits());
+        this.file = new ClusterAppender(channel, geometry, (1L + geometry.l1Clusters()) << geometry.clusterBits());
         this.l1 = new long[geometry.l1Size()];
         this.l2 = ByteBuffer.allocate(geometry.clusterSize());
     }

@@ -22,7 +22,7 @@ final class Refcounts {
     }
 
     /** Appends the blocks then the table; the file must end at a cluster boundary. */
-    static Table append(HostFile file, Geometry geometry) throws IOException {
+    static Table append(ClusterAppender file, Geometry geometry) throws IOException {
         file.align();
         int clusterSize = geometry.clusterSize();
         long used = file.position() / clusterSize;

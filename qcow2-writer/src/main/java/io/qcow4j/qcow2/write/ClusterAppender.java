@@ -11,7 +11,7 @@ import java.util.Arrays;
  * them, several to a host cluster and running over into the next; the host clusters they share are the only ones
  * whose refcount is not 1, and the only ones counted here.
  */
-final class HostFile {
+final class ClusterAppender {
 
     /** Small appends gathered into writes this large: few calls, and little memory for the JVM to zero at start. */
     private static final int STAGING = 1 << 20;
@@ -32,7 +32,7 @@ final class HostFile {
     private int[] sharedCounts = new int[1024];
     private int shared;
 
-    HostFile(FileChannel channel, Geometry geometry, long start) {
+    ClusterAppender(FileChannel channel, Geometry geometry, long start) {
         this.channel = channel;
         this.geometry = geometry;
         this.clusterSize = geometry.clusterSize();
