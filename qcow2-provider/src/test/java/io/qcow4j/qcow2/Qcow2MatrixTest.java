@@ -3,16 +3,9 @@ package io.qcow4j.qcow2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +20,7 @@ import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.ImageMatrix;
 import io.qcow4j.testing.Qemu;
 import io.qcow4j.testing.QemuMap;
+import io.qcow4j.testing.QemuReference;
 
 /** Every point of the feature matrix, read whole, at random from several threads, and mapped, against qemu-img. */
 class Qcow2MatrixTest {
@@ -53,39 +47,9 @@ class Qcow2MatrixTest {
             assertThat(image.format()).isEqualTo("qcow2");
             assertThat(image.size()).isEqualTo(expected.length);
             Bytes.assertReadsAs(image, expected);
-            assertRandomReads(image, expected, c.clusterSize());
+            QemuReference.assertRandomReads(image, expected, 150, Math.min(3 * c.clusterSize(), 300_000));
             assertMapMatchesQemu(image, top, expected);
         }
-    }
-
-    private static void assertRandomReads(Image image, byte[] expected, int clusterSize) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> results = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                long seed = t;
-                results.add(pool.submit(() -> {
-                    Random random = new Random(seed);
-                    for (int i = 0; i < 150; i++) {
-                        int offset = random.nextInt(expected.length);
-                        int length = 1 + random.nextInt(Math.min(3 * clusterSize, 300_000));
-                        ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(length) : ByteBuffer.allocateDirect(length);
-                        int n = image.read(dst, offset);
-                        assertThat(n).isEqualTo(Math.min(length, expected.length - offset));
-                        byte[] got = new byte[n];
-                        dst.flip().get(got);
-                        Bytes.assertSame(got, Arrays.copyOfRange(expected, offset, offset + n), offset);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> result : results) {
-                result.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(image.read(ByteBuffer.allocate(1), expected.length)).isEqualTo(-1);
     }
 
     /** Runs that say zero must read as zeros, and the runs must agree with qemu-img map. */

@@ -104,6 +104,15 @@ public final class QemuReference {
     public static void assertReads(Image image, byte[] expected) throws Exception {
         assertThat(image.size()).isEqualTo(expected.length);
         Bytes.assertReadsAs(image, expected);
+        assertRandomReads(image, expected, 100, 600_000);
+    }
+
+    /**
+     * Reads at random from four threads, each {@code readsPerThread} reads of 1 to {@code maxLength} bytes into heap
+     * and direct buffers in turn, against {@code expected}; then one read past the end, which must give -1.
+     */
+    public static void assertRandomReads(Image image, byte[] expected, int readsPerThread, int maxLength)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> results = new ArrayList<>();
@@ -111,9 +120,9 @@ public final class QemuReference {
                 long seed = t;
                 results.add(pool.submit(() -> {
                     Random random = new Random(seed);
-                    for (int i = 0; i < 100 && expected.length > 0; i++) {
+                    for (int i = 0; i < readsPerThread && expected.length > 0; i++) {
                         int offset = random.nextInt(expected.length);
-                        int length = 1 + random.nextInt(600_000);
+                        int length = 1 + random.nextInt(maxLength);
                         ByteBuffer dst = i % 2 == 0 ? ByteBuffer.allocate(length) : ByteBuffer.allocateDirect(length);
                         int n = image.read(dst, offset);
                         assertThat(n).isEqualTo(Math.min(length, expected.length - offset));
