@@ -33,7 +33,6 @@ public final class ImageFormats {
 
     /** How many broken providers {@link #load} steps over before it stops looking. */
     private static final int MAX_BROKEN_PROVIDERS = 100;
-    private static final System.Logger LOG = System.getLogger("io.qcow4j");
 
     private final List<ImageFormatProvider> providers;
 
@@ -70,7 +69,9 @@ public final class ImageFormats {
             } catch (ServiceConfigurationError e) {
                 // the iterator goes on with the next provider after an error
                 failures++;
-                LOG.log(System.Logger.Level.WARNING, "leaving out an image format provider that cannot be loaded: "
+                // looked up only now: the lookup starts the JDK's logging, costlier than a short command's work
+                System.getLogger("io.qcow4j").log(System.Logger.Level.WARNING,
+                        "leaving out an image format provider that cannot be loaded: "
                         + e.getMessage());
             }
         }

@@ -1,12 +1,8 @@
 package io.qcow4j.cli;
 
 import java.io.PrintStream;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogManager;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
+import java.text.MessageFormat;
+import java.util.ResourceBundle;
 
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionStrategy;
@@ -14,58 +10,70 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Shows the library's warnings (a dirty or corrupt-flagged image opened read-only) as one line each,
- * {@code qcow2: warning: <message>}, instead of the JDK's two-line log format with a timestamp.
+ * {@code qcow2: warning: <message>}, instead of the JDK's two-line log format with a timestamp. The JDK's
+ * {@link System.LoggerFinder} for the command line (named in {@code META-INF/services}): the library looks its logger
+ * up only when it has something to say, so a command without warnings never starts the JDK's logging, which costs a
+ * short command more than its work. Messages below {@code WARNING} are not shown, as before.
  */
-final class WarningLines extends Handler {
+public final class WarningLines extends System.LoggerFinder {
 
-    private final PrintStream err;
-    private final Logger root = LogManager.getLogManager().getLogger("");
-    private final Handler[] replaced;
+    /** The standard error of the command running now, or null between commands (then {@code System.err}). */
+    private static volatile PrintStream running;
 
-    private WarningLines(PrintStream err) {
-        this.err = err;
-        this.replaced = root.getHandlers();
-        setLevel(Level.WARNING);
-        setFormatter(new SimpleFormatter());
-    }
-
-    /** Takes over the root logger's output until {@link #close()}. */
-    static WarningLines install(PrintStream err) {
-        WarningLines lines = new WarningLines(err);
-        for (Handler handler : lines.replaced) {
-            lines.root.removeHandler(handler);
-        }
-        lines.root.addHandler(lines);
-        return lines;
+    /** Made by the JDK's service loader. */
+    public WarningLines() {
     }
 
     @Override
-    public void publish(LogRecord record) {
-        if (isLoggable(record)) {
-            err.println("qcow2: warning: " + getFormatter().formatMessage(record).strip().replaceAll("\\s*\\R\\s*", "; "));
-            err.flush();
-        }
+    public System.Logger getLogger(String name, Module module) {
+        return new Line(name);
     }
 
-    @Override
-    public void flush() {
+    private static void print(String message) {
+        PrintStream err = running != null ? running : System.err;
+        err.println("qcow2: warning: " + message.strip().replaceAll("\\s*\\R\\s*", "; "));
         err.flush();
     }
 
-    /** Gives the root logger its handlers back. */
-    @Override
-    public void close() {
-        root.removeHandler(this);
-        for (Handler handler : replaced) {
-            root.addHandler(handler);
+    /** A logger that prints warnings and errors as lines. */
+    private static final class Line implements System.Logger {
+
+        private final String name;
+
+        Line(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return level != Level.OFF && level.getSeverity() >= Level.WARNING.getSeverity();
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
+            if (isLoggable(level)) {
+                print(thrown == null ? String.valueOf(message) : message + ": " + thrown);
+            }
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            if (isLoggable(level)) {
+                print(params == null || params.length == 0 ? String.valueOf(format)
+                        : MessageFormat.format(format, params));
+            }
         }
     }
 
     /**
-     * Runs the parsed command with the warnings shown as lines while an image command works; the JDK's logging is set
-     * up only then, as the version and help have nothing to log and the set-up costs them time. A class, not a
-     * lambda: the class-data archive leaves out a lambda that implements one of picocli's Java 5 interfaces, and with
-     * it that interface and picocli's classes that implement it.
+     * Runs the parsed command with its warnings on that command's standard error. A class, not a lambda: the
+     * class-data archive leaves out a lambda that implements one of picocli's Java 5 interfaces, and with it that
+     * interface and picocli's classes that implement it.
      */
     static final class WhileWorking implements IExecutionStrategy {
 
@@ -77,14 +85,12 @@ final class WarningLines extends Handler {
 
         @Override
         public int execute(ParseResult parsed) {
-            if (Qcow2Command.current(parsed) == null) {
-                return new CommandLine.RunLast().execute(parsed);
-            }
-            WarningLines warnings = install(err);
+            PrintStream before = running;
+            running = err;
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } finally {
-                warnings.close();
+                running = before;
             }
         }
     }

@@ -22,7 +22,6 @@ public final class DeflateBackend {
     /** The JDK's {@link java.util.zip.Inflater}. */
     public static final String JDK = "jdk";
 
-    private static final System.Logger LOG = System.getLogger("io.qcow4j");
     /** Messages already logged, so that each appears once however many images are opened. */
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
@@ -113,7 +112,8 @@ public final class DeflateBackend {
 
     private static void logOnce(Level level, String message) {
         if (LOGGED.add(message)) {
-            LOG.log(level, message);
+            // looked up only now: the lookup starts the JDK's logging, costlier than a short command's work
+            System.getLogger("io.qcow4j").log(level, message);
         }
     }
 

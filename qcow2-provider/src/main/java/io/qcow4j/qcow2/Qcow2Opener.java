@@ -26,7 +26,6 @@ import io.qcow4j.spi.OpenContext;
 /** Opens a qcow2 image: header, extensions, snapshot table, L1 table, data file and backing chain. */
 final class Qcow2Opener {
 
-    private static final System.Logger LOG = System.getLogger("io.qcow4j.qcow2");
     private static final BackingFile NO_BACKING_FILE = new BackingFile(null, null);
 
     private Qcow2Opener() {
@@ -165,10 +164,14 @@ final class Qcow2Opener {
     }
 
     private static void warnAboutFlags(Path path, Qcow2Header header) {
+        // the logger is looked up only when there is a warning: the lookup starts the JDK's logging, which costs a
+        // short command more than its work
         if (header.corrupt()) {
-            LOG.log(Level.WARNING, "{0}: the image is marked corrupt; reading it read-only", path);
+            System.getLogger("io.qcow4j.qcow2").log(Level.WARNING,
+                    "{0}: the image is marked corrupt; reading it read-only", path);
         } else if (header.dirty()) {
-            LOG.log(Level.WARNING, "{0}: the image is dirty (not closed cleanly); refcounts may be stale, "
+            System.getLogger("io.qcow4j.qcow2").log(Level.WARNING,
+                    "{0}: the image is dirty (not closed cleanly); refcounts may be stale, "
                     + "reading it read-only", path);
         }
     }
