@@ -24,7 +24,7 @@ final class Failures implements IExecutionExceptionHandler, IParameterExceptionH
     public int handleExecutionException(Exception failure, CommandLine command, ParseResult parseResult) {
         Object user = command.getCommand();
         if (user instanceof ImageCommand image) {
-            report(image.subject(), image.common().debug, failure);
+            report(image.subject(), image.common().debug(), failure);
         } else {
             report(null, false, failure);
         }

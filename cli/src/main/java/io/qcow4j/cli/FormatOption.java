@@ -1,10 +1,19 @@
 package io.qcow4j.cli;
 
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code -f/--format}, as qemu-img spells it. */
 final class FormatOption {
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FMT", description = CommonOptions.FORMAT_HELP)
-    String format;
+    private final OptionSpec format = CommandModels.option("FMT", CommonOptions.FORMAT_HELP, "-f", "--format").build();
+
+    void addTo(CommandSpec command) {
+        command.addOption(format);
+    }
+
+    /** The format named, or null: probe it. */
+    String format() {
+        return CommandModels.value(format);
+    }
 }

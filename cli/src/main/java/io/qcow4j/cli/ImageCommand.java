@@ -5,12 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 
 /**
  * A subcommand: the options they all take and the streams they all write to, and what the error handler needs of
@@ -18,14 +15,31 @@ import picocli.CommandLine.Spec;
  */
 abstract class ImageCommand implements Callable<Integer> {
 
-    @ParentCommand
-    private Qcow2Command parent;
+    private final Streams streams;
+    private final CommandSpec spec;
+    private final CommonOptions common = new CommonOptions();
 
-    @Spec
-    private CommandSpec spec;
+    /**
+     * Starts this command's model with the options every command takes; the subclass adds its own, and
+     * {@link #model()} the help options.
+     *
+     * @param examples the lines of the help's "Examples:"
+     */
+    ImageCommand(Streams streams, String name, String description, String... examples) {
+        this.streams = streams;
+        this.spec = CommandModels.command(this, name, description, examples);
+        common.addTo(spec);
+    }
 
-    @Mixin
-    private CommonOptions common;
+    /** This command's model, for picocli; call once, when every option is added. */
+    final CommandSpec model() {
+        return CommandModels.finish(spec);
+    }
+
+    /** The model, to add options to. */
+    final CommandSpec spec() {
+        return spec;
+    }
 
     /** The file an error line names when the error itself names none. */
     abstract String subject();
@@ -35,7 +49,7 @@ abstract class ImageCommand implements Callable<Integer> {
     }
 
     final Streams streams() {
-        return parent.streams();
+        return streams;
     }
 
     /** What picocli matched of this command's arguments. */

@@ -6,10 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
@@ -17,57 +15,59 @@ import io.qcow4j.qcow2.write.Measurement;
 import io.qcow4j.qcow2.write.Qcow2Measure;
 import io.qcow4j.qcow2.write.Qcow2OptionsParser;
 
-@Command(name = "measure", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Show the file size a new image needs, as qemu-img measure does: the size holding a copy of"
-                + " SRC's data (or a new disk of --size bytes), and the size with every cluster allocated. Reads no"
-                + " data, only where it is."},
-        footer = {"", "Examples:",
-                "  qcow2 measure -O qcow2 disk.vmdk",
-                "  qcow2 measure -O qcow2 -o cluster_size=2M --output=json disk.raw",
-                "  qcow2 measure -O qcow2 --size 1T"})
+/** {@code qcow2 measure}: the size a new image needs, as qemu-img measure computes it. */
 final class MeasureCommand extends ImageCommand {
 
-    @Option(names = "--output", paramLabel = "human|json", defaultValue = "human",
-            description = "human (default) or json, with qemu-img's JSON keys.")
-    private OutputFormat output;
+    private final OptionSpec output = CommandModels.option("human|json", "human (default) or json, with qemu-img's JSON"
+            + " keys.", "--output").type(OutputFormat.class).defaultValue("human").build();
 
-    @Option(names = "-O", paramLabel = "qcow2|raw", defaultValue = "raw",
-            description = "The new image's format: qcow2, or raw (the default, as in qemu-img), whose size is the"
-                    + " disk's.")
-    private String targetFormat;
+    private final OptionSpec targetFormat = CommandModels.option("qcow2|raw", "The new image's format: qcow2, or raw"
+            + " (the default, as in qemu-img), whose size is the disk's.", "-O").defaultValue("raw").build();
 
-    @Option(names = "-o", paramLabel = "OPTIONS",
-            description = "The new image's options, as qemu-img's -o: cluster_size, compat, compression_type,"
-                    + " extended_l2, lazy_refcounts, refcount_bits, preallocation, backing_file (every cluster is"
-                    + " then required), ... May be given more than once.")
-    private List<String> targetOptions = new ArrayList<>();
+    private final OptionSpec targetOptions = CommandModels.repeatable("OPTIONS", "The new image's options, as"
+            + " qemu-img's -o: cluster_size, compat, compression_type, extended_l2, lazy_refcounts, refcount_bits,"
+            + " preallocation, backing_file (every cluster is then required), ... May be given more than once.", "-o")
+            .build();
 
-    @Mixin
-    private FormatOption format;
+    private final FormatOption format = new FormatOption();
 
-    @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Measure a new, empty disk of this size (K, M, G, T, P, E suffixes) instead of a copy of"
-                    + " SRC.")
-    private Long size;
+    private final OptionSpec size = CommandModels.option("SIZE", "Measure a new, empty disk of this size (K, M, G, T,"
+            + " P, E suffixes) instead of a copy of SRC.", "--size").type(Long.class).converters(new SizeConverter())
+            .build();
 
-    @Parameters(arity = "0..1", paramLabel = "SRC", description = "The image whose copy is measured.")
-    private String source;
+    private final PositionalParamSpec source = CommandModels.optionalParameter("0", "SRC", "The image whose copy is"
+            + " measured.").build();
+
+    MeasureCommand(Streams streams) {
+        super(streams, "measure", "Show the file size a new image needs, as qemu-img measure does: the size holding a"
+                        + " copy of SRC's data (or a new disk of --size bytes), and the size with every cluster"
+                        + " allocated. Reads no data, only where it is.",
+                "  qcow2 measure -O qcow2 disk.vmdk",
+                "  qcow2 measure -O qcow2 -o cluster_size=2M --output=json disk.raw",
+                "  qcow2 measure -O qcow2 --size 1T");
+        spec().addOption(output).addOption(targetFormat).addOption(targetOptions);
+        format.addTo(spec());
+        spec().addOption(size).addPositional(source);
+    }
 
     @Override
     public Integer call() throws Exception {
         Measurement measured = measure();
-        print(output == OutputFormat.json ? json(measured) : human(measured));
+        print(CommandModels.value(output) == OutputFormat.json ? json(measured) : human(measured));
         return 0;
     }
 
     private Measurement measure() throws Exception {
+        String source = subject();
+        Long size = CommandModels.value(this.size);
+        String targetFormat = CommandModels.value(this.targetFormat);
         if (source != null && size != null) {
             throw usage("--size N cannot be used together with a filename.");
         }
         if (source == null && size == null) {
             throw usage("Either --size N or one filename must be specified.");
         }
-        if (source == null && (format.format != null || common().snapshot != null)) {
+        if (source == null && (format.format() != null || common().snapshot() != null)) {
             throw usage("-f and -l require a filename argument.");
         }
         boolean qcow2 = switch (targetFormat) {
@@ -77,7 +77,7 @@ final class MeasureCommand extends ImageCommand {
         };
         Qcow2OptionsParser.Parsed parsed = null;
         try {
-            String options = Qcow2OptionsParser.join(targetOptions);
+            String options = Qcow2OptionsParser.join(CommandModels.values(targetOptions));
             if (qcow2) {
                 parsed = Qcow2OptionsParser.parse(options);
                 if (source != null && parsed.size().isPresent()) {
@@ -96,7 +96,7 @@ final class MeasureCommand extends ImageCommand {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        try (Image image = Images.open(Path.of(source), common().openOptions(format.format))) {
+        try (Image image = Images.open(Path.of(source), common().openOptions(format.format()))) {
             return qcow2 ? Qcow2Measure.of(image, parsed.options(), parsed.preallocation()) : Qcow2Measure.raw(image);
         }
     }
@@ -121,6 +121,6 @@ final class MeasureCommand extends ImageCommand {
 
     @Override
     String subject() {
-        return source;
+        return CommandModels.value(source);
     }
 }

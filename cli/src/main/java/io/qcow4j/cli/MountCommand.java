@@ -4,9 +4,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import io.qcow4j.Images;
 import io.qcow4j.fuse.MountOptions;
@@ -18,57 +17,56 @@ import io.qcow4j.fuse.MountOptions;
  * {@code fusermount -u}, Ctrl-C or SIGTERM. A mount that cannot start prints one line and exits 1, leaving nothing
  * mounted; a usage error exits 2.
  */
-@Command(name = "mount", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
-                "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'."},
-        footer = {"", "Examples:",
-                "  qcow2 mount disk.qcow2 /mnt/disk && ls -ls /mnt/disk     # disk.raw",
-                "  qcow2 mount -f --name vda disk.qcow2 /mnt/disk           # Ctrl-C unmounts",
-                "  fusermount -u /mnt/disk",
-                "  (bin/mount-qcow2 IMAGE MOUNTPOINT is the same command.)"})
 final class MountCommand extends ImageCommand {
 
     static final String FOREGROUND = "--foreground";
     /** Hidden: the child of a background mount reports "ready" or its failure on standard output, then keeps quiet. */
     static final String REPORT_READY = "--report-ready";
 
-    @Option(names = {"-n", "--name"}, paramLabel = "NAME",
-            description = "The raw file's name (default: the image's name with .raw).")
-    private String name;
+    private final OptionSpec name = CommandModels.option("NAME", "The raw file's name (default: the image's name with"
+            + " .raw).", "-n", "--name").build();
 
-    @Option(names = "--format", paramLabel = "FMT", description = CommonOptions.FORMAT_HELP)
-    private String format;
+    private final OptionSpec format = CommandModels.option("FMT", CommonOptions.FORMAT_HELP, "--format").build();
 
-    @Option(names = {"-f", FOREGROUND}, description = "Serve from this process until unmounted (Ctrl-C unmounts).")
-    private boolean foreground;
+    private final OptionSpec foreground = CommandModels.flag("Serve from this process until unmounted (Ctrl-C"
+            + " unmounts).", "-f", FOREGROUND);
 
-    @Option(names = "--allow-other", description = "let other users read the file (FUSE allow_other); unless you are"
-            + " root, /etc/fuse.conf must contain the line user_allow_other")
-    private boolean allowOther;
+    private final OptionSpec allowOther = CommandModels.flag("let other users read the file (FUSE allow_other); unless"
+            + " you are root, /etc/fuse.conf must contain the line user_allow_other", "--allow-other");
 
-    @Option(names = "--page-cache", description = "serve through the kernel's page cache: faster for tools reading in"
-            + " small blocks (dd's default 512 bytes, e2fsck), slower for large sequential reads")
-    private boolean pageCache;
+    private final OptionSpec pageCache = CommandModels.flag("serve through the kernel's page cache: faster for tools"
+            + " reading in small blocks (dd's default 512 bytes, e2fsck), slower for large sequential reads",
+            "--page-cache");
 
-    @Option(names = {"-d", "--fuse-debug"}, description = "Print every FUSE request (implies --foreground); --debug"
-            + " does too, as in sshfs, besides printing an error's stack trace.")
-    private boolean fuseDebug;
+    private final OptionSpec fuseDebug = CommandModels.flag("Print every FUSE request (implies --foreground); --debug"
+            + " does too, as in sshfs, besides printing an error's stack trace.", "-d", "--fuse-debug");
 
-    @Option(names = REPORT_READY, hidden = true)
-    private boolean reportReady;
+    private final OptionSpec reportReady = OptionSpec.builder(REPORT_READY).type(boolean.class)
+            .hidden(true).build();
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
-    private String image;
+    private final PositionalParamSpec image = CommandModels.parameter("0", "IMAGE", "The image file.").build();
 
-    @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "An existing, empty directory.")
-    private String mountPoint;
+    private final PositionalParamSpec mountPoint = CommandModels.parameter("1", "MOUNTPOINT", "An existing, empty"
+            + " directory.").build();
+
+    MountCommand(Streams streams) {
+        super(streams, "mount", "Serve IMAGE as one read-only raw file inside the directory MOUNTPOINT, through FUSE.",
+                "  qcow2 mount disk.qcow2 /mnt/disk && ls -ls /mnt/disk     # disk.raw",
+                "  qcow2 mount -f --name vda disk.qcow2 /mnt/disk           # Ctrl-C unmounts",
+                "  fusermount -u /mnt/disk",
+                "  (bin/mount-qcow2 IMAGE MOUNTPOINT is the same command.)");
+        spec().usageMessage().description(spec().usageMessage().description()[0],
+                "Returns once the file is readable; a background process serves it until 'fusermount -u MOUNTPOINT'.");
+        spec().addOption(name).addOption(format).addOption(foreground).addOption(allowOther).addOption(pageCache)
+                .addOption(fuseDebug).addOption(reportReady).addPositional(image).addPositional(mountPoint);
+    }
 
     @Override
     public Integer call() throws Exception {
         MountRequest request = request();
         Streams streams = streams();
         PrintStream out = new PrintStream(streams.out(), true, StandardCharsets.UTF_8);
-        if (reportReady) {
+        if (reportsReady()) {
             // the parent opened the image and checked the mount point; what fails now goes to it as a line
             return new ForegroundMount(request, out, streams.err(), true).run();
         }
@@ -84,22 +82,24 @@ final class MountCommand extends ImageCommand {
     MountRequest request() {
         MountOptions options;
         try {
-            options = MountOptions.builder().fileName(name).allowOther(allowOther)
-                    .debug(fuseDebug || common().debug).pageCache(pageCache).build();
+            options = MountOptions.builder().fileName(CommandModels.value(name))
+                    .allowOther(CommandModels.isSet(allowOther))
+                    .debug(CommandModels.isSet(fuseDebug) || common().debug())
+                    .pageCache(CommandModels.isSet(pageCache)).build();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        return new MountRequest(Path.of(image), Path.of(mountPoint), common().openOptions(format), options,
-                foreground);
+        return new MountRequest(Path.of(subject()), Path.of(CommandModels.<String>value(mountPoint)),
+                common().openOptions(CommandModels.value(format)), options, CommandModels.isSet(foreground));
     }
 
     /** Whether this is a background mount's child, which reports on standard output. */
     boolean reportsReady() {
-        return reportReady;
+        return CommandModels.isSet(reportReady);
     }
 
     @Override
     String subject() {
-        return image;
+        return CommandModels.value(image);
     }
 }

@@ -6,32 +6,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code qcow2}: read, inspect, convert and mount disk images from the command line, with {@code qemu-img}'s
  * vocabulary. Errors are one line on standard error and exit status 1; usage errors exit 2.
  */
-@Command(name = "qcow2", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Read, inspect, convert and mount qcow2 and raw disk images (read-only), as qemu-img would.",
-        footer = {"", "Examples:",
+public final class Qcow2Command implements Runnable {
+
+    private final CommandSpec spec;
+
+    Qcow2Command() {
+        spec = CommandModels.finish(CommandModels.command(this, "qcow2", "Read, inspect, convert and mount qcow2 and"
+                        + " raw disk images (read-only), as qemu-img would.",
                 "  qcow2 info disk.qcow2",
                 "  qcow2 convert -p disk.qcow2 disk.raw",
                 "  qcow2 mount disk.qcow2 /mnt/disk      # then read /mnt/disk/disk.raw",
-                "", "Run 'qcow2 help COMMAND' for a command's options."})
-public final class Qcow2Command implements Runnable {
-
-    private final Streams streams;
-
-    @Spec
-    private CommandSpec spec;
-
-    Qcow2Command(Streams streams) {
-        this.streams = streams;
+                "", "Run 'qcow2 help COMMAND' for a command's options."));
     }
 
     public static void main(String[] args) {
@@ -46,11 +39,16 @@ public final class Qcow2Command implements Runnable {
      * @return a command line for {@code qcow2} that knows all its subcommands
      */
     public static CommandLine commandTree() {
-        CommandLine commandLine = new CommandLine(new Qcow2Command(Streams.system()));
-        for (Class<?> subcommand : Subcommands.all()) {
+        CommandLine commandLine = new CommandLine(new Qcow2Command().model());
+        for (CommandSpec subcommand : Subcommands.all(Streams.system())) {
             commandLine.addSubcommand(subcommand);
         }
         return commandLine;
+    }
+
+    /** The top-level command's model, for picocli. */
+    CommandSpec model() {
+        return spec;
     }
 
     /** Runs one command line and returns its exit status; never throws, never prints a stack trace unasked. */
@@ -64,9 +62,9 @@ public final class Qcow2Command implements Runnable {
             return 0;
         }
         Failures failures = new Failures(streams.err());
-        CommandLine commandLine = new CommandLine(new Qcow2Command(streams));
+        CommandLine commandLine = new CommandLine(new Qcow2Command().model());
         // before the settings below, which apply to the subcommands known when they are made
-        for (Class<?> subcommand : Subcommands.neededBy(args)) {
+        for (CommandSpec subcommand : Subcommands.neededBy(streams, args)) {
             commandLine.addSubcommand(subcommand);
         }
         commandLine.setCaseInsensitiveEnumValuesAllowed(true)
@@ -80,7 +78,7 @@ public final class Qcow2Command implements Runnable {
         } catch (Exception | Error failure) {
             // picocli hands Errors (a stack overflow on a hostile image, say) straight through
             ImageCommand command = current(commandLine.getParseResult());
-            failures.report(command == null ? null : command.subject(), command != null && command.common().debug,
+            failures.report(command == null ? null : command.subject(), command != null && command.common().debug(),
                     failure);
             return Failures.FAILED;
         }
@@ -93,10 +91,6 @@ public final class Qcow2Command implements Runnable {
             parsed = parsed.subcommand();
         }
         return parsed != null && parsed.commandSpec().userObject() instanceof ImageCommand command ? command : null;
-    }
-
-    Streams streams() {
-        return streams;
     }
 
     @Override

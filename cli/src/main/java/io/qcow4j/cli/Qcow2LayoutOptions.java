@@ -1,9 +1,7 @@
 package io.qcow4j.cli;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import io.qcow4j.qcow2.write.Qcow2Options;
 import io.qcow4j.qcow2.write.Qcow2OptionsParser;
@@ -14,15 +12,22 @@ import io.qcow4j.qcow2.write.Qcow2OptionsParser;
  */
 final class Qcow2LayoutOptions {
 
-    @Option(names = "-o", paramLabel = "OPTIONS",
-            description = "qcow2 options, comma-separated: cluster_size=SIZE, compat=0.10|1.1, compression_type="
-                    + "zlib|zstd, extended_l2=on|off, lazy_refcounts=on|off, refcount_bits=N, backing_file=NAME,"
-                    + " backing_fmt=FMT.")
-    List<String> options = new ArrayList<>();
+    private final OptionSpec options = CommandModels.repeatable("OPTIONS", "qcow2 options, comma-separated:"
+            + " cluster_size=SIZE, compat=0.10|1.1, compression_type=zlib|zstd, extended_l2=on|off,"
+            + " lazy_refcounts=on|off, refcount_bits=N, backing_file=NAME, backing_fmt=FMT.", "-o").build();
+
+    void addTo(CommandSpec command) {
+        command.addOption(options);
+    }
+
+    /** Whether -o was given at all. */
+    boolean given() {
+        return !CommandModels.values(options).isEmpty();
+    }
 
     /** Whether any -o names this option. */
     boolean names(String option) {
-        for (String text : options) {
+        for (String text : CommandModels.values(options)) {
             for (String pair : text.split(",")) {
                 if (pair.startsWith(option + "=")) {
                     return true;
@@ -39,7 +44,7 @@ final class Qcow2LayoutOptions {
      * @throws IllegalArgumentException with qemu-img's message for a bad option, or for one qcow4j does not write
      */
     Qcow2OptionsParser.Parsed parse(String backingFile, String backingFormat) {
-        Qcow2OptionsParser.Parsed parsed = Qcow2OptionsParser.parse(Qcow2OptionsParser.join(options));
+        Qcow2OptionsParser.Parsed parsed = Qcow2OptionsParser.parse(Qcow2OptionsParser.join(CommandModels.values(options)));
         if (parsed.preallocation() != Qcow2OptionsParser.Preallocation.OFF) {
             throw new IllegalArgumentException("qcow4j does not write preallocated images (preallocation="
                     + parsed.preallocation().optionName() + ")");

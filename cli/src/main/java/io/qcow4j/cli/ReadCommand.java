@@ -7,44 +7,46 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 
 import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 
-@Command(name = "read", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Write the guest's bytes, as the virtual machine sees them, to standard output.",
-        footer = {"", "Examples:",
-                "  qcow2 read disk.qcow2 > disk.raw           # the whole disk, not sparse",
-                "  qcow2 read --length 512 disk.qcow2 | xxd   # the boot sector",
-                "  qcow2 read --offset 1M --length 4K disk.qcow2"})
+/** {@code qcow2 read}: the guest's bytes to standard output. */
 final class ReadCommand extends SingleImageCommand {
 
-    @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class, defaultValue = "0",
-            description = "The guest offset to start at (K, M, G suffixes; default 0).")
-    private long offset;
+    private final OptionSpec offset = CommandModels.option("N", "The guest offset to start at (K, M, G suffixes;"
+            + " default 0).", "--offset").type(long.class).converters(new SizeConverter()).defaultValue("0").build();
 
-    @Option(names = "--length", paramLabel = "N", converter = SizeConverter.class,
-            description = "How many bytes to write (default: up to the end of the disk).")
-    private Long length;
+    private final OptionSpec length = CommandModels.option("N", "How many bytes to write (default: up to the end of the"
+            + " disk).", "--length").type(Long.class).converters(new SizeConverter()).build();
 
-    @Option(names = "--buffer-size", paramLabel = "B", converter = SizeConverter.class, defaultValue = "1M",
-            description = "Bytes read and written at a time (default 1M).")
-    private long bufferSize;
+    private final OptionSpec bufferSize = CommandModels.option("B", "Bytes read and written at a time (default 1M).",
+            "--buffer-size").type(long.class).converters(new SizeConverter()).defaultValue("1M").build();
+
+    ReadCommand(Streams streams) {
+        super(streams, "read", "Write the guest's bytes, as the virtual machine sees them, to standard output.",
+                "  qcow2 read disk.qcow2 > disk.raw           # the whole disk, not sparse",
+                "  qcow2 read --length 512 disk.qcow2 | xxd   # the boot sector",
+                "  qcow2 read --offset 1M --length 4K disk.qcow2");
+        spec().addOption(offset).addOption(length).addOption(bufferSize);
+    }
 
     @Override
     public Integer call() throws Exception {
+        long offset = CommandModels.<Long>value(this.offset);
+        Long length = CommandModels.value(this.length);
+        long bufferSize = CommandModels.<Long>value(this.bufferSize);
         if (bufferSize < 1 || bufferSize > (1 << 30)) {
             throw usage("--buffer-size must be between 1 and 1G: " + bufferSize);
         }
         try (Image opened = open(openOptions())) {
-            long end = end(opened.size());
-            return copy(opened, end, channel(streams().out()));
+            long end = end(opened.size(), offset, length);
+            return copy(opened, offset, end, bufferSize, channel(streams().out()));
         }
     }
 
-    private long end(long size) throws ImageException {
+    private static long end(long size, long offset, Long length) throws ImageException {
         if (offset > size) {
             throw new ImageException("offset " + offset + " is past the end of the " + size + "-byte disk");
         }
@@ -59,7 +61,8 @@ final class ReadCommand extends SingleImageCommand {
     }
 
     /** @return the exit status: 0, or {@link #BROKEN_PIPE} when the reader of standard output went away */
-    private int copy(Image source, long end, WritableByteChannel out) throws IOException {
+    private static int copy(Image source, long offset, long end, long bufferSize, WritableByteChannel out)
+            throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(bufferSize, Math.max(end - offset, 1)));
         long position = offset;
         while (position < end) {

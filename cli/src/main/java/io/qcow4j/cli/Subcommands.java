@@ -1,18 +1,20 @@
 package io.qcow4j.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The subcommands of {@code qcow2}, named in this one place, and which of them a command line needs. Picocli builds
- * a command's model by reflection, which costs more of a short run than its work does; a command line that names its
- * subcommand first needs that subcommand's model alone (and {@code help}'s, for {@code qcow2 help convert}), and only
- * that subcommand's class is loaded: a class literal loads its class when it is evaluated, so they are evaluated
- * only in the branch that needs them.
+ * The subcommands of {@code qcow2}, named in this one place, and which of them a command line needs. Each model
+ * costs a short run time to build and its command's classes to load; a command line that names its subcommand first
+ * needs that subcommand's model alone (and {@code help}'s, for {@code qcow2 help convert}).
  */
 final class Subcommands {
+
+    /** Every subcommand, in the order the top-level help lists them. */
+    static final List<String> NAMES = List.of("info", "map", "read", "convert", "create", "measure", "mount", "help");
 
     private Subcommands() {
     }
@@ -21,21 +23,25 @@ final class Subcommands {
      * The subcommands picocli must know to parse and run {@code args} as it would knowing them all: the one its first
      * argument names, none for the version alone, or else all of them (top-level help and usage errors list them).
      */
-    static List<Class<?>> neededBy(String... args) {
+    static List<CommandSpec> neededBy(Streams streams, String... args) {
+        return models(streams, namesNeededBy(args));
+    }
+
+    /** The names of the subcommands {@link #neededBy} makes. */
+    static List<String> namesNeededBy(String... args) {
         if (isVersionAlone(args)) {
             // the standard version option, alone: the version needs no subcommand
             return List.of();
         }
-        Class<?> first = args.length > 0 ? named(args[0]) : null;
+        String first = args.length > 0 && NAMES.contains(args[0]) ? args[0] : null;
         if (first == null) {
-            return all();
+            return NAMES;
         }
-        if (first != CommandLine.HelpCommand.class) {
+        if (!first.equals("help")) {
             return List.of(first);
         }
-        Class<?> second = args.length > 1 ? named(args[1]) : null;
-        return second == null || second == CommandLine.HelpCommand.class ? all()
-                : List.of(second, CommandLine.HelpCommand.class);
+        String second = args.length > 1 && NAMES.contains(args[1]) ? args[1] : null;
+        return second == null || second.equals("help") ? NAMES : List.of(second, "help");
     }
 
     /** Whether {@code args} is the standard version option alone, which needs no subcommand. */
@@ -43,24 +49,32 @@ final class Subcommands {
         return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
-    /** Every subcommand, in the order the top-level help lists them. */
-    static List<Class<?>> all() {
-        return List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
-                CreateCommand.class, MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
+    /** Every subcommand's model. */
+    static List<CommandSpec> all(Streams streams) {
+        return models(streams, NAMES);
     }
 
-    /** The subcommand of that name (its {@link Command#name()}), or null. */
-    static Class<?> named(String name) {
+    private static List<CommandSpec> models(Streams streams, List<String> names) {
+        List<CommandSpec> models = new ArrayList<>();
+        for (String name : names) {
+            models.add(model(name, streams));
+        }
+        return models;
+    }
+
+    /** The model of the subcommand of that name, writing to {@code streams}; only its class is loaded. */
+    static CommandSpec model(String name, Streams streams) {
         return switch (name) {
-            case "info" -> InfoCommand.class;
-            case "map" -> MapCommand.class;
-            case "read" -> ReadCommand.class;
-            case "convert" -> ConvertCommand.class;
-            case "create" -> CreateCommand.class;
-            case "measure" -> MeasureCommand.class;
-            case "mount" -> MountCommand.class;
-            case "help" -> CommandLine.HelpCommand.class;
-            default -> null;
+            case "info" -> new InfoCommand(streams).model();
+            case "map" -> new MapCommand(streams).model();
+            case "read" -> new ReadCommand(streams).model();
+            case "convert" -> new ConvertCommand(streams).model();
+            case "create" -> new CreateCommand(streams).model();
+            case "measure" -> new MeasureCommand(streams).model();
+            case "mount" -> new MountCommand(streams).model();
+            // picocli's own, read from its annotations: only help pays for that
+            case "help" -> CommandSpec.forAnnotatedObject(new CommandLine.HelpCommand());
+            default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }
 }

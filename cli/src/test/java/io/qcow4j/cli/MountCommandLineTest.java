@@ -24,8 +24,8 @@ class MountCommandLineTest {
     /** The parsed {@code mount} subcommand of {@code qcow2 mount ARGS}, not run. */
     private static ParseResult parse(String... args) {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-        CommandLine line = new CommandLine(new Qcow2Command(new Streams(OutputStream.nullOutputStream(), discard,
-                false))).addSubcommand(MountCommand.class);
+        CommandLine line = new CommandLine(new Qcow2Command().model()).addSubcommand(
+                Subcommands.model("mount", new Streams(OutputStream.nullOutputStream(), discard, false)));
         List<String> all = new ArrayList<>(List.of("mount"));
         all.addAll(List.of(args));
         return line.parseArgs(all.toArray(String[]::new)).subcommand();

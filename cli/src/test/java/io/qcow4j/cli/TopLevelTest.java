@@ -1,12 +1,13 @@
 package io.qcow4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What {@code qcow2} says about itself: its help, its version and its usage errors. A command line that names a
@@ -78,29 +79,34 @@ class TopLevelTest {
 
     @Test
     void aCommandLineNeedsTheCommandItNamesFirst() {
-        assertThat(Subcommands.neededBy("info", "disk.qcow2")).containsExactly(InfoCommand.class);
-        assertThat(Subcommands.neededBy("convert", "help", "mount")).containsExactly(ConvertCommand.class);
-        assertThat(Subcommands.neededBy("help", "mount")).containsExactly(MountCommand.class,
-                CommandLine.HelpCommand.class);
-        assertThat(Subcommands.neededBy("--version")).isEmpty();
-        assertThat(Subcommands.neededBy("-V")).isEmpty();
-        List<Class<?>> all = List.of(InfoCommand.class, MapCommand.class, ReadCommand.class, ConvertCommand.class,
-                CreateCommand.class, MeasureCommand.class, MountCommand.class, CommandLine.HelpCommand.class);
+        assertThat(Subcommands.namesNeededBy("info", "disk.qcow2")).containsExactly("info");
+        assertThat(Subcommands.namesNeededBy("convert", "help", "mount")).containsExactly("convert");
+        assertThat(Subcommands.namesNeededBy("help", "mount")).containsExactly("mount", "help");
+        assertThat(Subcommands.namesNeededBy("--version")).isEmpty();
+        assertThat(Subcommands.namesNeededBy("-V")).isEmpty();
+        List<String> all = List.of("info", "map", "read", "convert", "create", "measure", "mount", "help");
         for (String[] args : List.of(new String[0], new String[] {"--help", "info"}, new String[] {"help"},
                 new String[] {"help", "help"}, new String[] {"help", "bogus"}, new String[] {"bogus"},
                 new String[] {"INFO"}, new String[] {"-V", "info"},
                 new String[] {"--version", "bogus"})) {
-            assertThat(Subcommands.neededBy(args)).as(String.join(" ", args)).isEqualTo(all);
+            assertThat(Subcommands.namesNeededBy(args)).as(String.join(" ", args)).isEqualTo(all);
         }
+        // what the names stand for: each command's model, and only the models asked for
+        assertThat(Subcommands.neededBy(Streams.system(), "help", "mount")).extracting(CommandSpec::name)
+                .containsExactly("mount", "help");
+        assertThat(Subcommands.neededBy(Streams.system(), "info", "x").get(0).userObject())
+                .isInstanceOf(InfoCommand.class);
     }
 
     @Test
-    void eachSubcommandIsFoundByTheNameItsAnnotationGives() {
-        assertThat(Subcommands.all()).hasSize(8);
-        for (Class<?> subcommand : Subcommands.all()) {
-            String name = subcommand.getAnnotation(CommandLine.Command.class).name();
-            assertThat(Subcommands.named(name)).as(name).isEqualTo(subcommand);
+    void eachSubcommandIsMadeByTheNameItsModelGives() {
+        List<CommandSpec> all = Subcommands.all(Streams.system());
+        assertThat(all).extracting(CommandSpec::name).isEqualTo(Subcommands.NAMES);
+        for (CommandSpec subcommand : all) {
+            assertThat(Subcommands.model(subcommand.name(), Streams.system()).userObject().getClass())
+                    .as(subcommand.name()).isEqualTo(subcommand.userObject().getClass());
         }
-        assertThat(Subcommands.named("INFO")).isNull();
+        assertThatThrownBy(() -> Subcommands.model("INFO", Streams.system()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
