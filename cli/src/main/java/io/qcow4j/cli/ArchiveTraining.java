@@ -23,6 +23,7 @@ final class ArchiveTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        Qcow2Command.preferUsNumberFormats();
         String sample = args[0];
         Path scratch = Files.createTempDirectory("qcow2-archive-training");
         String target = scratch.resolve("sample.raw").toString();

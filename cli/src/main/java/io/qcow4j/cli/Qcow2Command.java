@@ -4,6 +4,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +29,19 @@ public final class Qcow2Command implements Runnable {
     }
 
     public static void main(String[] args) {
+        preferUsNumberFormats();
         System.exit(run(Streams.system(), args));
+    }
+
+    /**
+     * The JVM makes the C and POSIX locales (cron, containers, {@code env -i}) plain English, {@code en}, for which the
+     * process's first {@code String.format} (jffi's, as a native library loads) reads the CLDR locale data to find the
+     * digit zero: milliseconds of a short command. {@code en_US} formats numbers the same and needs none of it.
+     */
+    static void preferUsNumberFormats() {
+        if (Locale.getDefault(Locale.Category.FORMAT).equals(Locale.ENGLISH)) {
+            Locale.setDefault(Locale.Category.FORMAT, Locale.US);
+        }
     }
 
     /**

@@ -206,8 +206,14 @@ class LauncherIT {
         // before it made the archive
         List<String> calls = Files.readAllLines(args);
         Path natives = onlyNatives(cache.resolve("qcow4j"));
-        assertThat(calls.get(calls.size() - 1)).startsWith("--enable-native-access=ALL-UNNAMED ")
-                .contains(" -Djffi.boot.library.path=" + natives + " ",
+        String last = calls.get(calls.size() - 1);
+        if (Runtime.version().feature() >= 22) {
+            assertThat(last).startsWith("--enable-native-access=ALL-UNNAMED ");
+        } else {
+            // where the option means nothing it is left out: it would cost the archived module graph
+            assertThat(last).doesNotContain("--enable-native-access");
+        }
+        assertThat(last).contains("-Djffi.boot.library.path=" + natives + " ",
                         " -DZstdNativePath=" + natives.resolve("libzstd-jni-"),
                         " -XX:SharedArchiveFile=" + cache.resolve("qcow4j/qcow2-"))
                 .endsWith(" -Dqcow4j.probe=1 -Xmx256m -jar " + root.resolve("cli/target/qcow2.jar")
@@ -248,6 +254,15 @@ class LauncherIT {
         Run convert = run(dir, strict, launcher, "convert", Cli.SAMPLE.toString(), raw.toString());
         assertThat(convert.exit()).as(convert.err()).isZero();
         assertThat(raw).hasBinaryContent(guestBytes(Cli.SAMPLE));
+
+        // the archive is used whole: with the module graph the JDK archives (which some options turn off)
+        Path cdsLog = dir.resolve("cds.log");
+        Run logged = run(dir, Map.of("QCOW4J_JAVA_OPTS", "-Xshare:on -Xlog:cds=info:file=" + cdsLog,
+                "HOME", dir.resolve("home").toString(), "XDG_CACHE_HOME", ""), launcher, "--version");
+        assertThat(logged.exit()).as(logged.err()).isZero();
+        if (Runtime.version().feature() < 22) {
+            assertThat(Files.readString(cdsLog)).contains("full module graph: enabled");
+        }
 
         Run again = run(dir, strict, launcher, "--version");
         assertThat(again.exit()).as(again.err()).isZero();

@@ -76,6 +76,14 @@ class StartupClassesIT {
     }
 
     @Test
+    void inTheCLocaleNothingReadsTheLocaleData() throws Exception {
+        // the JVM makes C plain English; jffi's String.format (libc, for the disk size) would look up its digit zero
+        assertThat(classesLoadedBy(List.of("info", Cli.SAMPLE.toString()), Map.of("LC_ALL", "C")))
+                .contains("io.qcow4j.nativeaccess.LibC")
+                .doesNotContain("sun.util.cldr.CLDRLocaleProviderAdapter", "java.text.DecimalFormatSymbols");
+    }
+
+    @Test
     void ourClassesConcatenateStringsWithoutInvokedynamic() throws Exception {
         // each new shape of an invokedynamic concatenation spins classes at run time, outside the class-data
         // archive: the build compiles them to StringBuilder calls (-XDstringConcat=inline)
@@ -95,11 +103,15 @@ class StartupClassesIT {
 
     /** Runs {@code qcow2 ARGS} from the jar, as {@code java -Xlog:class+load=info -jar}; the classes it loaded. */
     private List<String> classesLoadedBy(List<String> args) throws Exception {
+        return classesLoadedBy(args, Map.of());
+    }
+
+    private List<String> classesLoadedBy(List<String> args, Map<String, String> environment) throws Exception {
         Path log = Files.createTempFile(dir, "class-load-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xlog:class+load=info:file=" + log, "-jar", LauncherIT.JAR.toString()));
         command.addAll(args);
-        Run run = LauncherIT.run(dir, Map.of(), command.toArray(String[]::new));
+        Run run = LauncherIT.run(dir, environment, command.toArray(String[]::new));
         assertThat(run.exit()).as("%s: %s", args, run.err()).isZero();
         List<String> classes = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
