@@ -163,7 +163,11 @@ final class ConvertCommand extends ImageCommand {
             }, "qcow2-convert-cancel");
             Runtime.getRuntime().addShutdownHook(interruptOnExit);
             try {
-                Qcow2Converter.convert(image, Path.of(target()), qcow2, CommandModels.isSet(compress), options);
+                if (CommandModels.isSet(compress)) {
+                    Qcow2Converter.convertCompressed(image, Path.of(target()), qcow2, options);
+                } else {
+                    Qcow2Converter.convert(image, Path.of(target()), qcow2, options);
+                }
             } catch (IOException | RuntimeException e) {
                 if (bar != null) {
                     bar.endLine();

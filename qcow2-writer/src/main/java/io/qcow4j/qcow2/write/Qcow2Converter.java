@@ -36,11 +36,13 @@ import io.qcow4j.nativeaccess.Libdeflate;
  * Converts any image qcow4j reads to a qcow2 file, as {@code qemu-img convert -O qcow2 [-c] [-B backing]} does:
  * <pre>{@code
  * try (Image source = Images.open(Path.of("disk.vmdk"))) {
- *     Qcow2Converter.convert(source, Path.of("disk.qcow2"), Qcow2Options.defaults(), true, ConvertOptions.defaults());
+ *     Qcow2Converter.convertCompressed(source, Path.of("disk.qcow2"), Qcow2Options.defaults(),
+ *             ConvertOptions.defaults());
  * }
  * }</pre>
- * A cluster that reads as zeros is left unallocated; the others are written in guest order, compressed when asked
- * (on {@link ConvertOptions#workers()} threads; several compressed clusters share a host cluster, and a cluster that
+ * A cluster that reads as zeros is left unallocated; the others are written in guest order, as they are
+ * ({@link #convert(Image, Path, Qcow2Options, ConvertOptions) convert}) or compressed ({@link #convertCompressed},
+ * on {@link ConvertOptions#workers()} threads; several compressed clusters share a host cluster, and a cluster that
  * does not shrink is written as it is, as QEMU does). With a backing file in the options, only the clusters that
  * differ from it are written, and clusters that read as zeros over backing data are marked zero.
  *
@@ -62,7 +64,6 @@ public final class Qcow2Converter {
      * @param named the qcow2 file to write (or a symbolic link to it)
      * @param layout the new image's options; its backing file (opened relative to the target's directory, with its
      *     format) is what unchanged clusters are left to
-     * @param compress whether data clusters are compressed, as qemu-img's {@code -c}
      * @param options the worker count, buffer size, sync and progress listener of the conversion; its
      *     {@link ConvertOptions#bufferSize()} is how much each worker takes at a time
      * @return the virtual size, the bytes read from the source, the bytes written (data and metadata) and the guest
@@ -71,8 +72,33 @@ public final class Qcow2Converter {
      * @throws IOException when the backing file cannot be opened or the target's directory cannot be written
      * @throws IllegalArgumentException when the options do not suit the source, with qemu-img's reason
      */
-    public static ConvertResult convert(Image source, Path named, Qcow2Options layout, boolean compress,
-                                        ConvertOptions options) throws IOException {
+    public static ConvertResult convert(Image source, Path named, Qcow2Options layout, ConvertOptions options)
+            throws IOException {
+        return convert(source, named, layout, false, options);
+    }
+
+    /**
+     * As {@link #convert(Image, Path, Qcow2Options, ConvertOptions)}, with the data clusters compressed, as
+     * qemu-img's {@code -c}: with the layout's compression type (deflate, or zstd), on every worker; a cluster that
+     * does not shrink is stored as it is.
+     *
+     * @param source the image to convert; its virtual size is rounded up to whole sectors, as qemu-img rounds it
+     * @param named the qcow2 file to write (or a symbolic link to it)
+     * @param layout the new image's options, its compression type among them
+     * @param options the worker count, buffer size, sync and progress listener of the conversion
+     * @return the virtual size, the bytes read from the source, the bytes written (data and metadata) and the guest
+     *     bytes left unallocated or marked zero
+     * @throws ConversionException when reading the source or writing the target fails; the target is left as it was
+     * @throws IOException when the backing file cannot be opened or the target's directory cannot be written
+     * @throws IllegalArgumentException when the options do not suit the source, with qemu-img's reason
+     */
+    public static ConvertResult convertCompressed(Image source, Path named, Qcow2Options layout,
+                                                  ConvertOptions options) throws IOException {
+        return convert(source, named, layout, true, options);
+    }
+
+    private static ConvertResult convert(Image source, Path named, Qcow2Options layout, boolean compress,
+                                         ConvertOptions options) throws IOException {
         Header.check(layout);
         // through a symbolic link to the file it names, which is the one replaced
         Path target = Files.isSymbolicLink(named) && Files.exists(named) ? named.toRealPath() : named;

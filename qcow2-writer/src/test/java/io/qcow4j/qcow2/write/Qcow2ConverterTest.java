@@ -80,8 +80,8 @@ class Qcow2ConverterTest {
         Files.write(zeros, new byte[3 << 20]);
         Path zerosTarget = dir.resolve("zeros.qcow2");
         try (Image image = Images.open(zeros)) {
-            io.qcow4j.convert.ConvertResult result = Qcow2Converter.convert(image, zerosTarget,
-                    Qcow2Options.defaults(), true, ConvertOptions.defaults());
+            io.qcow4j.convert.ConvertResult result = Qcow2Converter.convertCompressed(image,
+                    zerosTarget, Qcow2Options.defaults(), ConvertOptions.defaults());
             assertThat(result.virtualSize()).isEqualTo(3 << 20);
             assertThat(result.bytesZero()).isEqualTo(3 << 20);
         }
@@ -126,7 +126,7 @@ class Qcow2ConverterTest {
         Path raw = dir.resolve("source.raw");
         Files.write(raw, source.contents());
         Path target = dir.resolve("target.qcow2");
-        Qcow2Converter.convert(source, target, Qcow2OptionsParser.parse(layout).options(), compress,
+        convert(source, target, Qcow2OptionsParser.parse(layout).options(), compress,
                 ConvertOptions.builder().workers(2).bufferSize(256 << 10).segmentSize(256 << 10).build());
         assertValidCopy(raw, target);
     }
@@ -210,7 +210,7 @@ class Qcow2ConverterTest {
                 .failReads(5 << 20, 4096, "disk fell off").build();
         Path target = dir.resolve("target.qcow2");
         Files.writeString(target, "previous contents");
-        assertThatThrownBy(() -> Qcow2Converter.convert(source, target, Qcow2Options.defaults(), true,
+        assertThatThrownBy(() -> Qcow2Converter.convertCompressed(source, target, Qcow2Options.defaults(),
                 ConvertOptions.builder().workers(2).bufferSize(1 << 20).segmentSize(1 << 20).build()))
                 .isInstanceOf(ConversionException.class).hasMessageContaining("disk fell off");
         assertThat(Files.readString(target)).isEqualTo("previous contents");
@@ -238,7 +238,7 @@ class Qcow2ConverterTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread converting = new Thread(() -> {
             try {
-                Qcow2Converter.convert(source, target, Qcow2Options.defaults(), true,
+                Qcow2Converter.convertCompressed(source, target, Qcow2Options.defaults(),
                         ConvertOptions.builder().workers(2).bufferSize(1 << 20).segmentSize(1 << 20).build());
             } catch (Throwable e) {
                 failure.set(e);
@@ -317,7 +317,7 @@ class Qcow2ConverterTest {
 
     private static void convert(Path source, Path target, Qcow2Options layout, boolean compress) throws IOException {
         try (Image image = Images.open(source)) {
-            Qcow2Converter.convert(image, target, layout, compress,
+            convert(image, target, layout, compress,
                     ConvertOptions.builder().workers(3).bufferSize(256 << 10).segmentSize(256 << 10).build());
         }
     }
@@ -346,6 +346,16 @@ class Qcow2ConverterTest {
             byte[] want = new byte[(int) actual.size()];
             expected.readFully(ByteBuffer.wrap(want, 0, (int) expected.size()), 0);
             Bytes.assertReadsAs(actual, want);
+        }
+    }
+
+    /** {@code -c} or not, as the test's parameter says. */
+    private static void convert(Image source, Path target, Qcow2Options layout, boolean compress,
+                                ConvertOptions options) throws IOException {
+        if (compress) {
+            Qcow2Converter.convertCompressed(source, target, layout, options);
+        } else {
+            Qcow2Converter.convert(source, target, layout, options);
         }
     }
 }
