@@ -57,32 +57,21 @@ final class Qcow2Image implements Image {
     public int read(ByteBuffer dst, long position) throws IOException {
         int total = ImageReads.readLength(dst, position, size);
         ensureOpen();
-        if (total < 0) {
-            return -1;
+        return ImageReads.readInPieces(dst, position, total, metadata.path(), this::readPiece);
+    }
+
+    private int readPiece(ByteBuffer dst, long at, int max) throws IOException {
+        Extent extent = map.extentAt(at, max);
+        int length = (int) extent.length();
+        dst.limit(dst.position() + length);
+        switch (extent.kind()) {
+            case DATA -> readStored(dst, extent.hostOffset(), at);
+            case COMPRESSED -> compressed.copy(extent.compressedEntry(), (int) (at & metadata.geometry().clusterMask()),
+                    dst, length);
+            case ZERO -> ImageReads.fillZeros(dst);
+            case UNALLOCATED -> ImageReads.readBacking(backing, dst, at);
         }
-        int savedLimit = dst.limit();
-        try {
-            int done = 0;
-            while (done < total) {
-                long at = position + done;
-                Extent extent = map.extentAt(at, total - done);
-                int length = (int) extent.length();
-                dst.limit(dst.position() + length);
-                switch (extent.kind()) {
-                    case DATA -> readStored(dst, extent.hostOffset(), at);
-                    case COMPRESSED -> compressed.copy(extent.compressedEntry(),
-                            (int) (at & metadata.geometry().clusterMask()), dst, length);
-                    case ZERO -> ImageReads.fillZeros(dst);
-                    case UNALLOCATED -> ImageReads.readBacking(backing, dst, at);
-                }
-                done += length;
-            }
-            return total;
-        } catch (ImageException e) {
-            throw ImageErrors.naming(metadata.path(), e);
-        } finally {
-            dst.limit(savedLimit);
-        }
+        return length;
     }
 
     /** Fills {@code dst} from the data file; the part of a cluster past the file's end reads as zeros, as in QEMU. */

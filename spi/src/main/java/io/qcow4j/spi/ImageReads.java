@@ -2,12 +2,14 @@ package io.qcow4j.spi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 
 import io.qcow4j.Allocation;
 import io.qcow4j.BlockStatus;
 import io.qcow4j.Image;
+import io.qcow4j.ImageException;
 
 /**
  * The rules every {@link Image} applies to its reads and block-status queries, and what an image with a backing
@@ -39,6 +41,56 @@ public final class ImageReads {
             throw new IllegalArgumentException("Read-only buffer");
         }
         return position >= size ? -1 : (int) Math.min(dst.remaining(), size - position);
+    }
+
+    /**
+     * One piece of a read, as far as the image's layout stays the same (one extent, one cluster run, one file).
+     */
+    @FunctionalInterface
+    public interface Piece {
+
+        /**
+         * Fills {@code dst} from its position with the guest's bytes from {@code at}: sets its limit to the end of
+         * the piece, at most {@code max} bytes on, and fills it to there.
+         *
+         * @param dst the buffer
+         * @param at  the guest offset of the piece's first byte
+         * @param max the most bytes the piece may cover, at least 1
+         * @return the bytes the piece covers, at least 1
+         * @throws IOException when the piece cannot be read
+         */
+        int read(ByteBuffer dst, long at, int max) throws IOException;
+    }
+
+    /**
+     * A read of {@code total} bytes, {@link #readLength}'s answer, made piece by piece: -1 for -1, the limit of
+     * {@code dst} as it was whatever happens, and an {@link ImageException} said of {@code image}.
+     *
+     * @param dst      the buffer a read fills from its position
+     * @param position the guest offset it starts at
+     * @param total    the bytes the read returns, or -1
+     * @param image    the file the image is, named in its errors
+     * @param piece    reads each piece
+     * @return {@code total}
+     * @throws IOException when a piece cannot be read
+     */
+    public static int readInPieces(ByteBuffer dst, long position, int total, Path image, Piece piece)
+            throws IOException {
+        if (total < 0) {
+            return -1;
+        }
+        int savedLimit = dst.limit();
+        try {
+            int done = 0;
+            while (done < total) {
+                done += piece.read(dst, position + done, total - done);
+            }
+            return total;
+        } catch (ImageException e) {
+            throw ImageErrors.naming(image, e);
+        } finally {
+            dst.limit(savedLimit);
+        }
     }
 
     /**

@@ -86,34 +86,22 @@ final class VmdkImage implements Image {
     public int read(ByteBuffer dst, long position) throws IOException {
         int total = ImageReads.readLength(dst, position, size);
         ensureOpen();
-        if (total < 0) {
-            return -1;
+        return ImageReads.readInPieces(dst, position, total, path, this::readPiece);
+    }
+
+    private int readPiece(ByteBuffer dst, long at, int max) throws IOException {
+        int index = extentAt(at);
+        Extent extent = extents[index];
+        long inExtent = at - starts[index];
+        Run run = extent.run(inExtent, Math.min(max, extent.bytes() - inExtent));
+        int length = (int) run.length();
+        dst.limit(dst.position() + length);
+        switch (run.kind()) {
+            case DATA, DATA_IN_HOLE, COMPRESSED -> extent.read(run, inExtent, dst);
+            case ZERO -> ImageReads.fillZeros(dst);
+            case UNALLOCATED -> readParent(dst, at);
         }
-        int savedLimit = dst.limit();
-        try {
-            int done = 0;
-            while (done < total) {
-                long at = position + done;
-                int index = extentAt(at);
-                Extent extent = extents[index];
-                long inExtent = at - starts[index];
-                long length = Math.min(total - done, extent.bytes() - inExtent);
-                Run run = extent.run(inExtent, length);
-                int n = (int) run.length();
-                dst.limit(dst.position() + n);
-                switch (run.kind()) {
-                    case DATA, DATA_IN_HOLE, COMPRESSED -> extent.read(run, inExtent, dst);
-                    case ZERO -> ImageReads.fillZeros(dst);
-                    case UNALLOCATED -> readParent(dst, at);
-                }
-                done += n;
-            }
-            return total;
-        } catch (ImageException e) {
-            throw ImageErrors.naming(path, e);
-        } finally {
-            dst.limit(savedLimit);
-        }
+        return length;
     }
 
     private void readParent(ByteBuffer dst, long guest) throws IOException {

@@ -71,30 +71,19 @@ public final class MappedImage implements Image {
     public int read(ByteBuffer dst, long position) throws IOException {
         int total = ImageReads.readLength(dst, position, size);
         ensureOpen();
-        if (total < 0) {
-            return -1;
+        return ImageReads.readInPieces(dst, position, total, storage.path(), this::readPiece);
+    }
+
+    private int readPiece(ByteBuffer dst, long at, int max) throws IOException {
+        Extent extent = map.extentAt(at, max);
+        int length = (int) Math.min(extent.length(), max);
+        dst.limit(dst.position() + length);
+        switch (extent.kind()) {
+            case DATA -> storage.readFully(dst, extent.hostOffset(), "data of guest offset " + at);
+            case ZERO -> ImageReads.fillZeros(dst);
+            case PARENT -> ImageReads.readBacking(parent, dst, at);
         }
-        int savedLimit = dst.limit();
-        try {
-            int done = 0;
-            while (done < total) {
-                long at = position + done;
-                Extent extent = map.extentAt(at, total - done);
-                int length = (int) Math.min(extent.length(), total - done);
-                dst.limit(dst.position() + length);
-                switch (extent.kind()) {
-                    case DATA -> storage.readFully(dst, extent.hostOffset(), "data of guest offset " + at);
-                    case ZERO -> ImageReads.fillZeros(dst);
-                    case PARENT -> ImageReads.readBacking(parent, dst, at);
-                }
-                done += length;
-            }
-            return total;
-        } catch (ImageException e) {
-            throw ImageErrors.naming(storage.path(), e);
-        } finally {
-            dst.limit(savedLimit);
-        }
+        return length;
     }
 
     @Override
