@@ -36,13 +36,7 @@ final class RawImage implements Image {
     }
 
     static RawImage open(Path path) throws IOException {
-        HostFile file = HostFile.open(path);
-        try {
-            return new RawImage(file, SparseFileMap.open(path));
-        } catch (RuntimeException e) {
-            file.close();
-            throw e;
-        }
+        return HostFile.openFor(path, file -> new RawImage(file, SparseFileMap.open(path)));
     }
 
     @Override

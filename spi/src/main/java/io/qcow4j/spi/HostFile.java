@@ -51,6 +51,44 @@ public final class HostFile implements Closeable {
     }
 
     /**
+     * What an opener makes of an open file, keeping the file open in it.
+     *
+     * @param <T> what is made
+     */
+    @FunctionalInterface
+    public interface Use<T> {
+
+        /**
+         * Makes it.
+         *
+         * @param file the open file
+         * @return what is made of it
+         * @throws IOException when it cannot be made
+         */
+        T apply(HostFile file) throws IOException;
+    }
+
+    /**
+     * Opens {@code path} as {@link #open} does and hands it to {@code use}; closes it again when {@code use} fails, so
+     * that a file refused is never left open.
+     *
+     * @param <T>  what is made
+     * @param path the file
+     * @param use  makes something of the open file
+     * @return what {@code use} made
+     * @throws IOException when the file cannot be opened or {@code use} fails
+     */
+    public static <T> T openFor(Path path, Use<T> use) throws IOException {
+        HostFile file = open(path);
+        try {
+            return use.apply(file);
+        } catch (IOException | RuntimeException | Error e) {
+            Closeables.closeQuietly(e, file);
+            throw e;
+        }
+    }
+
+    /**
      * Refuses what cannot hold an image before anything opens it: a directory, and every special file but a block
      * device (opening a FIFO waits for a writer that may never come; a character device or a socket holds no image).
      *

@@ -38,13 +38,7 @@ final class VhdOpener {
     }
 
     static Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
-        HostFile file = HostFile.open(path);
-        try {
-            return open(file, options, context);
-        } catch (IOException | RuntimeException | Error e) {
-            Closeables.closeQuietly(e, file);
-            throw e;
-        }
+        return HostFile.openFor(path, file -> open(file, options, context));
     }
 
     private static Image open(HostFile file, OpenOptions options, OpenContext context) throws IOException {

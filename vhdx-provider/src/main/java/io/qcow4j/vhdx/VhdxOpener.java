@@ -16,7 +16,6 @@ import io.qcow4j.ImageInfo;
 import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.nativeaccess.FileAllocation;
-import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.vhd.shared.MappedImage;
@@ -36,13 +35,7 @@ final class VhdxOpener {
     }
 
     static Image open(Path path, OpenOptions options, OpenContext context) throws IOException {
-        HostFile file = HostFile.open(path);
-        try {
-            return open(file, options, context);
-        } catch (IOException | RuntimeException | Error e) {
-            Closeables.closeQuietly(e, file);
-            throw e;
-        }
+        return HostFile.openFor(path, file -> open(file, options, context));
     }
 
     private static Image open(HostFile hostFile, OpenOptions options, OpenContext context) throws IOException {
