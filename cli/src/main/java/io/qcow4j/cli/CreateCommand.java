@@ -21,6 +21,9 @@ final class CreateCommand extends ImageCommand {
     private final OptionSpec backingFormat = CommandModels.option("FMT", "The backing file's format (required with"
             + " -b).", "-F").build();
 
+    private final OptionSpec unchecked = CommandModels.flag("Do not open the backing file, which may not exist yet"
+            + " (as qemu-img's -u); SIZE is then required.", "-u");
+
     private final Qcow2LayoutOptions layout = new Qcow2LayoutOptions();
 
     private final OptionSpec quiet = CommandModels.flag("Print nothing on success.", "-q", "--quiet");
@@ -37,7 +40,7 @@ final class CreateCommand extends ImageCommand {
                 "  qcow2 create -f qcow2 disk.qcow2 20G",
                 "  qcow2 create -f qcow2 -o cluster_size=2M,compression_type=zstd disk.qcow2 20G",
                 "  qcow2 create -f qcow2 -b base.qcow2 -F qcow2 overlay.qcow2   # the size of base.qcow2");
-        spec().addOption(format).addOption(backingFile).addOption(backingFormat);
+        spec().addOption(format).addOption(backingFile).addOption(backingFormat).addOption(unchecked);
         layout.addTo(spec());
         spec().addOption(quiet).addPositional(image).addPositional(size);
     }
@@ -54,7 +57,9 @@ final class CreateCommand extends ImageCommand {
         // the argument wins over -o size=, as in qemu-img
         Long size = CommandModels.value(this.size);
         long requested = size != null ? size : parsed.size().orElse(-1);
-        long created = Qcow2Writer.create(Path.of(subject()), requested, options);
+        Path image = Path.of(subject());
+        long created = CommandModels.isSet(unchecked) ? Qcow2Writer.createUnchecked(image, requested, options)
+                : Qcow2Writer.create(image, requested, options);
         if (!CommandModels.isSet(quiet)) {
             print(Qcow2LayoutOptions.formatting(subject(), options, created, layout.names("compat")));
         }

@@ -57,6 +57,36 @@ class Qcow2WriteCommandTest {
     }
 
     @Test
+    void createWithoutOpeningTheBackingFileAsQemuImgsU() {
+        // the backing file does not exist: refused without -u, written with it, as qemu-img does
+        Path image = dir.resolve("x.qcow2");
+        String[] args = {"-b", "missing.qcow2", "-F", "qcow2", image.toString(), "1G"};
+        Cli.Result checked = Cli.run(concat(new String[] {"create"}, args));
+        assertThat(checked.exit()).isEqualTo(1);
+        assertThat(checked.stderr()).contains("missing.qcow2");
+        assertThat(image).doesNotExist();
+
+        Cli.Result ours = Cli.run(concat(new String[] {"create", "-u"}, args));
+        assertThat(ours.exit()).as(ours.stderr()).isZero();
+        assertThat(Qemu.run("qemu-img", "info", "--output=json", image.toString()))
+                .contains("\"virtual-size\": 1073741824", "\"backing-filename\": \"missing.qcow2\"",
+                        "\"backing-filename-format\": \"qcow2\"");
+        assertThat(ours.out()).isEqualTo(Qemu.run(concat(new String[] {"qemu-img", "create", "-f", "qcow2", "-u"},
+                args)));
+
+        // the size is not taken from a backing file that is not opened, even one that exists
+        Qemu.createQcow2(dir.resolve("base.qcow2"), "10M");
+        Cli.Result noSize = Cli.run("create", "-u", "-b", "base.qcow2", "-F", "qcow2", dir.resolve("y.qcow2")
+                .toString());
+        assertThat(noSize.exit()).isEqualTo(1);
+        assertThat(noSize.stderr()).endsWith(": Image creation needs a size parameter\n");
+        assertThat(dir.resolve("y.qcow2")).doesNotExist();
+        Cli.Result noFormat = Cli.run("create", "-u", "-b", "missing.qcow2", dir.resolve("z.qcow2").toString(), "1M");
+        assertThat(noFormat.exit()).isEqualTo(1);
+        assertThat(noFormat.stderr()).contains("Backing file specified without backing format");
+    }
+
+    @Test
     void createFailuresAreQemuImgs() {
         Path image = dir.resolve("x.qcow2");
         Cli.Result noSize = Cli.run("create", "-f", "qcow2", image.toString());

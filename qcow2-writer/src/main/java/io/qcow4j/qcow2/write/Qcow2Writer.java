@@ -40,19 +40,42 @@ public final class Qcow2Writer {
      *     qemu-img's reason
      */
     public static long create(Path target, long size, Qcow2Options options) throws IOException {
+        return create(target, size, options, true);
+    }
+
+    /**
+     * Creates an image as {@link #create} does, without opening the backing file, as {@code qemu-img create -u}: the
+     * backing file may not exist yet (or not on this host), so the size must be given.
+     *
+     * @param target the image to write
+     * @param size the virtual size in bytes; rounded up to a multiple of 512 as qemu-img rounds it
+     * @param options the layout; a backing file needs its format, as qemu-img requires
+     * @return the virtual size of the image written
+     * @throws IOException when the target cannot be written
+     * @throws IllegalArgumentException when the options are invalid, the size is missing (negative), or the target is
+     *     the backing file, with qemu-img's reason
+     */
+    public static long createUnchecked(Path target, long size, Qcow2Options options) throws IOException {
+        return create(target, size, options, false);
+    }
+
+    private static long create(Path target, long size, Qcow2Options options, boolean openBacking)
+            throws IOException {
         Header.check(options);
         long virtualSize = size;
         if (options.backingFile().isPresent()) {
             if (options.backingFormat().isEmpty()) {
                 throw new IllegalArgumentException("Backing file specified without backing format");
             }
-            try (Image backing = openBacking(target, options)) {
-                if (virtualSize < 0) {
-                    virtualSize = backing.size();
+            if (openBacking) {
+                try (Image backing = openBacking(target, options)) {
+                    if (virtualSize < 0) {
+                        virtualSize = backing.size();
+                    }
                 }
             }
             Path backingPath = backingPath(target, options);
-            if (Files.exists(target) && Files.isSameFile(target, backingPath)) {
+            if (Files.exists(target) && Files.exists(backingPath) && Files.isSameFile(target, backingPath)) {
                 // replacing it would destroy the very data the new image refers to
                 throw new IllegalArgumentException("Error: Trying to create an image with the same filename as the "
                         + "backing file");

@@ -91,6 +91,27 @@ class Qcow2WriterCreateTest {
     }
 
     @Test
+    void uncheckedCreateLeavesTheBackingFileUnopened() throws IOException {
+        // as qemu-img create -u: a backing file that does not exist yet, the size given
+        Qcow2Options overBase = Qcow2Options.builder().backingFile("later.qcow2").backingFormat("qcow2").build();
+        Path overlay = dir.resolve("overlay.qcow2");
+        assertThatThrownBy(() -> Qcow2Writer.create(overlay, 1 << 20, overBase)).isInstanceOf(IOException.class)
+                .hasMessageContaining("later.qcow2");
+        assertThat(overlay).doesNotExist();
+        assertThat(Qcow2Writer.createUnchecked(overlay, (1 << 20) + 1, overBase)).isEqualTo((1 << 20) + 512);
+        Path theirs = dir.resolve("theirs.qcow2");
+        Qemu.run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "later.qcow2", "-F", "qcow2",
+                theirs.toString(), String.valueOf((1 << 20) + 1));
+        assertThat(info(overlay)).isEqualTo(info(theirs)).contains("\"backing-filename\": \"later.qcow2\"");
+        // a backing file it never opens gives no size
+        assertThatThrownBy(() -> Qcow2Writer.createUnchecked(dir.resolve("none.qcow2"), -1, overBase))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Image creation needs a size parameter");
+        // once the backing file exists, the overlay is a valid image over it
+        Qemu.createQcow2(dir.resolve("later.qcow2"), "1M");
+        assertClean(overlay);
+    }
+
+    @Test
     void rawBackingFileWithCompat010() throws IOException {
         Files.write(dir.resolve("base.raw"), new byte[70000]);
         Path overlay = dir.resolve("overlay.qcow2");
