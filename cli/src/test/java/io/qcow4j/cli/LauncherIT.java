@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +69,29 @@ class LauncherIT {
         Run mountHelp = run(dir, Map.of(), Cli.ROOT.resolve("bin/mount-qcow2").toString(), "--help");
         assertThat(mountHelp.exit()).isZero();
         assertThat(mountHelp.out()).startsWith("Usage: qcow2 mount ");
+    }
+
+    @Test
+    void findsItsJarHoweverItIsNamed() throws Exception {
+        // the launcher works out where it is without readlink unless it is a link: every way of naming it
+        Path bin = LAUNCHER.getParent();
+        Path link = Files.createSymbolicLink(dir.resolve("qcow2-link"), LAUNCHER);
+        Map<Path, List<String>> namings = new LinkedHashMap<>();
+        namings.put(bin, List.of("./qcow2"));
+        namings.put(bin.getParent(), List.of("bin/qcow2"));
+        namings.put(bin.getParent().getParent(), List.of(bin.getParent().getFileName() + "/bin/../bin/./qcow2"));
+        namings.put(dir, List.of(link.toString()));
+        namings.put(Path.of("/"), List.of("sh", "-c", "qcow2 --version"));
+        for (Map.Entry<Path, List<String>> naming : namings.entrySet()) {
+            List<String> command = new ArrayList<>(naming.getValue());
+            if (!command.get(0).equals("sh")) {
+                command.add("--version");
+            }
+            Run run = run(naming.getKey(), Map.of("PATH", bin + ":" + System.getenv("PATH")),
+                    command.toArray(String[]::new));
+            assertThat(run.err()).as("%s in %s", command, naming.getKey()).isEmpty();
+            assertThat(run.out()).as("%s in %s", command, naming.getKey()).isEqualTo(VERSION_LINE);
+        }
     }
 
     /**
