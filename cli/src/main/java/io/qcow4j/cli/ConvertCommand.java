@@ -16,6 +16,7 @@ import io.qcow4j.convert.ConvertOptions;
 import io.qcow4j.convert.Converter;
 import io.qcow4j.qcow2.write.Qcow2Converter;
 import io.qcow4j.qcow2.write.Qcow2Options;
+import io.qcow4j.qcow2.write.Qcow2OptionsParser;
 
 /** {@code qcow2 convert}: any image to raw or qcow2, with several workers at once. */
 final class ConvertCommand extends ImageCommand {
@@ -50,9 +51,9 @@ final class ConvertCommand extends ImageCommand {
             + " (default ${DEFAULT-VALUE}).", "--buffer-size").type(long.class).converters(new SizeConverter())
             .defaultValue("2M").build();
 
-    private final OptionSpec sparseSize = CommandModels.option("N", "A run of this many zero bytes in the data becomes a"
-            + " hole (default ${DEFAULT-VALUE}, as qemu-img's -S); 0 writes every byte, holes included.", "-S",
-            "--sparse-size").type(long.class).converters(new SizeConverter()).defaultValue("4K").build();
+    private final OptionSpec sparseSize = CommandModels.option("N", "A run of this many zero bytes in the data"
+            + " becomes a hole (default ${DEFAULT-VALUE}, as qemu-img's -S); 0 writes every byte, holes included.",
+            "-S", "--sparse-size").type(long.class).converters(new SizeConverter()).defaultValue("4K").build();
 
     private final OptionSpec existing = CommandModels.flag("Write into the existing target instead of creating it (as"
             + " qemu-img's -n): it keeps its size, and ranges that read as zero are made zero.", "-n");
@@ -127,7 +128,8 @@ final class ConvertCommand extends ImageCommand {
     /** The progress bar -p asks for or a terminal gets, unless -q; null for none. */
     private ProgressBar progressBar() {
         Streams streams = streams();
-        return !CommandModels.isSet(quiet) && (CommandModels.isSet(progress) || streams.errIsTerminal()) ? new ProgressBar(streams.err(), System::nanoTime)
+        return !CommandModels.isSet(quiet) && (CommandModels.isSet(progress) || streams.errIsTerminal())
+                ? new ProgressBar(streams.err(), System::nanoTime)
                 : null;
     }
 
@@ -146,7 +148,12 @@ final class ConvertCommand extends ImageCommand {
             throw usage("-F names the format of the -B backing file: give -B too");
         }
         // a bad -o is the image's failure (exit 1), as qemu-img reports it
-        Qcow2Options qcow2 = layout.parse(backingFile, backingFormat).options();
+        Qcow2OptionsParser.Parsed parsed = layout.parse(backingFile, backingFormat);
+        if (parsed.preallocation() != Qcow2OptionsParser.Preallocation.OFF) {
+            throw new IllegalArgumentException("convert does not preallocate (preallocation="
+                    + parsed.preallocation().optionName() + "); create -o preallocation= does");
+        }
+        Qcow2Options qcow2 = parsed.options();
         ProgressBar bar = progressBar();
         ConvertOptions options = withProgress(options(), bar);
         try (Image image = Images.open(Path.of(source()), common().openOptions(format.format()))) {

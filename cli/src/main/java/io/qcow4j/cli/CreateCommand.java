@@ -52,16 +52,18 @@ final class CreateCommand extends ImageCommand {
             throw usage("-f " + format + ": create writes qcow2 only");
         }
         // a bad option is the image's failure (exit 1), as qemu-img reports it, not a usage error
-        Qcow2OptionsParser.Parsed parsed = layout.parse(CommandModels.value(backingFile), CommandModels.value(backingFormat));
+        Qcow2OptionsParser.Parsed parsed = layout.parse(CommandModels.value(backingFile),
+                CommandModels.value(backingFormat));
         Qcow2Options options = parsed.options();
         // the argument wins over -o size=, as in qemu-img
         Long size = CommandModels.value(this.size);
         long requested = size != null ? size : parsed.size().orElse(-1);
         Path image = Path.of(subject());
-        long created = CommandModels.isSet(unchecked) ? Qcow2Writer.createUnchecked(image, requested, options)
-                : Qcow2Writer.create(image, requested, options);
+        long created = CommandModels.isSet(unchecked)
+                ? Qcow2Writer.createUnchecked(image, requested, options, parsed.preallocation())
+                : Qcow2Writer.create(image, requested, options, parsed.preallocation());
         if (!CommandModels.isSet(quiet)) {
-            print(Qcow2LayoutOptions.formatting(subject(), options, created, layout.names("compat")));
+            print(layout.formatting(subject(), parsed, created));
         }
         return 0;
     }

@@ -44,11 +44,8 @@ final class Qcow2LayoutOptions {
      * @throws IllegalArgumentException with qemu-img's message for a bad option, or for one qcow4j does not write
      */
     Qcow2OptionsParser.Parsed parse(String backingFile, String backingFormat) {
-        Qcow2OptionsParser.Parsed parsed = Qcow2OptionsParser.parse(Qcow2OptionsParser.join(CommandModels.values(options)));
-        if (parsed.preallocation() != Qcow2OptionsParser.Preallocation.OFF) {
-            throw new IllegalArgumentException("qcow4j does not write preallocated images (preallocation="
-                    + parsed.preallocation().optionName() + ")");
-        }
+        Qcow2OptionsParser.Parsed parsed =
+                Qcow2OptionsParser.parse(Qcow2OptionsParser.join(CommandModels.values(options)));
         Qcow2Options.Builder builder = parsed.options().toBuilder();
         if (backingFile != null) {
             builder.backingFile(backingFile);
@@ -59,15 +56,22 @@ final class Qcow2LayoutOptions {
         return new Qcow2OptionsParser.Parsed(builder.build(), parsed.size(), parsed.preallocation());
     }
 
-    /** qemu-img's "Formatting" line: the options it creates the image with, in its order. */
-    static String formatting(String image, Qcow2Options options, long size, boolean compatGiven) {
+    /**
+     * qemu-img's "Formatting" line: the options it creates the image with, in its order; {@code preallocation} only
+     * when {@code -o} names it.
+     */
+    String formatting(String image, Qcow2OptionsParser.Parsed parsed, long size) {
+        Qcow2Options options = parsed.options();
         StringBuilder line = new StringBuilder("Formatting '").append(image).append("', fmt=qcow2 cluster_size=")
-                .append(options.clusterSize()).append(" extended_l2=").append(options.extendedL2() ? "on" : "off")
-                .append(" compression_type=").append(options.compressionType().optionName())
+                .append(options.clusterSize()).append(" extended_l2=").append(options.extendedL2() ? "on" : "off");
+        if (names("preallocation")) {
+            line.append(" preallocation=").append(parsed.preallocation().optionName());
+        }
+        line.append(" compression_type=").append(options.compressionType().optionName())
                 .append(" size=").append(size);
         options.backingFile().ifPresent(name -> line.append(" backing_file=").append(name));
         options.backingFormat().ifPresent(format -> line.append(" backing_fmt=").append(format));
-        if (compatGiven) {
+        if (names("compat")) {
             line.append(" compat=").append(options.compat().optionName());
         }
         line.append(" lazy_refcounts=").append(options.lazyRefcounts() ? "on" : "off")

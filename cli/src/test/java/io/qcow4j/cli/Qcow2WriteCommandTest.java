@@ -31,6 +31,9 @@ class Qcow2WriteCommandTest {
             {"-o", "compat=0.10,cluster_size=4k", "disk.qcow2", "1G"},
             {"-o", "compat=1.1,compression_type=zstd", "-o", "extended_l2=on,lazy_refcounts=on,refcount_bits=8",
                 "disk.qcow2", "64M"},
+            {"-o", "preallocation=metadata", "disk.qcow2", "1G"},
+            {"-o", "preallocation=off,cluster_size=2M", "disk.qcow2", "1G"},
+            {"-o", "preallocation=falloc,extended_l2=on", "disk.qcow2", "3M"},
         };
         for (String[] args : cases) {
             Cli.Result ours = Cli.run(concat(new String[] {"create", "-f", "qcow2"}, inDir(args)));
@@ -104,6 +107,15 @@ class Qcow2WriteCommandTest {
         Cli.Result noFormat = Cli.run("create", "-b", "base.qcow2", image.toString(), "1M");
         assertThat(noFormat.exit()).isEqualTo(1);
         assertThat(noFormat.stderr()).contains("Backing file specified without backing format");
+
+        Cli.Result badPreallocation = Cli.run("create", "-o", "preallocation=bogus", image.toString(), "1M");
+        assertThat(badPreallocation.exit()).isEqualTo(1);
+        assertThat(badPreallocation.stderr()).isEqualTo("qcow2: " + image + ": Parameter 'preallocation' does not "
+                + "accept value 'bogus'\n");
+        Cli.Result preallocatedConvert = Cli.run("convert", "-O", "qcow2", "-o", "preallocation=metadata",
+                Cli.SAMPLE.toString(), image.toString());
+        assertThat(preallocatedConvert.exit()).isEqualTo(1);
+        assertThat(preallocatedConvert.stderr()).contains("convert does not preallocate (preallocation=metadata)");
 
         Cli.Result raw = Cli.run("create", "-f", "raw", image.toString(), "1M");
         assertThat(raw.exit()).isEqualTo(2);

@@ -74,6 +74,21 @@ final class ClusterAppender {
     }
 
     /**
+     * Sets whole clusters aside, not written (a hole, until someone writes them): what is appended next goes after
+     * them.
+     *
+     * @param bytes a multiple of the cluster size
+     * @return the offset of the first
+     */
+    long reserveClusters(long bytes) throws IOException {
+        align();
+        flush();
+        long offset = stagingStart;
+        stagingStart += bytes;
+        return offset;
+    }
+
+    /**
      * Appends one compressed cluster after the last, in the same host cluster while it has room and its refcount
      * does not overflow the refcount width.
      *

@@ -3,6 +3,8 @@ package io.qcow4j.qcow2.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes a new image into an empty file, its guest clusters given in ascending order: cluster 0 is the header and the
@@ -62,6 +64,31 @@ final class ImageBuilder {
         for (int i = 0; i < count; i++) {
             entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, ALL_ALLOCATED);
         }
+    }
+
+    /**
+     * Maps every guest cluster to a data cluster of its own without writing it, as qemu-img's
+     * {@code preallocation=metadata} does: each L2 table's clusters in one run, the table after them; call before any
+     * other cluster is given.
+     *
+     * @return the runs set aside, {@code [offset, length]} each, in file order
+     */
+    List<long[]> preallocate() throws IOException {
+        List<long[]> runs = new ArrayList<>();
+        long clusters = geometry.guestClusters();
+        for (long first = 0; first < clusters; ) {
+            int count = (int) Math.min(clusters - first, geometry.l2Entries() - first % geometry.l2Entries());
+            long length = (long) count << geometry.clusterBits();
+            long offset = file.reserveClusters(length);
+            for (int i = 0; i < count; i++) {
+                // an extended L2 entry's subclusters stay unallocated, reading as the backing file or zeros, as QEMU
+                // leaves them; a standard entry has no bitmap
+                entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, 0);
+            }
+            runs.add(new long[] {offset, length});
+            first += count;
+        }
+        return runs;
     }
 
     /** Guest cluster {@code cluster} holds these bytes compressed as the image's compression type compresses. */

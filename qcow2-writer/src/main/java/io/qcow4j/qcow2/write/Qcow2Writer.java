@@ -5,10 +5,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Objects;
 
 import io.qcow4j.Image;
 import io.qcow4j.Images;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.qcow2.write.Qcow2OptionsParser.Preallocation;
 
 /**
  * Creates empty qcow2 images and copy-on-write overlays, as {@code qemu-img create -f qcow2} does:
@@ -40,7 +43,26 @@ public final class Qcow2Writer {
      *     qemu-img's reason
      */
     public static long create(Path target, long size, Qcow2Options options) throws IOException {
-        return create(target, size, options, true);
+        return create(target, size, options, Preallocation.OFF, true);
+    }
+
+    /**
+     * Creates an image as {@link #create(Path, long, Qcow2Options)} does, with every guest cluster mapped to a data
+     * cluster of its own, as qemu-img's {@code -o preallocation=}: {@code metadata} writes the tables only (the data
+     * clusters stay holes of the file), {@code falloc} also reserves their space, {@code full} writes them with zeros.
+     * With a backing file it needs extended L2 entries, whose subclusters then read as the backing file, as in QEMU.
+     *
+     * @param target the image to write
+     * @param size the virtual size in bytes, or -1 for the backing file's
+     * @param options the layout
+     * @param preallocation what to allocate up front
+     * @return the virtual size of the image written
+     * @throws IOException when the backing file cannot be opened or the target cannot be written
+     * @throws IllegalArgumentException when the options or size are invalid, with qemu-img's reason
+     */
+    public static long create(Path target, long size, Qcow2Options options, Preallocation preallocation)
+            throws IOException {
+        return create(target, size, options, preallocation, true);
     }
 
     /**
@@ -56,12 +78,34 @@ public final class Qcow2Writer {
      *     the backing file, with qemu-img's reason
      */
     public static long createUnchecked(Path target, long size, Qcow2Options options) throws IOException {
-        return create(target, size, options, false);
+        return create(target, size, options, Preallocation.OFF, false);
     }
 
-    private static long create(Path target, long size, Qcow2Options options, boolean openBacking)
+    /**
+     * As {@link #createUnchecked(Path, long, Qcow2Options)}, preallocated as
+     * {@link #create(Path, long, Qcow2Options, Preallocation)} preallocates.
+     *
+     * @param target the image to write
+     * @param size the virtual size in bytes
+     * @param options the layout
+     * @param preallocation what to allocate up front
+     * @return the virtual size of the image written
+     * @throws IOException when the target cannot be written
+     * @throws IllegalArgumentException when the options are invalid or the size missing, with qemu-img's reason
+     */
+    public static long createUnchecked(Path target, long size, Qcow2Options options, Preallocation preallocation)
             throws IOException {
+        return create(target, size, options, preallocation, false);
+    }
+
+    private static long create(Path target, long size, Qcow2Options options, Preallocation preallocation,
+                               boolean openBacking) throws IOException {
         Header.check(options);
+        Objects.requireNonNull(preallocation, "preallocation");
+        if (preallocation != Preallocation.OFF && options.backingFile().isPresent() && !options.extendedL2()) {
+            throw new IllegalArgumentException("Backing file and preallocation can only be used at the same time if "
+                    + "extended_l2 is on");
+        }
         long virtualSize = size;
         if (options.backingFile().isPresent()) {
             if (options.backingFormat().isEmpty()) {
@@ -89,7 +133,14 @@ public final class Qcow2Writer {
         Geometry geometry = Geometry.of(options, virtualSize);
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            new ImageBuilder(channel, options, geometry).finish();
+            ImageBuilder builder = new ImageBuilder(channel, options, geometry);
+            List<long[]> data = preallocation == Preallocation.OFF ? List.of() : builder.preallocate();
+            builder.finish();
+            if (preallocation == Preallocation.FALLOC) {
+                DataAllocation.reserve(target, channel, data);
+            } else if (preallocation == Preallocation.FULL) {
+                DataAllocation.writeZeros(channel, data);
+            }
         }
         return virtualSize;
     }

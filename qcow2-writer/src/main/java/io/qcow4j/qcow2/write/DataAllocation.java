@@ -1,0 +1,68 @@
+package io.qcow4j.qcow2.write;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.qcow4j.nativeaccess.LibC;
+import io.qcow4j.nativeaccess.NativeLibrary;
+
+/**
+ * Gives a preallocated image's data clusters their space in the file: {@code falloc} reserves it, {@code full} writes
+ * zeros, as qemu-img does. A file system that cannot reserve space (or a JVM without jffi) gets zeros written, as
+ * {@code posix_fallocate} does there.
+ */
+final class DataAllocation {
+
+    /** {@code EOPNOTSUPP}: the file system does not reserve space. */
+    private static final int EOPNOTSUPP = 95;
+    private static final int ZEROS = 1 << 20;
+
+    private DataAllocation() {
+    }
+
+    /** Reserves the runs' space with {@code fallocate}, or writes zeros where it cannot be reserved. */
+    static void reserve(Path file, FileChannel channel, List<long[]> runs) throws IOException {
+        LibC libc = LibC.get();
+        int fd = libc == null ? -1 : libc.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            writeZeros(channel, runs);
+            return;
+        }
+        try {
+            for (long[] run : runs) {
+                while (libc.fallocate(fd, 0, run[0], run[1]) != 0) {
+                    int errno = NativeLibrary.errno();
+                    if (errno == EOPNOTSUPP) {
+                        writeZeros(channel, List.of(run));
+                        break;
+                    }
+                    if (errno != LibC.EINTR) {
+                        throw new FileSystemException(file.toString(), null, "cannot reserve " + run[1]
+                                + " bytes at offset " + run[0] + " for the data clusters (errno " + errno + ")");
+                    }
+                }
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    /** Writes zeros over the runs. */
+    static void writeZeros(FileChannel channel, List<long[]> runs) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(ZEROS);
+        for (long[] run : runs) {
+            long at = run[0];
+            long end = run[0] + run[1];
+            while (at < end) {
+                zeros.clear().limit((int) Math.min(ZEROS, end - at));
+                while (zeros.hasRemaining()) {
+                    at += channel.write(zeros, at);
+                }
+            }
+        }
+    }
+}
