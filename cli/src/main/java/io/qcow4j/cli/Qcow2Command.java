@@ -20,8 +20,8 @@ public final class Qcow2Command implements Runnable {
     private final CommandSpec spec;
 
     Qcow2Command() {
-        spec = CommandModels.finish(CommandModels.command(this, "qcow2", "Read, inspect, convert and mount qcow2 and"
-                        + " raw disk images (read-only), as qemu-img would.",
+        spec = CommandModels.finish(CommandModels.command(this, "qcow2", "Read, inspect, convert and mount disk images"
+                        + " (qcow2, raw, VMDK, VHD, VHDX, VDI, Parallels), and write qcow2, as qemu-img would.",
                 "  qcow2 info disk.qcow2",
                 "  qcow2 convert -p disk.qcow2 disk.raw",
                 "  qcow2 mount disk.qcow2 /mnt/disk      # then read /mnt/disk/disk.raw",
