@@ -17,8 +17,6 @@ import io.qcow4j.nativeaccess.NativeLibrary;
  */
 final class DataAllocation {
 
-    /** {@code EOPNOTSUPP}: the file system does not reserve space. */
-    private static final int EOPNOTSUPP = 95;
     private static final int ZEROS = 1 << 20;
 
     private DataAllocation() {
@@ -36,7 +34,7 @@ final class DataAllocation {
             for (long[] run : runs) {
                 while (libc.fallocate(fd, 0, run[0], run[1]) != 0) {
                     int errno = NativeLibrary.errno();
-                    if (errno == EOPNOTSUPP) {
+                    if (errno == LibC.EOPNOTSUPP) {
                         writeZeros(channel, List.of(run));
                         break;
                     }
