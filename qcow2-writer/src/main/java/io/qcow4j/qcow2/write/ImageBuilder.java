@@ -60,9 +60,13 @@ final class ImageBuilder {
      */
     void data(long first, ByteBuffer clusters) throws IOException {
         int count = clusters.remaining() >>> geometry.clusterBits();
-        long offset = file.appendClusters(clusters);
+        map(first, count, file.appendClusters(clusters), ALL_ALLOCATED);
+    }
+
+    /** Points {@code count} guest clusters from {@code first} at as many host clusters from {@code offset}. */
+    private void map(long first, int count, long offset, long bitmap) throws IOException {
         for (int i = 0; i < count; i++) {
-            entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, ALL_ALLOCATED);
+            entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, bitmap);
         }
     }
 
@@ -80,11 +84,9 @@ final class ImageBuilder {
             int count = (int) Math.min(clusters - first, geometry.l2Entries() - first % geometry.l2Entries());
             long length = (long) count << geometry.clusterBits();
             long offset = file.reserveClusters(length);
-            for (int i = 0; i < count; i++) {
-                // an extended L2 entry's subclusters stay unallocated, reading as the backing file or zeros, as QEMU
-                // leaves them; a standard entry has no bitmap
-                entry(first + i, (offset + ((long) i << geometry.clusterBits())) | COPIED, 0);
-            }
+            // an extended L2 entry's subclusters stay unallocated, reading as the backing file or zeros, as QEMU
+            // leaves them; a standard entry has no bitmap
+            map(first, count, offset, 0);
             runs.add(new long[] {offset, length});
             first += count;
         }
