@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.qcow4j.Image;
+import io.qcow4j.nativeaccess.FileSpace;
 
 /**
  * The raw file being written: a new file, truncated to the virtual size so that whatever is not written is a hole;
@@ -51,19 +52,19 @@ final class TargetFile {
     /** The file the target names, through any symbolic links. */
     private final Path destination;
     private final FileChannel channel;
-    private final HolePuncher puncher;
+    private final FileSpace space;
     private final long size;
     private final ZeroMode zeroMode;
     private final int zeroChunk;
     private volatile ByteBuffer zeros;
 
-    private TargetFile(Path path, Path partial, Path destination, FileChannel channel, HolePuncher puncher,
+    private TargetFile(Path path, Path partial, Path destination, FileChannel channel, FileSpace space,
                        long size, ZeroMode zeroMode, int zeroChunk) {
         this.path = path;
         this.partial = partial;
         this.destination = destination;
         this.channel = channel;
-        this.puncher = puncher;
+        this.space = space;
         this.size = size;
         this.zeroMode = zeroMode;
         this.zeroChunk = zeroChunk;
@@ -155,9 +156,9 @@ final class TargetFile {
     private static TargetFile openExisting(Path path, Path target, long size, ConvertOptions options)
             throws IOException {
         FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE);
-        HolePuncher puncher = HolePuncher.open(target);
+        FileSpace space = FileSpace.open(target);
         try {
-            long existing = puncher.size();
+            long existing = space.size();
             if (existing < 0) {
                 existing = channel.size();
             }
@@ -167,12 +168,12 @@ final class TargetFile {
                         + " < " + size + " bytes; an existing target (-n) must be at least as large");
             }
         } catch (IOException | RuntimeException e) {
-            puncher.close();
+            space.close();
             channel.close();
             throw e;
         }
         ZeroMode mode = options.sparseSize() == 0 ? ZeroMode.WRITE : ZeroMode.PUNCH;
-        return new TargetFile(path, null, target, channel, puncher, size, mode, options.bufferSize());
+        return new TargetFile(path, null, target, channel, space, size, mode, options.bufferSize());
     }
 
     private static BasicFileAttributes attributes(Path path) throws IOException {
@@ -240,7 +241,7 @@ final class TargetFile {
             case SKIP:
                 return 0;
             case PUNCH:
-                if (puncher.punch(position, length)) {
+                if (space.punchHole(position, length)) {
                     return 0;
                 }
                 return writeZeros(position, length);
@@ -281,15 +282,15 @@ final class TargetFile {
      * name (replacing any file of that name in one step).
      */
     void finish(boolean sync) throws IOException {
-        // a failure to close is added to a failure to force rather than hiding it; the hole puncher (whose close
+        // a failure to close is added to a failure to force rather than hiding it; the file space (whose close
         // cannot fail) is closed whatever happens to the channel
         try (FileChannel toClose = channel) {
             if (sync) {
                 toClose.force(true);
             }
         } finally {
-            if (puncher != null) {
-                puncher.close();
+            if (space != null) {
+                space.close();
             }
         }
         if (partial != null) {
@@ -310,8 +311,8 @@ final class TargetFile {
         } catch (IOException e) {
             problem = e;
         }
-        if (puncher != null) {
-            puncher.close();
+        if (space != null) {
+            space.close();
         }
         if (partial != null) {
             try {

@@ -3,12 +3,10 @@ package io.qcow4j.qcow2.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.qcow4j.nativeaccess.LibC;
-import io.qcow4j.nativeaccess.NativeLibrary;
+import io.qcow4j.nativeaccess.FileSpace;
 
 /**
  * Gives a preallocated image's data clusters their space in the file: {@code falloc} reserves it, {@code full} writes
@@ -24,28 +22,12 @@ final class DataAllocation {
 
     /** Reserves the runs' space with {@code fallocate}, or writes zeros where it cannot be reserved. */
     static void reserve(Path file, FileChannel channel, List<long[]> runs) throws IOException {
-        LibC libc = LibC.get();
-        int fd = libc == null ? -1 : libc.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
-        if (fd < 0) {
-            writeZeros(channel, runs);
-            return;
-        }
-        try {
+        try (FileSpace space = FileSpace.open(file)) {
             for (long[] run : runs) {
-                while (libc.fallocate(fd, 0, run[0], run[1]) != 0) {
-                    int errno = NativeLibrary.errno();
-                    if (errno == LibC.EOPNOTSUPP) {
-                        writeZeros(channel, List.of(run));
-                        break;
-                    }
-                    if (errno != LibC.EINTR) {
-                        throw new FileSystemException(file.toString(), null, "cannot reserve " + run[1]
-                                + " bytes at offset " + run[0] + " for the data clusters (errno " + errno + ")");
-                    }
+                if (!space.reserve(run[0], run[1])) {
+                    writeZeros(channel, List.of(run));
                 }
             }
-        } finally {
-            libc.close(fd);
         }
     }
 
