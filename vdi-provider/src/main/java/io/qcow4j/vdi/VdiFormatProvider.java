@@ -12,7 +12,7 @@ import io.qcow4j.spi.ImageFormatProvider;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.spi.ProbeResult;
 
-/** VirtualBox's VDI: dynamic, static and differencing images of header versions 0 and 1.1. */
+/** VirtualBox's VDI: dynamic, static and differencing images of header versions 0.2 and 1.x. */
 @AutoService(ImageFormatProvider.class)
 public final class VdiFormatProvider implements ImageFormatProvider {
 

@@ -7,9 +7,10 @@ import io.qcow4j.CorruptImageException;
 import io.qcow4j.UnsupportedFeatureException;
 
 /**
- * A VDI header, little-endian, after the 64-byte text banner, the signature and the version: version 0 (the first
+ * A VDI header, little-endian, after the 64-byte text banner, the signature and the version: version 0.2 (the first
  * VirtualBox releases), 1.1 with the 384-byte header and 1.1 with the 400-byte one (an LCHS geometry added), which
- * VirtualBox 3 to 7 write. Version 0 has no offsets: its block map follows the header, its data the map.
+ * VirtualBox 3 to 7 write. Version 0.2 has no offsets: its block map follows the header, its data the map. As
+ * VirtualBox, any other minor of major 1 is read as 1.1, and no other major 0.
  *
  * @param type            1 dynamic, 2 static, 3 undo, 4 differencing
  * @param uuidCreate      this image's UUID, which a child names as its parent
@@ -20,7 +21,8 @@ record VdiHeader(int version, int type, long blocksOffset, long dataOffset, long
 
     static final int SIGNATURE = 0xbeda107f;
     static final int SIGNATURE_AT = 64;
-    static final int VERSION_0 = 0;
+    /** The one version of major 0 VirtualBox reads, with the old layout (VDIHEADER0). */
+    static final int VERSION_0 = 0x00000002;
     static final int VERSION_1_1 = 0x00010001;
     static final int TYPE_DYNAMIC = 1;
     static final int TYPE_STATIC = 2;
@@ -45,22 +47,22 @@ record VdiHeader(int version, int type, long blocksOffset, long dataOffset, long
         }
         int version = b.getInt(68);
         if (version == VERSION_0) {
-            requireLength(b, PRE_HEADER + HEADER_0, "version 0");
+            requireLength(b, PRE_HEADER + HEADER_0, "version 0.2");
             long blocks = b.getInt(PRE_HEADER + 292) & 0xffffffffL;
             long blocksAt = PRE_HEADER + HEADER_0;
             return new VdiHeader(version, b.getInt(PRE_HEADER), blocksAt, blocksAt + 4 * blocks,
                     b.getLong(PRE_HEADER + 280), b.getInt(PRE_HEADER + 288) & 0xffffffffL, 0, blocks,
                     uuid(b, PRE_HEADER + 300), uuid(b, PRE_HEADER + 332));
         }
-        if (version != VERSION_1_1) {
-            throw new UnsupportedFeatureException(String.format("VDI header: version %d.%d is not 0 or 1.1",
-                    version >>> 16, version & 0xffff));
+        if (version >>> 16 != 1) {
+            throw new UnsupportedFeatureException(String.format("VDI header: version %d.%d is not 0.2 or 1.x, the "
+                    + "versions VirtualBox reads", version >>> 16, version & 0xffff));
         }
-        requireLength(b, PRE_HEADER + HEADER_1, "version 1.1");
+        requireLength(b, PRE_HEADER + HEADER_1, "version 1");
         long headerSize = b.getInt(PRE_HEADER) & 0xffffffffL;
         if (headerSize < HEADER_1) {
             throw new CorruptImageException("VDI header: header size " + headerSize + " is less than the "
-                    + HEADER_1 + " bytes of version 1.1");
+                    + HEADER_1 + " bytes of version 1");
         }
         return new VdiHeader(version, b.getInt(PRE_HEADER + 4), b.getInt(PRE_HEADER + 268) & 0xffffffffL,
                 b.getInt(PRE_HEADER + 272) & 0xffffffffL, b.getLong(PRE_HEADER + 296),

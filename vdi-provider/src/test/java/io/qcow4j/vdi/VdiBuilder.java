@@ -45,6 +45,12 @@ final class VdiBuilder {
         return this;
     }
 
+    /** The pre-header's version as given (major in the high 16 bits); the layout is version 0's for major 0. */
+    VdiBuilder version(int majorMinor) {
+        this.version = majorMinor;
+        return this;
+    }
+
     VdiBuilder headerSize(int bytes) {
         this.headerSize = bytes;
         return this;
@@ -91,14 +97,14 @@ final class VdiBuilder {
     byte[] build() {
         int count = (int) ((diskSize + blockSize - 1) / blockSize);
         int pre = 72;
-        int blocksAt = version == VdiHeader.VERSION_0 ? pre + 348 : 512;
-        int dataAt = version == VdiHeader.VERSION_0 ? blocksAt + 4 * count : align(blocksAt + 4 * count);
+        int blocksAt = version >>> 16 == 0 ? pre + 348 : 512;
+        int dataAt = version >>> 16 == 0 ? blocksAt + 4 * count : align(blocksAt + 4 * count);
         ByteBuffer image = ByteBuffer.allocate(dataAt + blocks.size() * (blockSize + blockExtra))
                 .order(ByteOrder.LITTLE_ENDIAN);
         image.put(0, banner.getBytes(StandardCharsets.US_ASCII));
         image.putInt(64, VdiHeader.SIGNATURE);
         image.putInt(68, version);
-        if (version == VdiHeader.VERSION_0) {
+        if (version >>> 16 == 0) {
             image.putInt(pre, type);
             image.putLong(pre + 280, diskSize);
             image.putInt(pre + 288, blockSize);

@@ -70,6 +70,20 @@ class VdiFixturesTest {
         }
     }
 
+    /**
+     * VirtualBox reads a pre-header of version 0.2 (the first releases, VDIHEADER0) and of any 1.x with the version 1
+     * header, whatever its minor: VDI.cpp's vdiValidatePreHeader and vdiImageReadHeader.
+     */
+    @Test
+    void theVersionsVirtualBoxReadsAreRead() throws Exception {
+        for (int version : new int[] {0x00000002, 0x00010000, 0x00010001, 0x00010002}) {
+            Path image = Files.write(dir.resolve("disk.vdi"), base(new VdiBuilder(SIZE).version(version)).build());
+            try (Image opened = FORMATS.open(image)) {
+                Bytes.assertReadsAs(opened, baseBytes());
+            }
+        }
+    }
+
     @Test
     void qemuImgReadsTheVersion11ImagesAlike() throws Exception {
         Qemu.require("qemu-img");

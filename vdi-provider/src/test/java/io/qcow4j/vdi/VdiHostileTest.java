@@ -60,7 +60,12 @@ class VdiHostileTest {
                 .isInstanceOf(UnknownFormatException.class);
         assertRefused(patched(b -> b.putInt(64, 0)), CorruptImageException.class, "no signature 0xbeda107f");
         assertRefused(patched(b -> b.putInt(68, 0x00020000)), UnsupportedFeatureException.class,
-                "version 2.0 is not 0 or 1.1");
+                "version 2.0 is not 0.2 or 1.x");
+        // VirtualBox takes major 0 only as the old 0.2
+        for (int version : new int[] {0, 1, 3}) {
+            assertRefused(patched(b -> b.putInt(68, version)), UnsupportedFeatureException.class,
+                    "version 0." + version + " is not 0.2 or 1.x");
+        }
         assertRefused(patched(b -> b.putInt(H, 100)), CorruptImageException.class,
                 "header size 100 is less than the 384 bytes");
     }
