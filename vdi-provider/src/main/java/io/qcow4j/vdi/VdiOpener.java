@@ -60,8 +60,9 @@ final class VdiOpener {
             throw new ImageLimitException("VDI header: " + header.blocks() + " blocks are more than the "
                     + MAX_BLOCKS + " this reader holds");
         }
-        // as qemu-img: the disk is whole sectors
-        long size = header.diskSize() & -512L;
+        // as qemu-img, the disk is whole sectors, the last one whole ('VBoxManage convertfromraw' writes the raw
+        // file's size; VirtualBox rounds it down instead); still inside the blocks, whose size is a multiple of 512
+        long size = (header.diskSize() + 511) & -512L;
         int[] entries = readBlockMap(file, header, context);
         VdiBlockMap map = new VdiBlockMap(entries, blockSize, header.dataOffset(), header.blockExtra(),
                 header.differencing());

@@ -93,6 +93,24 @@ class VdiFixturesTest {
         }
     }
 
+    /**
+     * 'VBoxManage convertfromraw' writes the raw file's size, which may end inside a sector: qemu-img rounds it up to
+     * a whole sector (VirtualBox itself down), and the bytes of the block there are read.
+     */
+    @Test
+    void aDiskSizeInsideASectorIsRoundedUpAsQemuImgDoes() throws Exception {
+        long odd = 2L * BLOCK + 1000;
+        Path image = Files.write(dir.resolve("odd.vdi"), new VdiBuilder(odd).block(2, pattern(BLOCK, 5)).build());
+        byte[] expected = new byte[2 * BLOCK + 1024];
+        System.arraycopy(pattern(BLOCK, 5), 0, expected, 2 * BLOCK, 1024);
+        try (Image opened = FORMATS.open(image)) {
+            assertThat(opened.size()).isEqualTo(2L * BLOCK + 1024);
+            Bytes.assertReadsAs(opened, expected);
+        }
+        Qemu.require("qemu-img");
+        Bytes.assertSame(QemuReference.raw(image, "vdi"), expected);
+    }
+
     private Path chain() throws Exception {
         Files.write(dir.resolve("base.vdi"), base(new VdiBuilder(SIZE).uuid(VdiBuilder.uuid(1))).build());
         Files.write(dir.resolve("decoy.vdi"), new VdiBuilder(SIZE).uuid(VdiBuilder.uuid(2)).build());
