@@ -35,7 +35,9 @@ record VdiParent(FileReference reference, Image image) {
     static VdiParent open(Path path, VdiHeader header, OpenOptions options, OpenContext context)
             throws IOException {
         String given = options.get(VdiOptions.PARENT);
-        if (!given.isEmpty()) {
+        // the options reach every image of the chain: the name is the first VDI's parent, a snapshot's own parent is
+        // found by its UUID
+        if (!given.isEmpty() && context.shared(NameTaken.class, NameTaken::new).take()) {
             FileReference reference = context.reference(path, given, FileReference.Role.BACKING);
             return new VdiParent(reference, context.backing(reference, null).image());
         }
@@ -44,6 +46,18 @@ record VdiParent(FileReference reference, Image image) {
         }
         FileReference found = search(path, header.uuidLinkage(), context);
         return new VdiParent(found, context.backing(found, VdiFormatProvider.NAME).image());
+    }
+
+    /** Whether a VDI of the chain has taken the parent the host names. */
+    private static final class NameTaken {
+        private boolean taken;
+
+        /** True for the first caller only. */
+        boolean take() {
+            boolean first = !taken;
+            taken = true;
+            return first;
+        }
     }
 
     private static FileReference search(Path path, byte[] uuid, OpenContext context) throws IOException {

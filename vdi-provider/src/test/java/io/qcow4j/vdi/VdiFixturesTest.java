@@ -154,6 +154,33 @@ class VdiFixturesTest {
         }
     }
 
+    /**
+     * A chain of snapshots, base &lt;- snap1 &lt;- snap2, each naming the one below by UUID: found beside each other, or
+     * the host names snap2's parent, and snap1's is still found by UUID (the option is not snap1's).
+     */
+    @Test
+    void aChainOfSnapshotsReadsThroughEveryParent() throws Exception {
+        Path child = chain();
+        Path grandchild = Files.write(dir.resolve("grandchild.vdi"), new VdiBuilder(SIZE).uuid(VdiBuilder.uuid(4))
+                .parent(VdiBuilder.uuid(3)).block(2, pattern(BLOCK, 7)).build());
+        byte[] expected = chainBytes();
+        System.arraycopy(pattern(BLOCK, 7), 0, expected, 2 * BLOCK, BLOCK);
+        try (Image image = FORMATS.open(grandchild)) {
+            Bytes.assertReadsAs(image, expected);
+            assertThat(image.backing().orElseThrow().backing().orElseThrow().files())
+                    .containsExactly(dir.resolve("base.vdi"));
+        }
+        Path snapshots = Files.createDirectories(dir.resolve("snapshots"));
+        Files.move(child, snapshots.resolve("child.vdi"));
+        OpenOptions named = OpenOptions.builder().set(VdiOptions.PARENT, "snapshots/child.vdi").build();
+        assertThatThrownBy(() -> FORMATS.open(grandchild)).isInstanceOf(BackingChainException.class)
+                .hasMessageContaining("parent, UUID 03030303-0303-0303-0303-030303030303, is not among");
+        Files.move(dir.resolve("base.vdi"), snapshots.resolve("base.vdi"));
+        try (Image image = FORMATS.open(grandchild, named)) {
+            Bytes.assertReadsAs(image, expected);
+        }
+    }
+
     @Test
     void theParentIsOpenedOnlyThroughTheHostsPolicy() throws Exception {
         Path child = chain();
