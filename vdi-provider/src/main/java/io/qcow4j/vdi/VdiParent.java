@@ -21,7 +21,8 @@ import io.qcow4j.spi.OpenContext;
 
 /**
  * The parent of a differencing VDI, which names it by UUID alone (VirtualBox keeps the file names in its media
- * registry): the file the host names with {@link VdiOptions#PARENT}, or the VDI beside the image whose UUID it is.
+ * registry): the file the host names with {@link VdiOptions#PARENT}, or the VDI beside the image whose UUID it is (or,
+ * for an image in a machine's Snapshots folder, in the machine's folder above it, where VirtualBox puts the disk).
  * Every candidate is read through the context, so the host's policy sees each one.
  *
  * @param reference the parent's file, or null where the options do not follow backing files
@@ -62,22 +63,17 @@ record VdiParent(FileReference reference, Image image) {
 
     private static FileReference search(Path path, byte[] uuid, OpenContext context) throws IOException {
         Path directory = path.toAbsolutePath().getParent();
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, VdiParent::isVdiName)) {
-            for (Path file : files) {
-                if (names.size() == MAX_CANDIDATES) {
-                    break;
-                }
-                names.add(file.getFileName().toString());
-            }
+        List<String> names = vdiNames(directory, "");
+        names.remove(path.getFileName().toString());
+        // VirtualBox keeps a machine's differencing images in its Snapshots folder, the disk they start from in the
+        // machine's folder above it
+        Path above = directory.getParent();
+        boolean inSnapshots = above != null && directory.getFileName().toString().equalsIgnoreCase("Snapshots");
+        if (inSnapshots) {
+            names.addAll(vdiNames(above, "../"));
         }
-        names.sort(null);
         UnsafeImageException refused = null;
-        String self = path.getFileName().toString();
         for (String name : names) {
-            if (name.equals(self)) {
-                continue;
-            }
             FileReference candidate = context.reference(path, name, FileReference.Role.BACKING);
             try (HostFile file = context.openFile(candidate)) {
                 if (Arrays.equals(uuidOf(file), uuid)) {
@@ -93,8 +89,25 @@ record VdiParent(FileReference reference, Image image) {
             throw refused;
         }
         throw new BackingChainException(path + ": differencing VDI whose parent, UUID "
-                + VdiHeader.uuidText(uuid) + ", is not among the VDI files beside it (name it with the vdi parent "
-                + "option)");
+                + VdiHeader.uuidText(uuid) + ", is not among the VDI files beside it"
+                + (inSnapshots ? " or in the folder above its Snapshots folder" : "")
+                + " (name it with the vdi parent option)");
+    }
+
+    /** The names of the VDI files in {@code directory}, sorted, each after {@code prefix}. */
+    private static List<String> vdiNames(Path directory, String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, VdiParent::isVdiName)) {
+            for (Path file : files) {
+                if (names.size() == MAX_CANDIDATES) {
+                    break;
+                }
+                names.add(file.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        names.replaceAll(name -> prefix + name);
+        return names;
     }
 
     private static boolean isVdiName(Path file) {

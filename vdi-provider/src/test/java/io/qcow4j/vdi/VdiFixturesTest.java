@@ -181,6 +181,33 @@ class VdiFixturesTest {
         }
     }
 
+    /**
+     * VirtualBox's machine folder: the disk in it, the snapshots in its Snapshots folder named by their UUIDs, the
+     * first naming the disk, the second the first.
+     */
+    @Test
+    void snapshotsFindTheDiskInTheMachineFolderAboveThem() throws Exception {
+        Path machine = Files.createDirectories(dir.resolve("VM"));
+        Path snapshots = Files.createDirectories(machine.resolve("Snapshots"));
+        Files.write(machine.resolve("VM.vdi"), base(new VdiBuilder(SIZE).uuid(VdiBuilder.uuid(1))).build());
+        Files.write(snapshots.resolve("{03030303-0303-0303-0303-030303030303}.vdi"), new VdiBuilder(SIZE)
+                .uuid(VdiBuilder.uuid(3)).parent(VdiBuilder.uuid(1)).block(0, pattern(BLOCK, 9)).zeroBlock(1).build());
+        Path last = Files.write(snapshots.resolve("{04040404-0404-0404-0404-040404040404}.vdi"), new VdiBuilder(SIZE)
+                .uuid(VdiBuilder.uuid(4)).parent(VdiBuilder.uuid(3)).block(2, pattern(BLOCK, 7)).build());
+        byte[] expected = chainBytes();
+        System.arraycopy(pattern(BLOCK, 7), 0, expected, 2 * BLOCK, BLOCK);
+        try (Image image = FORMATS.open(last)) {
+            Bytes.assertReadsAs(image, expected);
+            Image first = image.backing().orElseThrow();
+            assertThat(first.info().backingFilename()).isEqualTo("../VM.vdi");
+            assertThat(first.backing().orElseThrow().files()).containsExactly(snapshots.resolve("../VM.vdi"));
+        }
+        Files.move(machine.resolve("VM.vdi"), dir.resolve("VM.vdi"));
+        assertThatThrownBy(() -> FORMATS.open(last)).isInstanceOf(BackingChainException.class).hasMessageContaining(
+                "UUID 01010101-0101-0101-0101-010101010101, is not among the VDI files beside it or in the folder above "
+                        + "its Snapshots folder");
+    }
+
     @Test
     void theParentIsOpenedOnlyThroughTheHostsPolicy() throws Exception {
         Path child = chain();
