@@ -64,7 +64,12 @@ record VdiHeader(int version, int type, long blocksOffset, long dataOffset, long
             throw new CorruptImageException("VDI header: header size " + headerSize + " is less than the "
                     + HEADER_1 + " bytes of version 1");
         }
-        return new VdiHeader(version, b.getInt(PRE_HEADER + 4), b.getInt(PRE_HEADER + 268) & 0xffffffffL,
+        long blocksOffset = b.getInt(PRE_HEADER + 268) & 0xffffffffL;
+        if (blocksOffset < PRE_HEADER + HEADER_1) {
+            throw new CorruptImageException("VDI header: the block map at offset " + blocksOffset + " is inside the "
+                    + (PRE_HEADER + HEADER_1) + " bytes of the header");
+        }
+        return new VdiHeader(version, b.getInt(PRE_HEADER + 4), blocksOffset,
                 b.getInt(PRE_HEADER + 272) & 0xffffffffL, b.getLong(PRE_HEADER + 296),
                 b.getInt(PRE_HEADER + 304) & 0xffffffffL, b.getInt(PRE_HEADER + 308) & 0xffffffffL,
                 b.getInt(PRE_HEADER + 312) & 0xffffffffL, uuid(b, PRE_HEADER + 320), uuid(b, PRE_HEADER + 352));

@@ -64,6 +64,11 @@ final class VdiOpener {
         // file's size; VirtualBox rounds it down instead); still inside the blocks, whose size is a multiple of 512
         long size = (header.diskSize() + 511) & -512L;
         int[] entries = readBlockMap(file, header, context);
+        long mapEnd = header.blocksOffset() + 4 * header.blocks();
+        if (header.dataOffset() < mapEnd) {
+            throw new CorruptImageException("VDI header: the data at offset " + header.dataOffset()
+                    + " starts inside the block map, which ends at " + mapEnd);
+        }
         VdiBlockMap map = new VdiBlockMap(entries, blockSize, header.dataOffset(), header.blockExtra(),
                 header.differencing());
         VdiParent parent = header.differencing() ? VdiParent.open(file.path(), header, options, context) : null;

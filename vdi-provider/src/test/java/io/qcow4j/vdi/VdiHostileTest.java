@@ -103,6 +103,11 @@ class VdiHostileTest {
                 "VDI block map entry 1: block 3 ends at 17408, past the end of the 9216-byte file");
         assertRefused(patched(b -> b.putInt(H + 272, 1 << 30)), CorruptImageException.class,
                 "VDI block map entry 0: block 0 ends at");
+        // as VirtualBox's vdiValidateHeader: the map after the header, the data after the map
+        assertRefused(patched(b -> b.putInt(H + 268, 452)), CorruptImageException.class,
+                "the block map at offset 452 is inside the 456 bytes of the header");
+        assertRefused(patched(b -> b.putInt(H + 272, 512 + 12)), CorruptImageException.class,
+                "the data at offset 524 starts inside the block map, which ends at 528");
     }
 
     @Test
