@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,9 +21,12 @@ final class VdiBuilder {
     private final long diskSize;
     private int blockSize = 1 << 20;
     private int blockExtra;
+    /** Where the block map and the data start: on multiples of this (VirtualBox 4 and later: 1 MiB). */
+    private int align = 512;
     private byte[] uuidCreate = uuid(1);
     private byte[] uuidLinkage = new byte[16];
-    private final Map<Integer, byte[]> blocks = new TreeMap<>();
+    /** In the order of the calls: the order in the file. */
+    private final Map<Integer, byte[]> blocks = new LinkedHashMap<>();
     private final Map<Integer, Integer> special = new TreeMap<>();
 
     VdiBuilder(long diskSize) {
@@ -66,6 +70,12 @@ final class VdiBuilder {
         return this;
     }
 
+    /** The block map and the data on multiples of {@code bytes}, as VirtualBox 4 and later (1 MiB). */
+    VdiBuilder align(int bytes) {
+        this.align = bytes;
+        return this;
+    }
+
     VdiBuilder blockExtra(int bytes) {
         this.blockExtra = bytes;
         return this;
@@ -97,8 +107,8 @@ final class VdiBuilder {
     byte[] build() {
         int count = (int) ((diskSize + blockSize - 1) / blockSize);
         int pre = 72;
-        int blocksAt = version >>> 16 == 0 ? pre + 348 : 512;
-        int dataAt = version >>> 16 == 0 ? blocksAt + 4 * count : align(blocksAt + 4 * count);
+        int blocksAt = version >>> 16 == 0 ? pre + 348 : aligned(pre + headerSize);
+        int dataAt = version >>> 16 == 0 ? blocksAt + 4 * count : aligned(blocksAt + 4 * count);
         ByteBuffer image = ByteBuffer.allocate(dataAt + blocks.size() * (blockSize + blockExtra))
                 .order(ByteOrder.LITTLE_ENDIAN);
         image.put(0, banner.getBytes(StandardCharsets.US_ASCII));
@@ -141,7 +151,7 @@ final class VdiBuilder {
         return image.array();
     }
 
-    private static int align(int at) {
-        return (at + 511) & ~511;
+    private int aligned(int at) {
+        return (at + align - 1) / align * align;
     }
 }

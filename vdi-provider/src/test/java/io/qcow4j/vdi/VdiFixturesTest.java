@@ -84,6 +84,28 @@ class VdiFixturesTest {
         }
     }
 
+    /**
+     * As VirtualBox 4 and later write: map and data on 1 MiB, a static image's blocks in any order, and with extra
+     * bytes before each block, a partial last block.
+     */
+    @Test
+    void mapAndDataAnywhereAndBlocksInAnyOrder() throws Exception {
+        VdiBuilder[] builders = {
+            new VdiBuilder(SIZE).align(1 << 20),
+            new VdiBuilder(SIZE).align(1 << 20).type(VdiHeader.TYPE_STATIC).block(1, new byte[BLOCK]),
+            new VdiBuilder(SIZE).align(4096).blockExtra(512).headerSize(512),
+        };
+        for (VdiBuilder builder : builders) {
+            Path image = Files.write(dir.resolve("disk.vdi"), base(builder).build());
+            try (Image opened = FORMATS.open(image)) {
+                Bytes.assertReadsAs(opened, baseBytes());
+            }
+        }
+        Qemu.require("qemu-img");
+        Path image = Files.write(dir.resolve("disk.vdi"), base(new VdiBuilder(SIZE).align(1 << 20)).build());
+        Bytes.assertSame(QemuReference.raw(image, "vdi"), baseBytes());
+    }
+
     @Test
     void qemuImgReadsTheVersion11ImagesAlike() throws Exception {
         Qemu.require("qemu-img");
