@@ -88,17 +88,17 @@ record VhdFooter(long dataOffset, String creatorApp, long originalSize, long cur
     }
 
     /**
-     * The disk size in sectors by qemu-img's rule: Virtual PC (and QEMU before it wrote "qem2") sized disks by their CHS
-     * geometry, Hyper-V, Disk2vhd and XenServer by the footer's current size; a disk of the largest geometry is
-     * always sized by the footer, whose size the geometry cannot express.
+     * The disk size in sectors by QEMU's rule: only Virtual PC ("vpc ") and QEMU before it wrote "qem2" ("qemu") sized
+     * disks by their CHS geometry; every other creator (Hyper-V "win ", Disk2vhd "d2v ", XenServer "tap\0",
+     * XenConverter "CTXS", Azure "wa\0\0", VirtualBox "vbox", ...) by the footer's current size, as the specification
+     * says. A disk of the largest geometry is always sized by the footer, whose size the geometry cannot express.
+     * QEMU 10 made the footer the default (before, it listed the creators sized by the footer, and sized Azure's by a
+     * geometry that cuts off their last megabytes).
      */
     long virtualSectors() {
-        boolean sizedByFooter = switch (creatorApp) {
-            case "win ", "qem2", "d2v ", "CTXS", "tap\0" -> true;
-            default -> false;
-        };
+        boolean sizedByGeometry = creatorApp.equals("vpc ") || creatorApp.equals("qemu");
         long sectors = geometrySectors();
-        if (sizedByFooter || sectors == MAX_GEOMETRY) {
+        if (!sizedByGeometry || sectors == MAX_GEOMETRY) {
             sectors = Long.divideUnsigned(currentSize, 512);
         }
         return sectors;

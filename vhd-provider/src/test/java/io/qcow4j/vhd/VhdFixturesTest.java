@@ -239,4 +239,37 @@ class VhdFixturesTest {
         Libvhdi.require();
         Bytes.assertSame(Libvhdi.read(disk, dir), expected);
     }
+
+    @Test
+    void azureVirtualBoxAndOtherCreatorsAreSizedByTheFooter() throws Exception {
+        // QEMU 10 sizes by the geometry only what Virtual PC and old QEMU wrote; 7.2 also cut Azure's "wa\0\0"
+        // disks (and any creator it did not list) to their geometry, 2785280 bytes here
+        byte[] data = pattern(3 << 20, 5);
+        for (String creator : List.of("wa\0\0", "vbox", "tap\0", "CTXS", "d2v ", "qem2")) {
+            Path disk = Files.write(dir.resolve("creator.vhd"), VhdBuilder.fixed(data).creator(creator)
+                    .geometry(20, 16, 17).build());
+            try (Image image = FORMATS.open(disk)) {
+                assertThat(image.size()).as(creator).isEqualTo(3L << 20);
+                assertThat(image.info().formatSpecific()).as(creator).isEmpty();
+                Bytes.assertReadsAs(image, data);
+            }
+        }
+        Libvhdi.require();
+        Path azure = Files.write(dir.resolve("azure.vhd"), VhdBuilder.fixed(data).creator("wa\0\0")
+                .geometry(20, 16, 17).build());
+        Bytes.assertSame(Libvhdi.read(azure, dir), data);
+    }
+
+    @Test
+    void qemuDisksAreSizedByTheirGeometry() throws Exception {
+        Path disk = Files.write(dir.resolve("qemu.vhd"), VhdBuilder.dynamic(SIZE).creator("qemu")
+                .geometry(20, 16, 17).block(0, pattern(BLOCK, 6)).build());
+        try (Image image = FORMATS.open(disk)) {
+            assertThat(image.size()).isEqualTo(5440L * 512);
+            assertThat(image.info().formatSpecific()).containsEntry("footer-current-size", SIZE);
+            Bytes.assertReadsAs(image, Arrays.copyOf(pattern(BLOCK, 6), 5440 * 512));
+        }
+        Qemu.require("qemu-img");
+        Bytes.assertSame(QemuReference.raw(disk, "vpc"), Arrays.copyOf(pattern(BLOCK, 6), 5440 * 512));
+    }
 }
