@@ -31,15 +31,21 @@ public final class VhdFormatProvider implements ImageFormatProvider {
         return VhdFooter.hasCookie(start) ? ProbeResult.RECOGNIZED : ProbeResult.NOT_RECOGNIZED;
     }
 
-    /** A fixed VHD is the disk's bytes and a footer: its cookie, a valid checksum and the fixed type. */
+    /**
+     * A fixed VHD is the disk's bytes and a footer: its cookie, a valid checksum and the fixed type, in the last 512
+     * bytes or in the last 511 that Virtual PC before 2004 wrote.
+     */
     @Override
     public ProbeResult probeEnd(ByteBuffer end) {
-        ByteBuffer footer = end.slice();
-        if (footer.remaining() > VhdFooter.SIZE) {
-            footer.position(footer.remaining() - VhdFooter.SIZE);
+        for (int length : new int[] {VhdFooter.SIZE, VhdFooter.SIZE - 1}) {
+            if (end.remaining() >= length) {
+                ByteBuffer footer = end.slice(end.limit() - length, length);
+                if (VhdFooter.isValid(footer) && footer.getInt(60) == VhdFooter.FIXED) {
+                    return ProbeResult.RECOGNIZED;
+                }
+            }
         }
-        return VhdFooter.isValid(footer) && footer.getInt(footer.position() + 60) == VhdFooter.FIXED
-                ? ProbeResult.RECOGNIZED : ProbeResult.NOT_RECOGNIZED;
+        return ProbeResult.NOT_RECOGNIZED;
     }
 
     @Override

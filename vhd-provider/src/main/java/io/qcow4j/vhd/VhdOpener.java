@@ -226,27 +226,22 @@ final class VhdOpener {
         return java.net.URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** A parent that is a VHD must carry the UUID the child was made from. */
+    /**
+     * A parent that is a VHD must carry the UUID the child was made from. Its footer is found as for the child (a
+     * fixed parent's may be the 511 bytes of old Virtual PC); a file that is no VHD is left for its opening to refuse.
+     */
     private static String parentMismatch(FileReference candidate, OpenContext context, byte[] uuid)
             throws IOException {
+        byte[] found;
         try (HostFile parent = context.openFile(candidate)) {
-            ByteBuffer footer = ByteBuffer.allocate(VhdFooter.SIZE);
-            if (parent.size() >= VhdFooter.SIZE) {
-                parent.readFully(footer, 0, "VHD footer copy");
-                if (!VhdFooter.isValid(footer.flip())) {
-                    footer.clear();
-                    parent.readFully(footer, parent.size() - VhdFooter.SIZE, "VHD footer");
-                    footer.flip();
-                }
-            }
-            if (!VhdFooter.isValid(footer)) {
+            try {
+                found = locateFooter(parent).footer().uniqueId();
+            } catch (CorruptImageException | UnsupportedFeatureException e) {
                 return null;
             }
-            byte[] found = new byte[16];
-            footer.get(footer.position() + 68, found);
-            return java.util.Arrays.equals(found, uuid) ? null
-                    : "its UUID " + uuidText(found) + " is not the parent UUID " + uuidText(uuid);
         }
+        return java.util.Arrays.equals(found, uuid) ? null
+                : "its UUID " + uuidText(found) + " is not the parent UUID " + uuidText(uuid);
     }
 
     static String uuidText(byte[] uuid) {

@@ -272,4 +272,40 @@ class VhdFixturesTest {
         Qemu.require("qemu-img");
         Bytes.assertSame(QemuReference.raw(disk, "vpc"), Arrays.copyOf(pattern(BLOCK, 6), 5440 * 512));
     }
+
+    /** A fixed disk as Virtual PC before 2004 wrote it: its footer 511 bytes, without the saved-state byte. */
+    private static byte[] oldVirtualPc(byte[] data, byte[] uuid) {
+        byte[] image = VhdBuilder.fixed(data).creator("vpc ").geometry(20, 16, 18).uuid(uuid).build();
+        return Arrays.copyOf(image, image.length - 1);
+    }
+
+    @Test
+    void oldVirtualPcFootersOf511BytesAreProbedAndRead() throws Exception {
+        byte[] data = pattern(20 * 16 * 18 * 512, 7);
+        Path disk = Files.write(dir.resolve("vpc2003.vhd"), oldVirtualPc(data, VhdBuilder.uuid(3)));
+        try (Image image = FORMATS.open(disk)) {
+            assertThat(image.format()).isEqualTo("vpc");
+            assertThat(image.size()).isEqualTo(data.length);
+            Bytes.assertReadsAs(image, data);
+        }
+        Qemu.require("qemu-img");
+        Bytes.assertSame(QemuReference.raw(disk, "vpc"), data);
+    }
+
+    @Test
+    void aParentWithA511ByteFooterHasItsUuidChecked() throws Exception {
+        byte[] data = pattern((int) SIZE, 8);
+        Files.write(dir.resolve("parent.vhd"), oldVirtualPc(Arrays.copyOf(data, (int) SIZE), PARENT_UUID));
+        Path child = Files.write(dir.resolve("child.vhd"), VhdBuilder.differencing(SIZE)
+                .parent(VhdBuilder.uuid(6), "parent.vhd").build());
+        assertThatThrownBy(() -> FORMATS.open(child)).isInstanceOf(BackingChainException.class)
+                .hasMessageContaining("(its UUID 05050505-0505-4005-0505-050505050505 is not the parent UUID "
+                        + "06060606-0606-4006-0606-060606060606)");
+        Files.write(child, VhdBuilder.differencing(SIZE).parent(PARENT_UUID, "parent.vhd").build());
+        try (Image image = FORMATS.open(child)) {
+            assertThat(image.backing().orElseThrow().format()).isEqualTo("vpc");
+            // the parent is as large as its geometry, past which it reads as zeros
+            Bytes.assertReadsAs(image, Arrays.copyOf(Arrays.copyOf(data, 20 * 16 * 18 * 512), (int) SIZE));
+        }
+    }
 }
