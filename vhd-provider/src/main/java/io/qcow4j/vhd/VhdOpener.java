@@ -215,15 +215,25 @@ final class VhdOpener {
         };
     }
 
-    /** "file://localhost/Users/me/parent.vhd" as the path it names. */
+    /**
+     * The path a MacX locator's file URL names: "file://localhost/Users/me/parent.vhd" (macOS) and
+     * "file:///srv/parent.vhd" an absolute one; "file://./parent.vhd", as XenServer's blktap writes it ("file://" and
+     * the path relative to the child, not a host), a relative one. Percent escapes are decoded where they are well
+     * formed: blktap writes a name's own '%' as it is.
+     */
     private static String macPath(String url) {
         String path = url.replace("\0", "");
         if (path.startsWith("file://")) {
             path = path.substring("file://".length());
-            int slash = path.indexOf('/');
-            path = slash >= 0 ? path.substring(slash) : path;
+            if (path.startsWith("localhost/")) {
+                path = path.substring("localhost".length());
+            }
         }
-        return java.net.URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return java.net.URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
     }
 
     /**

@@ -308,4 +308,34 @@ class VhdFixturesTest {
             Bytes.assertReadsAs(image, Arrays.copyOf(Arrays.copyOf(data, 20 * 16 * 18 * 512), (int) SIZE));
         }
     }
+
+    /** A child beside {@code dir/sr/NAME} that only a MacX locator of {@code url} names. */
+    private void assertMacLocatorFinds(String name, String url) throws Exception {
+        Path parent = dir.resolve("sr").resolve(name);
+        Files.createDirectories(parent.getParent());
+        Files.write(parent, Files.readAllBytes(parent()));
+        Path child = Files.write(dir.resolve("child.vhd"), VhdBuilder.differencing(SIZE).creator("tap\0")
+                .parent(PARENT_UUID, name).macLocator(url).build());
+        try (Image image = FORMATS.open(child)) {
+            assertThat(image.info().fullBackingFilename()).as(url).isEqualTo(parent);
+            Bytes.assertReadsAs(image, pattern((int) SIZE, 1));
+        }
+    }
+
+    @Test
+    void xenServerMacLocatorsAreRelativeToTheChild() throws Exception {
+        // blktap writes "file://" and the path relative to the child; the header's name alone does not find it here
+        assertMacLocatorFinds("base.vhd", "file://./sr/base.vhd");
+        assertMacLocatorFinds("base.vhd", "file://sr/base.vhd");
+        assertMacLocatorFinds("base.vhd", "file://" + dir.resolve("sr/base.vhd"));
+        assertMacLocatorFinds("base.vhd", "file://localhost" + dir.resolve("sr/base.vhd"));
+    }
+
+    @Test
+    void aMacLocatorsEscapesAreDecodedAndABarePercentSignKept() throws Exception {
+        // macOS escapes a URL's path; blktap writes a name as it is, and a '%' of its own is no escape
+        assertMacLocatorFinds("base 100%.vhd", "file://localhost" + dir.toUri().getRawPath()
+                + "sr/base%20100%25.vhd");
+        assertMacLocatorFinds("base 100%.vhd", "file://./sr/base 100%.vhd");
+    }
 }
