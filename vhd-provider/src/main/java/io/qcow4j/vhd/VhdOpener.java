@@ -73,7 +73,7 @@ final class VhdOpener {
             throw new CorruptImageException("VHD dynamic disk header: block size " + blockSize
                     + " is not a power of two from 512 to 2 GiB");
         }
-        int[] entries = readTable(file, header, blockSize, size, context);
+        int[] entries = readTable(file, footer.dataOffset(), header, blockSize, size, context);
         boolean differencing = footer.diskType() == VhdFooter.DIFFERENCING;
         ParentFile parent = differencing ? openParent(file, header, options, context) : null;
         try {
@@ -141,8 +141,12 @@ final class VhdOpener {
         return DynamicHeader.parse(bytes.flip(), at);
     }
 
-    /** The table entries that cover the disk, each checked to lie inside the file. */
-    private static int[] readTable(HostFile file, DynamicHeader header, long blockSize, long size,
+    /**
+     * The table entries that cover the disk, each checked to lie inside the file and off the metadata before the
+     * blocks (the footer copy, the dynamic disk header at {@code headerAt}, the table), which no writer puts a block
+     * on: a table that does would read the metadata as the disk's data.
+     */
+    private static int[] readTable(HostFile file, long headerAt, DynamicHeader header, long blockSize, long size,
                                    OpenContext context) throws IOException {
         long needed = (size + blockSize - 1) / blockSize;
         long declared = header.maxTableEntries() & 0xffffffffL;
@@ -175,10 +179,29 @@ final class VhdOpener {
                             + at + " (" + blockBytes + " bytes with its bitmap) passes the end of the "
                             + file.size() + "-byte file (truncated image?)");
                 }
+                String overlapped = metadataUnder(at, blockBytes, headerAt, tableAt, 4L * count);
+                if (overlapped != null) {
+                    throw new CorruptImageException("VHD block allocation table entry " + i + ": block at offset "
+                            + at + " (" + blockBytes + " bytes with its bitmap) overlaps " + overlapped);
+                }
             }
             entries[i] = entry;
         }
         return entries;
+    }
+
+    /** The metadata that the {@code length} bytes at {@code at} overlap, or null. */
+    private static String metadataUnder(long at, long length, long headerAt, long tableAt, long tableLength) {
+        if (at < VhdFooter.SIZE) {
+            return "the footer copy at offset 0";
+        }
+        if (at < headerAt + DynamicHeader.SIZE && headerAt < at + length) {
+            return "the dynamic disk header at offset " + headerAt;
+        }
+        if (at < tableAt + tableLength && tableAt < at + length) {
+            return "the block allocation table at offset " + tableAt;
+        }
+        return null;
     }
 
     private static ParentFile openParent(HostFile file, DynamicHeader header, OpenOptions options,

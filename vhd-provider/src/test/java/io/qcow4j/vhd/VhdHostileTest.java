@@ -122,6 +122,20 @@ class VhdHostileTest {
     }
 
     @Test
+    void tableEntryOnTheMetadata() throws IOException {
+        // a block put on the footer copy, the dynamic disk header or the table itself would read them as the disk
+        assertRefused(patched(b -> b.putInt(1536, 0)), CorruptImageException.class,
+                "VHD block allocation table entry 0: block at offset 0 (4608 bytes with its bitmap) overlaps the "
+                        + "footer copy at offset 0");
+        assertRefused(patched(b -> b.putInt(1536 + 4, 2)), CorruptImageException.class,
+                "VHD block allocation table entry 1: block at offset 1024 (4608 bytes with its bitmap) overlaps the "
+                        + "dynamic disk header at offset 512");
+        assertRefused(patched(b -> b.putInt(1536 + 12, 3)), CorruptImageException.class,
+                "VHD block allocation table entry 3: block at offset 1536 (4608 bytes with its bitmap) overlaps the "
+                        + "block allocation table at offset 1536");
+    }
+
+    @Test
     void hugeTablesAreChargedToTheChain() throws IOException {
         // 2000 GiB of 512-byte blocks: four billion entries
         assertRefused(patched(b -> {
