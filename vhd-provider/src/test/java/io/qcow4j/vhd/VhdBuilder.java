@@ -35,6 +35,7 @@ final class VhdBuilder {
     private final List<Locator> locators = new ArrayList<>();
     private final Map<Integer, Block> blocks = new TreeMap<>();
     private byte[] fixedData;
+    private boolean xenServer;
 
     private VhdBuilder(int type, long currentSize) {
         this.type = type;
@@ -106,6 +107,21 @@ final class VhdBuilder {
         return this;
     }
 
+    /** A locator of any code, its data as given (the deprecated Wi2r and Wi2k hold ANSI text). */
+    VhdBuilder locator(int code, byte[] data) {
+        locators.add(new Locator(code, data));
+        return this;
+    }
+
+    /**
+     * As XenServer's blktap lays a disk out: a "tdbatmap" header (and its one-sector map of fully written blocks)
+     * after the table, and the blocks stored in the reverse of their order on the disk.
+     */
+    VhdBuilder xenServer() {
+        this.xenServer = true;
+        return this;
+    }
+
     /** Block {@code index} with every sector's bit set. */
     VhdBuilder block(int index, byte[] data) {
         byte[] bitmap = new byte[BlockAllocationTable.bitmapSize(blockSize)];
@@ -152,6 +168,10 @@ final class VhdBuilder {
             locatorAt[i] = at;
             at = align(at + locators.get(i).data().length);
         }
+        long batmapAt = at;
+        if (xenServer) {
+            at += 1024;
+        }
         long blocksAt = at;
         int bitmapSize = BlockAllocationTable.bitmapSize(blockSize);
         long end = blocksAt + (long) blocks.size() * (bitmapSize + blockSize);
@@ -182,8 +202,20 @@ final class VhdBuilder {
         for (int i = 0; i < entries; i++) {
             image.putInt((int) tableAt + 4 * i, -1);
         }
+        if (xenServer) {
+            ByteBuffer batmap = ByteBuffer.allocate(512);
+            batmap.put("tdbatmap".getBytes(StandardCharsets.ISO_8859_1));
+            batmap.putLong(8, batmapAt + 512);
+            batmap.putInt(16, 1);
+            batmap.putInt(20, 0x00010002);
+            image.put((int) batmapAt, batmap.array());
+        }
         long blockAt = blocksAt;
-        for (Map.Entry<Integer, Block> block : blocks.entrySet()) {
+        List<Map.Entry<Integer, Block>> order = new ArrayList<>(blocks.entrySet());
+        if (xenServer) {
+            java.util.Collections.reverse(order);
+        }
+        for (Map.Entry<Integer, Block> block : order) {
             image.putInt((int) tableAt + 4 * block.getKey(), (int) (blockAt / 512));
             image.put((int) blockAt, block.getValue().bitmap());
             image.put((int) blockAt + bitmapSize, block.getValue().data());
