@@ -130,11 +130,12 @@ final class VhdxLog {
         long tail = log.getInt(base + 12) & 0xffffffffL;
         long sequence = log.getLong(base + 16);
         long descriptors = log.getInt(base + 24) & 0xffffffffL;
-        if (length < SECTOR || length % SECTOR != 0 || length > log.capacity() - base || tail % SECTOR != 0
-                || tail >= log.capacity() || !Guid.read(log, base + 32).equals(logGuid)) {
+        // sequence numbers start at 1: a zero one is a sector never written
+        if (length < SECTOR || length % SECTOR != 0 || length > log.capacity() || tail % SECTOR != 0
+                || tail >= log.capacity() || sequence == 0 || !Guid.read(log, base + 32).equals(logGuid)) {
             return null;
         }
-        ByteBuffer entry = log.slice(base, (int) length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer entry = entryBytes(log, base, (int) length);
         if (!Checksums.valid(entry, 4)) {
             return null;
         }
@@ -182,5 +183,20 @@ final class VhdxLog {
             return null;
         }
         return new Entry(at, sequence, tail, length, entry.getLong(48), entry.getLong(56), List.copyOf(writes));
+    }
+
+    /**
+     * The {@code length} bytes of the entry at {@code base}: the log is circular, so an entry that reaches its end goes
+     * on at its start (as QEMU's writer, among others, writes one once the log has wrapped).
+     */
+    private static ByteBuffer entryBytes(ByteBuffer log, int base, int length) {
+        int first = Math.min(length, log.capacity() - base);
+        if (first == length) {
+            return log.slice(base, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        byte[] bytes = new byte[length];
+        log.get(base, bytes, 0, first);
+        log.get(0, bytes, first, length - first);
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

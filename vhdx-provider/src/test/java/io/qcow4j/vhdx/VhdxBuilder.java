@@ -269,6 +269,14 @@ final class VhdxBuilder {
      * @param zeroed file ranges (offset, length pairs) written as zero descriptors instead of pages
      */
     static byte[] logOver(byte[] before, byte[] after, long... zeroed) {
+        return logOverFrom(0, before, after, zeroed);
+    }
+
+    /**
+     * {@link #logOver}, the entries from {@code start} bytes into the log (the tail), going on at the log's start
+     * where they reach its end, as in a log that has wrapped.
+     */
+    static byte[] logOverFrom(int start, byte[] before, byte[] after, long... zeroed) {
         List<long[]> zeros = new ArrayList<>();
         for (int i = 0; i < zeroed.length; i += 2) {
             zeros.add(new long[] {zeroed[i], zeroed[i + 1]});
@@ -283,13 +291,20 @@ final class VhdxBuilder {
         }
         Guid log = Guid.parse("10101010-2020-3030-4040-505050505050");
         ByteBuffer image = ByteBuffer.wrap(before.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        int at = 0;
+        int at = start;
+        int written = 0;
         long sequence = 20;
         for (int from = 0; from < pages.size() || from == 0; from += 120) {
             List<Integer> part = pages.subList(from, Math.min(pages.size(), from + 120));
             boolean last = from + 120 >= pages.size();
-            at = logEntry(image, at, sequence++, 0, part, last ? zeros : List.of(), after, log,
+            int length = logEntry(image, at, sequence++, start, part, last ? zeros : List.of(), after, log,
                     last ? after.length : before.length);
+            written += length;
+            if (written > image.getInt(64 * 1024 + 68)) {
+                throw new IllegalArgumentException("a log of " + image.getInt(64 * 1024 + 68)
+                        + " bytes cannot hold " + pages.size() + " pages");
+            }
+            at = (at + length) % image.getInt(64 * 1024 + 68);
         }
         for (int header : new int[] {64 * 1024, 128 * 1024}) {
             ByteBuffer h = image.slice(header, 4096).order(ByteOrder.LITTLE_ENDIAN);
@@ -304,11 +319,7 @@ final class VhdxBuilder {
         int descriptors = pages.size() + zeros.size();
         int descriptorBytes = (64 + 32 * descriptors + 4095) / 4096 * 4096;
         int length = descriptorBytes + 4096 * pages.size();
-        if (at + length > image.getInt(64 * 1024 + 68)) {
-            throw new IllegalArgumentException("a log of " + image.getInt(64 * 1024 + 68) + " bytes cannot hold "
-                    + pages.size() + " pages");
-        }
-        ByteBuffer e = image.slice(LOG_AT + at, length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer e = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         e.putInt(0, 0x65676f6c);
         e.putInt(8, length);
         e.putInt(12, tail);
@@ -341,6 +352,11 @@ final class VhdxBuilder {
             sector += 4096;
         }
         e.putInt(4, Checksums.compute(e, 4));
-        return at + length;
+        // the log is circular: what passes its end goes on at its start
+        int logLength = image.getInt(64 * 1024 + 68);
+        int first = Math.min(length, logLength - at);
+        image.put(LOG_AT + at, e.array(), 0, first);
+        image.put(LOG_AT, e.array(), first, length - first);
+        return length;
     }
 }

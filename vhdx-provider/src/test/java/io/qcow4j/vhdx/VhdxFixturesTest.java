@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -202,6 +203,37 @@ class VhdxFixturesTest {
                 dir.resolve("out.raw").toString())).contains("log that needs to be replayed");
         // QEMU's own replay, into a copy, is the second reference (libvhdi 20210425 does not replay logs)
         Path replayed = Files.write(dir.resolve("replayed.vhdx"), original);
+        Qemu.run("qemu-img", "check", "-q", "-r", "all", "-f", "vhdx", replayed.toString());
+        Bytes.assertSame(QemuReference.raw(replayed, "vhdx"), expected);
+    }
+
+    @Test
+    void aLogWhoseEntriesGoOnPastItsEndIsReplayed() throws Exception {
+        int log = 4 * MB;
+        VhdxBuilder before = new VhdxBuilder(6L * MB).logLength(log)
+                .block(0, PayloadMap.FULLY_PRESENT, pattern(MB, 1));
+        byte[] newFirst = pattern(MB, 1);
+        System.arraycopy(pattern(300000, 40), 0, newFirst, 5000, 300000);
+        VhdxBuilder after = new VhdxBuilder(6L * MB).logLength(log)
+                .block(0, PayloadMap.FULLY_PRESENT, newFirst)
+                .block(3, PayloadMap.FULLY_PRESENT, pattern(MB, 3));
+        byte[] expected = after.expected(null);
+        // five entries, the first four of 121 sectors (a sector of descriptors, 120 pages)
+        int full = 121 * 4096;
+        // the third entry goes on past the log's end; then the first does, the tail two sectors before the end
+        byte[] middleWraps = VhdxBuilder.logOverFrom(log - 2 * full - 2 * 4096, before.build(), after.build());
+        byte[] firstWraps = VhdxBuilder.logOverFrom(log - 2 * 4096, before.build(), after.build());
+        for (byte[] logged : List.of(middleWraps, firstWraps)) {
+            Path disk = Files.write(dir.resolve("wrapped.vhdx"), logged);
+            try (Image image = FORMATS.open(disk)) {
+                QemuReference.assertReads(image, expected);
+            }
+            assertThat(Files.readAllBytes(disk)).as("the file is left as it was").isEqualTo(logged);
+        }
+        Qemu.require("qemu-img");
+        // QEMU 7.2 replays from the first entry it finds past the log's start, not from the tail the newest entry
+        // names, so it is a reference only where the sequence's first entry is before its end
+        Path replayed = Files.write(dir.resolve("replayed.vhdx"), middleWraps);
         Qemu.run("qemu-img", "check", "-q", "-r", "all", "-f", "vhdx", replayed.toString());
         Bytes.assertSame(QemuReference.raw(replayed, "vhdx"), expected);
     }
