@@ -10,7 +10,7 @@ import io.qcow4j.vhd.shared.Storage;
 
 /**
  * One of the two VHDX headers (at 64 KiB and 128 KiB, 4 KiB each): the valid one of the higher sequence number is
- * the current one.
+ * the current one; two valid ones of the same sequence number must be the same.
  *
  * @param logGuid non-zero when the log holds entries that must be replayed before the file is read
  */
@@ -24,6 +24,7 @@ record VhdxHeader(long sequenceNumber, Guid dataWriteGuid, Guid logGuid, int log
     /** The current header, checking signature, checksum and version. */
     static VhdxHeader current(Storage file) throws IOException {
         VhdxHeader best = null;
+        ByteBuffer bestBytes = null;
         String[] why = new String[2];
         for (int i = 0; i < 2; i++) {
             if (file.size() < OFFSETS[i] + SIZE) {
@@ -41,8 +42,16 @@ record VhdxHeader(long sequenceNumber, Guid dataWriteGuid, Guid logGuid, int log
                 VhdxHeader header = new VhdxHeader(bytes.getLong(8), Guid.read(bytes, 32), Guid.read(bytes, 48),
                         bytes.getShort(64) & 0xffff, bytes.getShort(66) & 0xffff, bytes.getInt(68) & 0xffffffffL,
                         bytes.getLong(72));
-                if (best == null || Long.compareUnsigned(header.sequenceNumber(), best.sequenceNumber()) > 0) {
+                int order = best == null ? 1 : Long.compareUnsigned(header.sequenceNumber(), best.sequenceNumber());
+                if (order == 0 && !bytes.equals(bestBytes)) {
+                    // neither is current (the spec's corrupt file); two identical copies (Disk2VHD writes them)
+                    // are one header
+                    throw new CorruptImageException("VHDX headers: both valid, of the same sequence number "
+                            + Long.toUnsignedString(header.sequenceNumber()) + ", but different: neither is current");
+                }
+                if (order > 0) {
                     best = header;
+                    bestBytes = bytes;
                 }
             }
         }

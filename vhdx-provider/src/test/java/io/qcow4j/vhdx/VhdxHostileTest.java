@@ -88,6 +88,14 @@ class VhdxHostileTest {
                 "VHDX headers: neither is valid (header 1: checksum mismatch; header 2: checksum mismatch)");
         assertRefused(patched(b -> b.putShort(128 * 1024 + 66, (short) 2)), UnsupportedFeatureException.class,
                 "VHDX header: version 2 is not 1");
+        // two valid headers of one sequence number: the same (as Disk2VHD writes them) are one header, else neither
+        // is current
+        byte[] twins = valid();
+        System.arraycopy(twins, 64 * 1024, twins, 128 * 1024, 4096);
+        ImageExerciser.exercise(FORMATS, Files.write(dir.resolve("twins.vhdx"), twins), AS_VHDX,
+                new ImageExerciser.Budget(8 * MB, 100, 0));
+        assertRefused(patched(b -> b.putLong(128 * 1024 + 8, 1)), CorruptImageException.class,
+                "VHDX headers: both valid, of the same sequence number 1, but different: neither is current");
         // the valid header of the lower sequence number is used when the other is damaged
         byte[] one = valid();
         one[128 * 1024] = 0;
