@@ -13,6 +13,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.qcow4j.Allocation;
 import io.qcow4j.BackingChainException;
@@ -112,6 +114,55 @@ class VhdxFixturesTest {
                 dir.resolve("out.raw").toString())).contains("Operation not supported");
         // libvhdi 20210425 is no reference here: its vhdimount reads every sector of a differencing VHDX (of
         // fully and partially present blocks too, whatever their sector bitmaps say) from the parent
+    }
+
+    /**
+     * Hyper-V's checkpoints: a dynamic disk of 32 MiB blocks, a checkpoint of 2 MiB blocks naming it by a relative
+     * path up a directory, and a checkpoint of that naming it by its second linkage GUID; the disk's size is not a
+     * whole number of blocks, and the last block is partially present.
+     */
+    @ParameterizedTest(name = "{0}-byte logical sectors")
+    @ValueSource(ints = {512, 4096})
+    void aChainOfCheckpointsReadsThroughEveryParent(int sector) throws Exception {
+        long size = 40L * MB + 3 * 4096;
+        Guid baseGuid = Guid.parse("b0000000-0000-0000-0000-000000000001");
+        VhdxBuilder base = new VhdxBuilder(size).blockSize(32 * MB).logicalSector(sector).dataWriteGuid(baseGuid)
+                .block(0, PayloadMap.FULLY_PRESENT, pattern(32 * MB, 1))
+                .block(1, PayloadMap.FULLY_PRESENT, pattern(32 * MB, 2));
+        Guid childGuid = Guid.parse("c0000000-0000-0000-0000-000000000002");
+        Map<String, String> childLocator = new LinkedHashMap<>();
+        childLocator.put("parent_linkage", "{" + baseGuid.toString().toUpperCase() + "}");
+        childLocator.put("relative_path", "..\\base\\base.vhdx");
+        childLocator.put("absolute_win32_path", "C:\\VMs\\base\\base.vhdx");
+        int sectorsPer2M = 2 * MB / sector;
+        VhdxBuilder child = new VhdxBuilder(size).blockSize(2 * MB).logicalSector(sector).dataWriteGuid(childGuid)
+                .parent(childLocator)
+                .block(0, PayloadMap.FULLY_PRESENT, pattern(2 * MB, 3))
+                .partialBlock(1, pattern(2 * MB, 4), sectors(sectorsPer2M))
+                .block(2, PayloadMap.ZERO, null)
+                .partialBlock(20, pattern(2 * MB, 5), sectors(sectorsPer2M));
+        Map<String, String> grandLocator = new LinkedHashMap<>();
+        grandLocator.put("parent_linkage", "{00000000-0000-0000-0000-00000000000f}");
+        grandLocator.put("parent_linkage2", "{" + childGuid + "}");
+        grandLocator.put("relative_path", ".\\child.avhdx");
+        VhdxBuilder grand = new VhdxBuilder(size).blockSize(MB).logicalSector(sector)
+                .dataWriteGuid(Guid.parse("d0000000-0000-0000-0000-000000000003"))
+                .parent(grandLocator)
+                .partialBlock(2, pattern(MB, 6), sectors(MB / sector))
+                .block(5, PayloadMap.FULLY_PRESENT, pattern(MB, 7))
+                .block(33, PayloadMap.UNMAPPED, null);
+        Files.createDirectories(dir.resolve("base"));
+        Files.createDirectories(dir.resolve("checkpoints"));
+        Files.write(dir.resolve("base/base.vhdx"), base.build());
+        Files.write(dir.resolve("checkpoints/child.avhdx"), child.build());
+        Path top = Files.write(dir.resolve("checkpoints/grand.avhdx"), grand.build());
+        byte[] expected = grand.expected(child.expected(base.expected(null)));
+        try (Image image = FORMATS.open(top, OpenOptions.builder().format("vhdx").build())) {
+            QemuReference.assertReads(image, expected);
+            assertThat(image.info().fullBackingFilename()).isEqualTo(dir.resolve("checkpoints/child.avhdx"));
+            assertThat(image.blockStatus(40L * MB, MB).depth()).isEqualTo(1);
+        }
+        assertThat(Arrays.equals(expected, 2 * MB, 3 * MB, new byte[MB], 0, MB)).isFalse();
     }
 
     @Test

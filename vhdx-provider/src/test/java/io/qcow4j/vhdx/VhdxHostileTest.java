@@ -113,6 +113,15 @@ class VhdxHostileTest {
             b.put(r + 16, (byte) 0x55);
             b.putInt(r + 64 * 1024, 0);
         }), UnsupportedFeatureException.class, "required region 2dc27755-");
+        // an unknown region that is not required is passed over
+        Path optional = patched(b -> {
+            b.putInt(r + 8, 3);
+            b.put(r + 80, Guid.parse("12345678-1234-1234-1234-123456789abc").bytes());
+            b.putLong(r + 96, 1L << 40);
+            b.putInt(r + 104, 12345);
+            b.putInt(r + 64 * 1024, 0);
+        });
+        ImageExerciser.exercise(FORMATS, optional, AS_VHDX, new ImageExerciser.Budget(8 * MB, 100, 0));
         assertRefused(patched(b -> {
             b.putLong(r + 32, BAT + 4096);
             b.putInt(r + 64 * 1024, 0);
@@ -131,6 +140,12 @@ class VhdxHostileTest {
                 "VHDX metadata table: 2048 entries are more than 2047");
         assertRefused(patched(b -> b.put(METADATA + 32 + 32 * 2, (byte) 0x55)), UnsupportedFeatureException.class,
                 "is required but unknown");
+        // an unknown item that is not required (a user's, say) is passed over, wherever it points
+        ImageExerciser.exercise(FORMATS, patched(b -> {
+            b.put(METADATA + 32 + 32 * 2, (byte) 0x55);
+            b.putInt(METADATA + 32 + 32 * 2 + 16, 7);
+            b.putInt(METADATA + 32 + 32 * 2 + 24, 1);
+        }), AS_VHDX, new ImageExerciser.Budget(8 * MB, 100, 0));
         assertRefused(patched(b -> b.putInt(METADATA + 32 + 16, 100)), CorruptImageException.class,
                 "(8 bytes) is not inside the 1048576-byte metadata region past its table");
         assertRefused(patched(b -> b.putInt(METADATA + 64 * 1024, 3 * MB)), CorruptImageException.class,
