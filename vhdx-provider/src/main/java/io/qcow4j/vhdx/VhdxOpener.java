@@ -96,8 +96,10 @@ final class VhdxOpener {
             // a fixed disk's file ends with the disk, inside its last block
             long block = i - i / (chunkRatio + 1);
             long needed = bitmap ? 1 << 20 : Math.min(blockSize, metadata.virtualSize() - block * blockSize);
+            // only a differencing disk reads its sector bitmaps: elsewhere their entries are unused (QEMU does not
+            // check them either)
             if (!bitmap && (state == PayloadMap.FULLY_PRESENT || state == PayloadMap.PARTIALLY_PRESENT)
-                    || bitmap && state == PayloadMap.SECTOR_BITMAP_PRESENT) {
+                    || bitmap && metadata.hasParent() && state == PayloadMap.SECTOR_BITMAP_PRESENT) {
                 long at = PayloadMap.fileOffset(entry);
                 if (at < (1 << 20) || at > file.size() - needed) {
                     throw new CorruptImageException("VHDX BAT entry " + i + ": the " + (bitmap ? "sector bitmap"

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.qcow4j.CorruptImageException;
+import io.qcow4j.Image;
 import io.qcow4j.ImageException;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.ImageLimitException;
@@ -170,6 +171,24 @@ class VhdxHostileTest {
                 "payload block 1 is partially present in a disk without a parent");
         assertRefused(patched(b -> b.putLong(METADATA + 64 * 1024 + 4096, 40L << 40)), CorruptImageException.class,
                 "VHDX BAT region of 1048576 bytes is smaller than the");
+    }
+
+    @Test
+    void theUnusedSectorBitmapEntriesOfADynamicDiskAreNotRead() throws IOException {
+        // 4097 blocks of 1 MiB: entry 4096 is the first chunk's sector bitmap, unused without a parent
+        VhdxBuilder builder = new VhdxBuilder(4097L * MB).block(4096, PayloadMap.FULLY_PRESENT,
+                VhdxFixturesTest.pattern(MB, 5));
+        long outside = (1L << 40) | PayloadMap.SECTOR_BITMAP_PRESENT;
+        Path disk = patched(builder.build(), b -> b.putLong(BAT + 8 * 4096, outside));
+        try (Image image = FORMATS.open(disk, AS_VHDX)) {
+            ByteBuffer last = ByteBuffer.allocate(MB);
+            image.readFully(last, 4096L * MB);
+            assertThat(last.array()).isEqualTo(VhdxFixturesTest.pattern(MB, 5));
+        }
+        // a differencing disk reads them, so there the same entry is refused
+        byte[] child = new VhdxBuilder(3L * MB).parent(Map.of("parent_linkage", "{" + Guid.ZERO + "}")).build();
+        assertRefused(patched(child, b -> b.putLong(BAT + 8 * 4096, outside)),
+                CorruptImageException.class, "VHDX BAT entry 4096: the sector bitmap block at offset 1099511627776");
     }
 
     @Test
