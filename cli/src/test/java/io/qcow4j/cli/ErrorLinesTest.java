@@ -79,7 +79,7 @@ class ErrorLinesTest {
         Cli.Result result = Cli.run("info", noise.toString());
         assertThat(result.exit()).isZero();
         assertThat(result.out()).contains("file format: raw\n");
-        if (Qemu.onPath("qemu-img")) {
+        if (Qemu.checksWith("qemu-img")) {
             assertThat(Qemu.run("qemu-img", "info", noise.toString())).contains("file format: raw\n");
         }
         Cli.Result forced = Cli.run("info", "-f", "qcow2", noise.toString());

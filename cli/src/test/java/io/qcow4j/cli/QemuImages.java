@@ -18,7 +18,7 @@ final class QemuImages {
      * that use them skip then, through {@link Qemu#require}; in CI a missing qemu-img fails here).
      */
     static List<Path> makeIfQemu(Path dir) throws Exception {
-        if (Qemu.onPath("qemu-img") || Qemu.inCi()) {
+        if (Qemu.checksWith("qemu-img")) {
             Qemu.require("qemu-img");
             return make(dir);
         }

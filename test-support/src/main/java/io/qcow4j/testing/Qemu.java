@@ -32,6 +32,16 @@ public final class Qemu {
     }
 
     /**
+     * Whether a test also checks its result with {@code tool}: where it is installed, and always in CI, where a missing
+     * tool then fails the check rather than leaving it out.
+     *
+     * @param tool the command
+     */
+    public static boolean checksWith(String tool) {
+        return onPath(tool) || inCi();
+    }
+
+    /**
      * Skips the calling test when {@code tool} is not installed, except in CI, where that fails it.
      *
      * @param tool the command

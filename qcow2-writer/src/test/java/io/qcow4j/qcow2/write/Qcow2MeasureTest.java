@@ -41,7 +41,7 @@ class Qcow2MeasureTest {
 
     @BeforeAll
     static void makeSources() throws IOException {
-        if (!Qemu.onPath("qemu-img") && !Qemu.inCi()) {
+        if (!Qemu.checksWith("qemu-img")) {
             return;
         }
         Qemu.require("qemu-img");
