@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -260,7 +261,7 @@ final class VmdkOpener {
         if (hint == null) {
             return Parent.NONE;
         }
-        FileReference reference = context.reference(path, hint, FileReference.Role.BACKING);
+        FileReference reference = parentReference(path, hint, context);
         // any format the providers read: QEMU insists on a VMDK, and so does the CID check below, when it is read
         BackingFile backing = context.backing(reference, null);
         Image parent = backing.image();
@@ -273,6 +274,32 @@ final class VmdkOpener {
             closeQuietly(parent, e);
             throw e;
         }
+    }
+
+    /**
+     * Where the parent hint leads: where QEMU opens it, unless that is no file and the hint is a Windows name.
+     * VMware Workstation on Windows names the parent of a linked clone by its absolute path ({@code
+     * C:\VMs\base\base.vmdk}), which QEMU takes for the protocol "C:", and a relative name may go through
+     * backslashes ({@code ..\base\base.vmdk}). Such a name is read as Windows reads it: a relative one from the
+     * delta's directory, an absolute one as its file name beside the delta, where the disks of a VM copied off
+     * Windows lie together. The parentCID check still tells whether the file found is the parent.
+     */
+    private static FileReference parentReference(Path path, String hint, OpenContext context) {
+        FileReference reference = context.reference(path, hint, FileReference.Role.BACKING);
+        boolean driveLetter = hint.length() >= 3 && hint.charAt(1) == ':' && (hint.charAt(2) == '\\'
+                || hint.charAt(2) == '/') && Character.isLetter(hint.charAt(0));
+        boolean windows = driveLetter || hint.indexOf('\\') >= 0;
+        if (!windows || reference.path() != null && Files.exists(reference.path())) {
+            return reference;
+        }
+        String slashes = hint.replace('\\', '/');
+        boolean absolute = driveLetter || slashes.startsWith("/");
+        String local = absolute ? slashes.substring(slashes.lastIndexOf('/') + 1) : slashes;
+        if (local.isEmpty()) {
+            return reference;
+        }
+        return context.reference(path, hint, FileReference.Role.BACKING,
+                path.toAbsolutePath().resolveSibling(local).toString());
     }
 
     /**

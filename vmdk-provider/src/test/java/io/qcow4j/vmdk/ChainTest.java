@@ -221,4 +221,60 @@ class ChainTest {
             ImageAsserts.assertInfoLike(image, top);
         }
     }
+    /**
+     * VMware Workstation on Windows names a linked clone's parent by its Windows path. QEMU takes "C:" for a
+     * protocol and reads nothing; the parent is found where the VM's files were copied together, beside the delta.
+     */
+    @Test
+    void aWindowsAbsoluteParentHintFindsTheParentBesideTheDelta() throws Exception {
+        Path base = base();
+        byte[] expected = Files.readAllBytes(Qemu.toRaw(base, dir.resolve("base.raw")));
+        Path top = windowsDelta(dir.resolve("top.vmdk"), "C:\\Users\\me\\Virtual Machines\\base\\base.vmdk",
+                cid(base), expected);
+        assertThat(Qemu.runForFailure("qemu-img", "convert", "-O", "raw", top.toString(),
+                dir.resolve("x.raw").toString())).contains("Unknown protocol 'C'");
+        try (Image image = Images.open(top)) {
+            assertThat(image.backing().orElseThrow().files()).containsExactly(base);
+            ByteBuffer all = ByteBuffer.allocate(expected.length);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(expected);
+            assertThat(image.info().backingFilename())
+                    .isEqualTo("C:\\Users\\me\\Virtual Machines\\base\\base.vmdk");
+        }
+        Files.delete(base);
+        assertThatThrownBy(() -> Images.open(top)).isInstanceOf(BackingChainException.class)
+                .hasMessageContaining("backing file " + base.toAbsolutePath() + " does not exist");
+    }
+
+    /** A relative parent hint written on Windows goes through backslashes, which name directories there. */
+    @Test
+    void aWindowsRelativeParentHintGoesThroughItsBackslashes() throws Exception {
+        Files.createDirectory(dir.resolve("base"));
+        Files.createDirectory(dir.resolve("clone"));
+        Path raw = Fixtures.write(dir.resolve("content.raw"), Fixtures.content(4 << 20, 65536, 44));
+        Path base = VmdkTools.convert(raw, dir.resolve("base").resolve("base.vmdk"));
+        byte[] expected = Files.readAllBytes(raw);
+        Path top = windowsDelta(dir.resolve("clone").resolve("clone.vmdk"), "..\\base\\base.vmdk", cid(base),
+                expected);
+        try (Image image = Images.open(top)) {
+            ByteBuffer all = ByteBuffer.allocate(expected.length);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * A monolithicSparse delta over a parent named {@code hint}, of 4 MiB, whose grains 1 and 40 it holds itself:
+     * {@code expected}, the parent's bytes, becomes what the delta reads.
+     */
+    private static Path windowsDelta(Path path, String hint, long parentCid, byte[] expected) throws Exception {
+        byte[] own = new byte[4 << 20];
+        for (int grain : new int[] {1, 40}) {
+            Arrays.fill(own, grain * 65536, (grain + 1) * 65536, (byte) (0x40 + grain));
+            Arrays.fill(expected, grain * 65536, (grain + 1) * 65536, (byte) (0x40 + grain));
+        }
+        Fixtures.Hosted hosted = new Fixtures.Hosted();
+        hosted.descriptor = Fixtures.descriptor(0x11223344L, parentCid, "monolithicSparse", hint);
+        return Fixtures.write(path, hosted.build(own));
+    }
 }
