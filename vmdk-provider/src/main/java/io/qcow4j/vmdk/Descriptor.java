@@ -10,8 +10,11 @@ import java.util.List;
  * @param parentCid          the parent's content ID when this disk was made ({@code ffffffff} for none)
  * @param parentFileNameHint the parent disk's file name, or null
  * @param extents            the extent lines, in order
+ * @param parentDeclaredName the parent's file name decoded with the descriptor's {@code encoding}, where that reads
+ *                           it otherwise; else null
  */
-record Descriptor(String createType, long cid, long parentCid, String parentFileNameHint, List<ExtentLine> extents) {
+record Descriptor(String createType, long cid, long parentCid, String parentFileNameHint, List<ExtentLine> extents,
+                  String parentDeclaredName) {
 
     /** A parent CID that names no parent. */
     static final long NO_PARENT = 0xffffffffL;

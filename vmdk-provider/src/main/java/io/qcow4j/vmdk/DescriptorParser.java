@@ -1,5 +1,6 @@
 package io.qcow4j.vmdk;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +18,8 @@ import io.qcow4j.spi.FileNames;
  * Reads a descriptor's text as every writer lays it out: lines ending in LF or CRLF, comments, blank lines, the
  * header, extent and disk database sections in any order, {@code key=value} or {@code key = "value"}, file names in
  * quotes that may hold spaces. Lines it does not know are skipped, as QEMU skips them; the first of two equal keys
- * counts, as QEMU finds it.
+ * counts, as QEMU finds it. File names are read as QEMU reads them, their bytes as they are, and also as the
+ * descriptor's {@code encoding} reads them.
  */
 final class DescriptorParser {
 
@@ -75,8 +77,41 @@ final class DescriptorParser {
             }
         }
         String parentHint = values.get("parentFileNameHint");
+        boolean hasParent = parentHint != null && !parentHint.isEmpty();
+        Charset declared = charset(values.get("encoding"));
+        List<ExtentLine> named = new ArrayList<>();
+        for (ExtentLine e : extents) {
+            named.add(e.name() == null ? e : new ExtentLine(e.line(), e.sectors(), e.type(), fileName(e.name()),
+                    e.flatOffset(), declaredName(e.name(), declared)));
+        }
         return new Descriptor(values.get("createType"), cid(values, "CID"), cid(values, "parentCID"),
-                parentHint == null || parentHint.isEmpty() ? null : fileName(parentHint), extents);
+                hasParent ? fileName(parentHint) : null, named, hasParent ? declaredName(parentHint, declared) : null);
+    }
+
+    /** The charset the descriptor's {@code encoding} names, or null where it names none Java knows, or none. */
+    private static Charset charset(String encoding) {
+        if (encoding == null) {
+            return null;
+        }
+        try {
+            return Charset.forName(encoding);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The name in {@code latin1}'s bytes decoded with the descriptor's encoding, where that differs from how the JDK
+     * decodes file names: VMware on Windows writes names in the ANSI code page ({@code encoding="windows-1252"},
+     * {@code "GBK"}), and the files of a disk copied off Windows are named in Unicode, where the name's bytes as
+     * they are (QEMU's reading) name no file.
+     */
+    private static String declaredName(String latin1, Charset declared) {
+        if (declared == null) {
+            return null;
+        }
+        String name = new String(latin1.getBytes(StandardCharsets.ISO_8859_1), declared);
+        return name.equals(fileName(latin1)) || name.indexOf('\uFFFD') >= 0 ? null : name;
     }
 
     private static String firstWord(String line) {
@@ -123,7 +158,8 @@ final class DescriptorParser {
                 throw invalid(number, line, "a VMFS extent takes no offset");
             }
         }
-        return new ExtentLine(number, sectors, type, fileName(tokens.get(3)), offset);
+        // the name's bytes, as ISO-8859-1 keeps them: decoded once the descriptor's encoding is known
+        return new ExtentLine(number, sectors, type, tokens.get(3), offset);
     }
 
     /** The words of an extent line; a quoted file name is one word, without its quotes. */

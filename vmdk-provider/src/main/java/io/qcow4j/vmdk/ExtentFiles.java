@@ -41,7 +41,7 @@ final class ExtentFiles {
 
     /** The file of the extent on {@code line}, opened once. */
     HostFile open(ExtentLine line) throws IOException {
-        FileReference reference = context.reference(image, line.name(), FileReference.Role.EXTENT);
+        FileReference reference = reference(line);
         Path where = context.check(reference);
         if (where != null) {
             HostFile known = opened.get(where.toString());
@@ -64,6 +64,23 @@ final class ExtentFiles {
             return known;
         }
         return file;
+    }
+
+    /**
+     * Where the name leads as QEMU reads it (its bytes as they are); where that is no file, the name as the
+     * descriptor's encoding reads it, where that differs and is a file.
+     */
+    private FileReference reference(ExtentLine line) {
+        FileReference reference = context.reference(image, line.name(), FileReference.Role.EXTENT);
+        if (line.declaredName() == null || exists(reference)) {
+            return reference;
+        }
+        FileReference declared = context.reference(image, line.declaredName(), FileReference.Role.EXTENT);
+        return exists(declared) ? declared : reference;
+    }
+
+    static boolean exists(FileReference reference) {
+        return reference.path() != null && Files.exists(reference.path());
     }
 
     /** The files opened, in the order first named. */

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -261,7 +260,7 @@ final class VmdkOpener {
         if (hint == null) {
             return Parent.NONE;
         }
-        FileReference reference = parentReference(path, hint, context);
+        FileReference reference = parentReference(path, descriptor, context);
         // any format the providers read: QEMU insists on a VMDK, and so does the CID check below, when it is read
         BackingFile backing = context.backing(reference, null);
         Image parent = backing.image();
@@ -277,19 +276,30 @@ final class VmdkOpener {
     }
 
     /**
-     * Where the parent hint leads: where QEMU opens it, unless that is no file and the hint is a Windows name.
-     * VMware Workstation on Windows names the parent of a linked clone by its absolute path ({@code
+     * Where the parent hint leads: where QEMU opens it, unless that is no file. Then the hint as the descriptor's
+     * encoding reads it, where that differs (see {@link ExtentLine#declaredName}); and a Windows name as Windows
+     * reads it. VMware Workstation on Windows names the parent of a linked clone by its absolute path ({@code
      * C:\VMs\base\base.vmdk}), which QEMU takes for the protocol "C:", and a relative name may go through
      * backslashes ({@code ..\base\base.vmdk}). Such a name is read as Windows reads it: a relative one from the
      * delta's directory, an absolute one as its file name beside the delta, where the disks of a VM copied off
      * Windows lie together. The parentCID check still tells whether the file found is the parent.
      */
-    private static FileReference parentReference(Path path, String hint, OpenContext context) {
+    private static FileReference parentReference(Path path, Descriptor descriptor, OpenContext context) {
+        String hint = descriptor.parentFileNameHint();
         FileReference reference = context.reference(path, hint, FileReference.Role.BACKING);
+        if (ExtentFiles.exists(reference)) {
+            return reference;
+        }
+        if (descriptor.parentDeclaredName() != null) {
+            hint = descriptor.parentDeclaredName();
+            FileReference declared = context.reference(path, hint, FileReference.Role.BACKING);
+            if (ExtentFiles.exists(declared)) {
+                return declared;
+            }
+        }
         boolean driveLetter = hint.length() >= 3 && hint.charAt(1) == ':' && (hint.charAt(2) == '\\'
                 || hint.charAt(2) == '/') && Character.isLetter(hint.charAt(0));
-        boolean windows = driveLetter || hint.indexOf('\\') >= 0;
-        if (!windows || reference.path() != null && Files.exists(reference.path())) {
+        if (!driveLetter && hint.indexOf('\\') < 0) {
             return reference;
         }
         String slashes = hint.replace('\\', '/');

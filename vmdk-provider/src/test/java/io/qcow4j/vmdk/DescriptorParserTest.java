@@ -86,6 +86,24 @@ class DescriptorParserTest {
     }
 
     @Test
+    void namesAreAlsoReadInTheDeclaredEncoding() throws Exception {
+        String text = "encoding=\"windows-1252\"\nparentFileNameHint=\"C:\\VMs\\M\u00e4rz.vmdk\"\n"
+                + "RW 1 FLAT \"M\u00e4rz-flat.vmdk\" 0\nRW 1 FLAT \"plain.vmdk\" 0\nRW 1 ZERO\n";
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        Descriptor d = DescriptorParser.parse(bytes, bytes.length, true);
+        assertThat(d.extents()).containsExactly(
+                new ExtentLine(3, 1, ExtentType.FLAT, "M\ufffdrz-flat.vmdk", 0, "M\u00e4rz-flat.vmdk"),
+                new ExtentLine(4, 1, ExtentType.FLAT, "plain.vmdk", 0, null),
+                new ExtentLine(5, 1, ExtentType.ZERO, null, 0, null));
+        assertThat(d.parentFileNameHint()).isEqualTo("C:\\VMs\\M\ufffdrz.vmdk");
+        assertThat(d.parentDeclaredName()).isEqualTo("C:\\VMs\\M\u00e4rz.vmdk");
+        // the same name in UTF-8, or an encoding Java does not know: one reading only
+        assertThat(parse(text.replace("windows-1252", "UTF-8")).extents().get(0).declaredName()).isNull();
+        byte[] unknown = text.replace("windows-1252", "x-no-such-code-page").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(DescriptorParser.parse(unknown, unknown.length, true).extents().get(0).declaredName()).isNull();
+    }
+
+    @Test
     void anEmbeddedDescriptorsExtentLinesAreNotRead() throws Exception {
         byte[] bytes = "CID=00000001\nparentCID=ffffffff\nRW 1 WHATEVER\nNOACCESS 1 FLAT \"x\" 0\n"
                 .getBytes(StandardCharsets.US_ASCII);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -332,6 +334,44 @@ class OtherWritersTest {
                 "RW " + disk.length / 512 + " SPARSE \"data-s001.vmdk\"");
         Path image = Fixtures.write(dir.resolve("holder.vmdk"), holder.build(new byte[0]));
         assertReads(image, disk, true);
+    }
+
+    /**
+     * VMware on Windows writes the descriptor in the ANSI code page it declares ({@code encoding="windows-1252"},
+     * {@code "GBK"}); copied off Windows, the files are named in Unicode. The names' bytes as they are (QEMU's
+     * reading) name no file, the names as the declared encoding reads them do: the extent and the parent of a
+     * snapshot are found.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"windows-1252, Mein Ger\u00e4t", "GBK, \u78c1\u76d8", "Shift_JIS, \u8868\u793a"})
+    void namesInTheDescriptorsDeclaredEncoding(String encoding, String name) throws Exception {
+        Charset charset = Charset.forName(encoding);
+        byte[] base = Fixtures.content(1 << 20, 65536, 21);
+        Fixtures.write(dir.resolve(name + "-flat.vmdk"), base);
+        String baseText = Fixtures.descriptor(PARENT_CID, 0xffffffffL, "monolithicFlat", null,
+                "RW " + base.length / 512 + " FLAT \"" + name + "-flat.vmdk\" 0")
+                .replace("encoding=\"UTF-8\"", "encoding=\"" + encoding + "\"");
+        Fixtures.write(dir.resolve(name + ".vmdk"), baseText.getBytes(charset));
+        byte[] own = new byte[base.length];
+        Arrays.fill(own, 3 * 65536, 4 * 65536, (byte) 0x5c);
+        byte[] expected = base.clone();
+        Arrays.fill(expected, 3 * 65536, 4 * 65536, (byte) 0x5c);
+        Fixtures.Hosted delta = new Fixtures.Hosted();
+        delta.descriptor = Fixtures.descriptor(CID, PARENT_CID, "monolithicSparse", name + ".vmdk")
+                .replace("encoding=\"UTF-8\"", "encoding=\"" + encoding + "\"");
+        byte[] file = delta.build(own);
+        // the builder wrote the descriptor in UTF-8: write it again in the encoding it declares
+        byte[] text = delta.descriptor.getBytes(charset);
+        Arrays.fill(file, 512, 512 + delta.descriptor.getBytes(StandardCharsets.UTF_8).length, (byte) 0);
+        System.arraycopy(text, 0, file, 512, text.length);
+        Path top = Fixtures.write(dir.resolve(name + "-000001.vmdk"), file);
+        assertThat(Qemu.runForFailure("qemu-img", "convert", "-O", "raw", dir.resolve(name + ".vmdk").toString(),
+                dir.resolve("x.raw").toString())).contains("Could not open");
+        assertReads(top, expected, false);
+        try (Image opened = Images.open(top)) {
+            assertThat(opened.backing().orElseThrow().files()).containsExactly(dir.resolve(name + ".vmdk"),
+                    dir.resolve(name + "-flat.vmdk"));
+        }
     }
 
     /** Reads {@code image} whole and at random against {@code expected}, and against qemu-img where it reads it. */
