@@ -22,6 +22,11 @@ final class StreamIndex implements GrainMap {
     private static final int MARKER_GRAIN_TABLE = 1;
     private static final int MARKER_GRAIN_DIRECTORY = 2;
     private static final int MARKER_FOOTER = 3;
+    /**
+     * A marker the specification leaves out, which vSphere writes in some streams (VirtualBox skips it): skipped as
+     * metadata of its sector count, as the others are.
+     */
+    private static final int MARKER_UNSPECIFIED = 4;
 
     /** Heap the index is charged for at a time, as it grows. */
     interface Charge {
@@ -106,7 +111,8 @@ final class StreamIndex implements GrainMap {
                 complete = afterFooter;
                 break;
             }
-            if (type != MARKER_GRAIN_TABLE && type != MARKER_GRAIN_DIRECTORY && type != MARKER_FOOTER) {
+            if (type != MARKER_GRAIN_TABLE && type != MARKER_GRAIN_DIRECTORY && type != MARKER_FOOTER
+                    && type != MARKER_UNSPECIFIED) {
                 throw new CorruptImageException("stream marker at offset " + at + ": unknown marker type "
                         + Integer.toUnsignedLong(type));
             }

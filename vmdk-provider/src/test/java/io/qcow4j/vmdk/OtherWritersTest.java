@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,6 +173,33 @@ class OtherWritersTest {
         stream.noFooter = true;
         stream.descriptor = Fixtures.descriptor(CID, 0xffffffffL, "streamOptimized", null);
         Path image = Fixtures.write(dir.resolve("nofooter.vmdk"), stream.build(disk));
+        assertReads(image, disk, false);
+    }
+
+    /**
+     * vSphere writes, now and then, a marker of type 4 that the specification leaves out: a stream walked for want
+     * of its footer steps over it as over any metadata marker.
+     */
+    @Test
+    void streamWithoutFooterWithVsphereMarkerOfType4() throws Exception {
+        byte[] disk = Fixtures.content(2 << 20, 65536, 22);
+        disk[disk.length - 1] = 1;
+        Fixtures.Stream stream = new Fixtures.Stream();
+        stream.noFooter = true;
+        stream.descriptor = Fixtures.descriptor(CID, 0xffffffffL, "streamOptimized", null);
+        byte[] bytes = stream.build(disk);
+        // before the marker of a grain past the first
+        long grain = 1;
+        while (Fixtures.isZero(disk, grain * 65536, (grain + 1) * 65536)) {
+            grain++;
+        }
+        int at = Fixtures.markerOffset(bytes, grain, 128);
+        ByteBuffer marker = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 4);
+        byte[] file = new byte[bytes.length + 512];
+        System.arraycopy(bytes, 0, file, 0, at);
+        System.arraycopy(marker.array(), 0, file, at, 512);
+        System.arraycopy(bytes, at, file, at + 512, bytes.length - at);
+        Path image = Fixtures.write(dir.resolve("vsphere.vmdk"), file);
         assertReads(image, disk, false);
     }
 
