@@ -4,6 +4,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * File names as the JDK turns them into bytes: with the locale's encoding ({@code sun.jnu.encoding}), which is not
@@ -65,5 +67,33 @@ public final class FileNames {
         } catch (IllegalArgumentException e) {
             return StandardCharsets.UTF_8;
         }
+    }
+
+    /**
+     * A name Windows wrote ({@code .\parent.vhd}, {@code ..\base\base.vmdk}, {@code C:\VMs\parent.vhdx},
+     * {@code \\?\Volume{...}\parent.vhdx}) as names this system may find, in order of preference: a relative name
+     * with {@code /} for {@code \}, then the last part alone, beside the image (where a disk copied off Windows keeps
+     * its parent). An absolute name gives its last part only.
+     *
+     * @param stored the name as the image stores it, decoded; null or empty gives none
+     * @return the names to try, relative to the image's directory
+     */
+    public static List<String> windowsNames(String stored) {
+        List<String> names = new ArrayList<>();
+        if (stored == null || stored.isEmpty()) {
+            return names;
+        }
+        String slashed = stored.replace('\\', '/');
+        boolean absolute = slashed.length() > 1 && slashed.charAt(1) == ':' || slashed.startsWith("//");
+        if (!absolute) {
+            names.add(slashed.startsWith("./") ? slashed.substring(2) : slashed);
+        }
+        int last = slashed.lastIndexOf('/');
+        String base = last >= 0 ? slashed.substring(last + 1) : slashed;
+        if (absolute && base.length() > 1 && base.charAt(1) == ':') {
+            base = base.substring(2);
+        }
+        names.add(base);
+        return names;
     }
 }

@@ -19,6 +19,7 @@ import io.qcow4j.UnsupportedFeatureException;
 import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.Closeables;
 import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.FileNames;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.vhd.shared.Extent;
 import io.qcow4j.vhd.shared.ExtentMap;
@@ -212,11 +213,11 @@ final class VhdOpener {
                 ParentLocator.MACX}) {
             for (ParentLocator locator : header.locators()) {
                 if (locator.code() == code) {
-                    names.addAll(ParentFile.windowsNames(locatorName(file, locator)));
+                    names.addAll(FileNames.windowsNames(locatorName(file, locator)));
                 }
             }
         }
-        names.addAll(ParentFile.windowsNames(header.parentName()));
+        names.addAll(FileNames.windowsNames(header.parentName()));
         byte[] uuid = header.parentUuid();
         return ParentFile.open(file.path(), names, null, (candidate, ctx) -> parentMismatch(candidate, ctx, uuid),
                 options, context);

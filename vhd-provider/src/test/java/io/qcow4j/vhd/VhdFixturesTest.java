@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -400,7 +401,7 @@ class VhdFixturesTest {
         Path sub = Files.createDirectories(dir.resolve("disks"));
         Files.write(sub.resolve("base.vhd"), Files.readAllBytes(parent()));
         Path child = Files.write(dir.resolve("child.vhd"), VhdBuilder.differencing(SIZE).parent(PARENT_UUID, "")
-                .locator(ParentLocator.WI2R, ".\\disks\\base.vhd\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+                .locator(ParentLocator.WI2R, ".\\disks\\base.vhd\0".getBytes(StandardCharsets.ISO_8859_1))
                 .build());
         try (Image image = FORMATS.open(child)) {
             assertThat(image.info().fullBackingFilename()).isEqualTo(sub.resolve("base.vhd"));

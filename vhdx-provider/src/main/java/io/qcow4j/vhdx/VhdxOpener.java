@@ -17,6 +17,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.nativeaccess.FileAllocation;
 import io.qcow4j.spi.HostFile;
+import io.qcow4j.spi.FileNames;
 import io.qcow4j.spi.OpenContext;
 import io.qcow4j.vhd.shared.MappedImage;
 import io.qcow4j.vhd.shared.ParentFile;
@@ -116,7 +117,7 @@ final class VhdxOpener {
         Map<String, String> locator = metadata.parentLocator();
         List<String> names = new ArrayList<>();
         for (String key : List.of("relative_path", "absolute_win32_path", "volume_path")) {
-            names.addAll(ParentFile.windowsNames(locator.get(key)));
+            names.addAll(FileNames.windowsNames(locator.get(key)));
         }
         List<Guid> linkage = new ArrayList<>();
         for (String key : List.of("parent_linkage", "parent_linkage2")) {

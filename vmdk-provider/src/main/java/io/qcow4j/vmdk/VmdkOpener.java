@@ -18,6 +18,7 @@ import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsupportedFeatureException;
 import io.qcow4j.spi.BackingFile;
+import io.qcow4j.spi.FileNames;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
 
@@ -280,9 +281,10 @@ final class VmdkOpener {
      * encoding reads it, where that differs (see {@link ExtentLine#declaredName}); and a Windows name as Windows
      * reads it. VMware Workstation on Windows names the parent of a linked clone by its absolute path ({@code
      * C:\VMs\base\base.vmdk}), which QEMU takes for the protocol "C:", and a relative name may go through
-     * backslashes ({@code ..\base\base.vmdk}). Such a name is read as Windows reads it: a relative one from the
-     * delta's directory, an absolute one as its file name beside the delta, where the disks of a VM copied off
-     * Windows lie together. The parentCID check still tells whether the file found is the parent.
+     * backslashes ({@code ..\base\base.vmdk}). Such a name is read as the other formats written on Windows read
+     * theirs ({@link FileNames#windowsNames}): a relative one from the delta's directory, then its file name beside
+     * the delta, where the disks of a VM copied off Windows lie together; an absolute one as that file name only. The
+     * parentCID check still tells whether the file found is the parent.
      */
     private static FileReference parentReference(Path path, Descriptor descriptor, OpenContext context) {
         String hint = descriptor.parentFileNameHint();
@@ -302,14 +304,16 @@ final class VmdkOpener {
         if (!driveLetter && hint.indexOf('\\') < 0) {
             return reference;
         }
-        String slashes = hint.replace('\\', '/');
-        boolean absolute = driveLetter || slashes.startsWith("/");
-        String local = absolute ? slashes.substring(slashes.lastIndexOf('/') + 1) : slashes;
-        if (local.isEmpty()) {
-            return reference;
+        FileReference first = null;
+        for (String local : FileNames.windowsNames(hint)) {
+            FileReference candidate = context.reference(path, hint, FileReference.Role.BACKING,
+                    path.toAbsolutePath().resolveSibling(local).toString());
+            if (ExtentFiles.exists(candidate)) {
+                return candidate;
+            }
+            first = first == null ? candidate : first;
         }
-        return context.reference(path, hint, FileReference.Role.BACKING,
-                path.toAbsolutePath().resolveSibling(local).toString());
+        return first == null ? reference : first;
     }
 
     /**

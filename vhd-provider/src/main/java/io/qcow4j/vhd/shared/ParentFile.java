@@ -81,28 +81,4 @@ public record ParentFile(FileReference reference, Image image) {
         }
         return unique;
     }
-
-    /**
-     * A name Windows wrote ({@code .\parent.vhd}, {@code C:\VMs\parent.vhdx}, {@code \\?\Volume{...}\parent.vhdx})
-     * as names this system may find: the name with {@code /} for {@code \}, then its last part alone, beside the
-     * image (where a disk copied off Windows keeps its parent).
-     */
-    public static List<String> windowsNames(String stored) {
-        List<String> names = new ArrayList<>();
-        if (stored == null || stored.isEmpty()) {
-            return names;
-        }
-        String slashed = stored.replace('\\', '/');
-        boolean absolute = slashed.length() > 1 && slashed.charAt(1) == ':' || slashed.startsWith("//");
-        if (!absolute) {
-            names.add(slashed.startsWith("./") ? slashed.substring(2) : slashed);
-        }
-        int last = slashed.lastIndexOf('/');
-        String base = last >= 0 ? slashed.substring(last + 1) : slashed;
-        if (absolute && base.length() > 1 && base.charAt(1) == ':') {
-            base = base.substring(2);
-        }
-        names.add(base);
-        return names;
-    }
 }
