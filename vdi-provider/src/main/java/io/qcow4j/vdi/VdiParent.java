@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,9 @@ record VdiParent(FileReference reference, Image image) {
         // found by its UUID
         if (!given.isEmpty() && context.shared(NameTaken.class, NameTaken::new).take()) {
             FileReference reference = context.reference(path, given, FileReference.Role.BACKING);
+            if (options.followBacking()) {
+                refuseAnotherVdi(path, given, reference, header.uuidLinkage(), context);
+            }
             return new VdiParent(reference, context.backing(reference, null).image());
         }
         if (!options.followBacking()) {
@@ -47,6 +51,27 @@ record VdiParent(FileReference reference, Image image) {
         }
         FileReference found = search(path, header.uuidLinkage(), context);
         return new VdiParent(found, context.backing(found, VdiFormatProvider.NAME).image());
+    }
+
+    /**
+     * A named parent that is a VDI must be the one the image was made from, as VirtualBox checks: another disk's
+     * blocks would be read under a child that never saw them. A parent of another format (a converted copy) has no
+     * UUID to check; a file that cannot be opened is left for the opening that follows to report.
+     */
+    private static void refuseAnotherVdi(Path path, String given, FileReference reference, byte[] uuid,
+                                         OpenContext context) throws IOException {
+        byte[] found;
+        try (HostFile file = context.openFile(reference)) {
+            found = uuidOf(file);
+        } catch (UnsafeImageException e) {
+            throw e;
+        } catch (ImageException | NoSuchFileException e) {
+            return;
+        }
+        if (!Arrays.equals(found, uuid)) {
+            throw new BackingChainException(path + ": the parent named, " + given + ", is the VDI of UUID "
+                    + VdiHeader.uuidText(found) + ", not the parent UUID " + VdiHeader.uuidText(uuid));
+        }
     }
 
     /** Whether a VDI of the chain has taken the parent the host names. */

@@ -17,6 +17,7 @@ import io.qcow4j.FilePolicy;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.OpenOptions;
+import io.qcow4j.UnknownFormatException;
 import io.qcow4j.UnsafeImageException;
 import io.qcow4j.testing.Bytes;
 import io.qcow4j.testing.Qemu;
@@ -174,6 +175,24 @@ class VdiFixturesTest {
         try (Image image = FORMATS.open(child, named)) {
             Bytes.assertReadsAs(image, chainBytes());
         }
+    }
+
+    @Test
+    void aNamedParentThatIsAnotherVdiIsRefusedAndOneOfAnotherFormatIsRead() throws Exception {
+        Path child = chain();
+        Files.write(dir.resolve("other.vdi"), new VdiBuilder(SIZE).uuid(VdiBuilder.uuid(7))
+                .block(2, pattern(BLOCK, 5)).build());
+        OpenOptions other = OpenOptions.builder().set(VdiOptions.PARENT, "other.vdi").build();
+        assertThatThrownBy(() -> FORMATS.open(child, other)).isInstanceOf(BackingChainException.class)
+                .hasMessage(child + ": the parent named, other.vdi, is the VDI of UUID "
+                        + "07070707-0707-0707-0707-070707070707, not the parent UUID "
+                        + "01010101-0101-0101-0101-010101010101");
+        // the parent converted to raw keeps its bytes but no UUID: nothing to check, so it goes on to be probed (this
+        // test's formats are VDI's alone, which do not read raw)
+        Files.write(dir.resolve("base.raw"), baseBytes());
+        OpenOptions raw = OpenOptions.builder().set(VdiOptions.PARENT, "base.raw").build();
+        assertThatThrownBy(() -> FORMATS.open(child, raw)).isInstanceOf(UnknownFormatException.class)
+                .hasMessage(child + ": " + dir.resolve("base.raw") + ": no image format provider recognises the file");
     }
 
     /**
