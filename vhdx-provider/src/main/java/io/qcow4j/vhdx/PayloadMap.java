@@ -80,7 +80,7 @@ final class PayloadMap implements ExtentMap {
             int followingState = state(following);
             boolean same = kind == Extent.Kind.DATA
                     ? followingState == FULLY_PRESENT && fileOffset(following) == expected
-                    : followingState != PARTIALLY_PRESENT && kind(next, followingState) == kind;
+                    : kindOrNull(followingState) == kind;
             if (!same) {
                 break;
             }
@@ -96,12 +96,23 @@ final class PayloadMap implements ExtentMap {
     }
 
     private Extent.Kind kind(long block, int state) throws CorruptImageException {
+        Extent.Kind kind = kindOrNull(state);
+        if (kind == null) {
+            throw new CorruptImageException("VHDX BAT: payload block " + block + " has the reserved state " + state);
+        }
+        return kind;
+    }
+
+    /**
+     * What a whole block of this state reads as; null for a partially present block (read by its bitmap) and for a
+     * reserved state, which only a read of that block reports (a run of blocks before it stops there).
+     */
+    private Extent.Kind kindOrNull(int state) {
         return switch (state) {
             case FULLY_PRESENT -> Extent.Kind.DATA;
             case NOT_PRESENT -> differencing ? Extent.Kind.PARENT : Extent.Kind.ZERO;
             case UNDEFINED, ZERO, UNMAPPED, UNMAPPED_DRAFT -> Extent.Kind.ZERO;
-            default -> throw new CorruptImageException("VHDX BAT: payload block " + block + " has the reserved "
-                    + "state " + state);
+            default -> null;
         };
     }
 

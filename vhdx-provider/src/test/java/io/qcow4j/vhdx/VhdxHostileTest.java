@@ -174,6 +174,21 @@ class VhdxHostileTest {
     }
 
     @Test
+    void aReservedStateFailsTheReadsOfItsOwnBlockOnly() throws IOException {
+        // block 0 reads as zeros, and a run of such blocks is merged while the next block is of the same kind
+        Path file = patched(b -> b.putLong(BAT, PayloadMap.ZERO).putLong(BAT + 8, 4));
+        try (Image image = FORMATS.open(file, AS_VHDX)) {
+            assertThat(image.blockStatus(0, 2L * MB).length()).isEqualTo(MB);
+            ByteBuffer first = ByteBuffer.allocate(MB);
+            image.readFully(first, 0);
+            assertThat(first.array()).isEqualTo(new byte[MB]);
+            assertThatThrownBy(() -> image.readFully(ByteBuffer.allocate(MB), MB))
+                    .isInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("payload block 1 has the reserved state 4");
+        }
+    }
+
+    @Test
     void theUnusedSectorBitmapEntriesOfADynamicDiskAreNotRead() throws IOException {
         // 4097 blocks of 1 MiB: entry 4096 is the first chunk's sector bitmap, unused without a parent
         VhdxBuilder builder = new VhdxBuilder(4097L * MB).block(4096, PayloadMap.FULLY_PRESENT,
