@@ -17,12 +17,17 @@ class WindowsNamesTest {
     }
 
     @Test
-    void absoluteNamesGiveTheirFileNameOnly() {
-        assertThat(FileNames.windowsNames("C:\\VMs\\parent.vhdx")).containsExactly("parent.vhdx");
-        assertThat(FileNames.windowsNames("d:/VMs/parent.vhd")).containsExactly("parent.vhd");
+    void absoluteNamesGiveTheirFileNameThenTheirFolderBesideTheImagesFolder() {
+        assertThat(FileNames.windowsNames("C:\\VMs\\parent.vhdx")).containsExactly("parent.vhdx", "../VMs/parent.vhdx");
+        assertThat(FileNames.windowsNames("d:/VMs/base/parent.vhd"))
+                .containsExactly("parent.vhd", "../base/parent.vhd");
+        assertThat(FileNames.windowsNames("C:\\parent.vhd")).containsExactly("parent.vhd");
         assertThat(FileNames.windowsNames("\\\\?\\Volume{26a21bda-a627-11d7-9931-806e6f6e6963}\\VMs\\parent.vhdx"))
+                .containsExactly("parent.vhdx", "../VMs/parent.vhdx");
+        assertThat(FileNames.windowsNames("\\\\?\\Volume{26a21bda-a627-11d7-9931-806e6f6e6963}\\parent.vhdx"))
                 .containsExactly("parent.vhdx");
-        assertThat(FileNames.windowsNames("\\\\server\\share\\parent.vhdx")).containsExactly("parent.vhdx");
+        assertThat(FileNames.windowsNames("\\\\server\\share\\parent.vhdx")).containsExactly("parent.vhdx",
+                "../share/parent.vhdx");
         // a drive's current directory: "C:parent.vhd"
         assertThat(FileNames.windowsNames("C:parent.vhd")).containsExactly("parent.vhd");
     }

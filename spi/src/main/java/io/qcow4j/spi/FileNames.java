@@ -73,7 +73,8 @@ public final class FileNames {
      * A name Windows wrote ({@code .\parent.vhd}, {@code ..\base\base.vmdk}, {@code C:\VMs\parent.vhdx},
      * {@code \\?\Volume{...}\parent.vhdx}) as names this system may find, in order of preference: a relative name
      * with {@code /} for {@code \}, then the last part alone, beside the image (where a disk copied off Windows keeps
-     * its parent). An absolute name gives its last part only.
+     * its parent). An absolute name gives its last part, then its last folder and part beside the image's folder
+     * (where a VM's folders copied off Windows side by side keep a linked clone's parent).
      *
      * @param stored the name as the image stores it, decoded; null or empty gives none
      * @return the names to try, relative to the image's directory
@@ -94,6 +95,13 @@ public final class FileNames {
             base = base.substring(2);
         }
         names.add(base);
+        // a VM's disks copied off Windows folder by folder: C:\VMs\base\base.vmdk under a clone in C:\VMs\clone
+        int previous = last > 0 ? slashed.lastIndexOf('/', last - 1) : -1;
+        String folder = previous >= 0 ? slashed.substring(previous + 1, last) : "";
+        boolean named = !folder.isEmpty() && !folder.endsWith(":") && !folder.equals("?") && !folder.startsWith("Volume{");
+        if (absolute && named) {
+            names.add("../" + folder + "/" + base);
+        }
         return names;
     }
 }

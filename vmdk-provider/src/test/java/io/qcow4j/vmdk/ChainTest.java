@@ -263,6 +263,26 @@ class ChainTest {
         }
     }
 
+    /** A linked clone's absolute hint finds the parent in its own VM's folder beside the clone's folder. */
+    @Test
+    void aWindowsAbsoluteParentHintFindsTheParentInItsFolderBesideTheClones() throws Exception {
+        Files.createDirectory(dir.resolve("Base VM"));
+        Files.createDirectory(dir.resolve("clone"));
+        Path raw = Fixtures.write(dir.resolve("content.raw"), Fixtures.content(4 << 20, 65536, 45));
+        Path base = VmdkTools.convert(raw, dir.resolve("Base VM").resolve("base.vmdk"));
+        byte[] expected = Files.readAllBytes(raw);
+        Path top = windowsDelta(dir.resolve("clone").resolve("clone.vmdk"), "D:\\VMs\\Base VM\\base.vmdk",
+                cid(base), expected);
+        try (Image image = Images.open(top)) {
+            // found as clone/../Base VM/base.vmdk: ".." is left to the file system, which knows its links
+            assertThat(image.backing().orElseThrow().files()).extracting(Path::normalize)
+                    .containsExactly(base.toAbsolutePath().normalize());
+            ByteBuffer all = ByteBuffer.allocate(expected.length);
+            image.readFully(all, 0);
+            assertThat(all.array()).isEqualTo(expected);
+        }
+    }
+
     /**
      * A monolithicSparse delta over a parent named {@code hint}, of 4 MiB, whose grains 1 and 40 it holds itself:
      * {@code expected}, the parent's bytes, becomes what the delta reads.
