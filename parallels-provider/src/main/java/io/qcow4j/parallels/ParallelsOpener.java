@@ -70,7 +70,7 @@ final class ParallelsOpener {
         ParallelsHeader header = ParallelsHeader.parse(bytes.flip());
         int[] entries = readBat(file, header, context);
         long diskSize = size >= 0 ? size : header.sectors() * 512;
-        ParallelsBat bat = new ParallelsBat(entries, header.clusterBytes(), header.entryUnitBytes());
+        ParallelsBat bat = new ParallelsBat(entries, header.clusterBytes(), header.entryUnitBytes(), file.size());
         // QEMU hands block status of stored clusters down to the file: a hole in one reads, and maps, as zeros
         return new MappedImage(ParallelsFormatProvider.NAME, Storage.withFileHoles(file), diskSize, bat, parent,
                 () -> info(ParallelsFormatProvider.NAME, file.path(), diskSize, parent), file);

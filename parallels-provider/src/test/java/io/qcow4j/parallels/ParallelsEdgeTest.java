@@ -1,6 +1,7 @@
 package io.qcow4j.parallels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.qcow4j.Allocation;
+import io.qcow4j.CorruptImageException;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
 import io.qcow4j.testing.Qemu;
@@ -20,7 +23,7 @@ import io.qcow4j.testing.QemuReference;
 
 /**
  * What the specification leaves to a reader, read as qemu-img reads it: the in-use flag, the format extension, table
- * entries on the header or shared by two clusters.
+ * entries on the header or shared by two clusters, and a last cluster cut short by the file's end.
  */
 class ParallelsEdgeTest {
 
@@ -110,6 +113,44 @@ class ParallelsEdgeTest {
         assertThat(Arrays.copyOfRange(qemu, 8192, 12288)).isEqualTo(ParallelsBuilder.pattern(4096, 5));
         try (Image opened = FORMATS.open(file)) {
             QemuReference.assertReadsAsQemu(opened, file, "parallels", true);
+        }
+    }
+
+    @Test
+    void aLastClusterCutShortReadsZerosPastTheFileEnd() throws Exception {
+        // cluster 3 keeps its first 100 bytes: the specification asks only that a cluster start inside the file
+        byte[] cut = Arrays.copyOf(twoClusters().array(), 2 * 4096 + 100);
+        Path file = write("cut.hds", cut);
+        byte[] expected = new byte[64 * 512];
+        Arrays.fill(expected, 0, 4096, (byte) 0x11);
+        Arrays.fill(expected, 3 * 4096, 3 * 4096 + 100, (byte) 0x33);
+        assertThat(QemuReference.raw(file, "parallels")).isEqualTo(expected);
+        try (Image opened = FORMATS.open(file)) {
+            // QEMU maps the cut cluster as data whole; the part past the end is not stored, so it maps as zeros here
+            QemuReference.assertReadsAsQemu(opened, file, "parallels", false);
+            ByteBuffer tail = ByteBuffer.allocate(300);
+            opened.readFully(tail, 3 * 4096 + 50);
+            assertThat(tail.array()).isEqualTo(Arrays.copyOfRange(expected, 3 * 4096 + 50, 3 * 4096 + 350));
+            assertThat(opened.blockStatus(3 * 4096, 4096).length()).isEqualTo(100);
+            assertThat(opened.blockStatus(3 * 4096 + 100, 4096).allocation()).isEqualTo(Allocation.ZERO);
+            assertThat(opened.blockStatus(3 * 4096 + 100, 4096).length()).isEqualTo(4096 - 100);
+        }
+    }
+
+    @Test
+    void aClusterStartingAtTheFileEndIsRefusedEvenAfterOneCutShort() throws Exception {
+        // clusters 3 and 4 follow each other in the file; the file ends inside cluster 3
+        byte[] bytes = new ParallelsBuilder(64).cluster(0, filled(4096, 0x11)).cluster(3, filled(4096, 0x33))
+                .cluster(4, filled(4096, 0x44)).build();
+        Path file = write("past.hds", Arrays.copyOf(bytes, 2 * 4096 + 100));
+        try (Image opened = FORMATS.open(file)) {
+            ByteBuffer both = ByteBuffer.allocate(2 * 4096);
+            assertThatThrownBy(() -> opened.readFully(both, 3 * 4096)).isInstanceOf(CorruptImageException.class)
+                    .hasMessageContaining("data of guest offset 16384 at offset 12288")
+                    .hasMessageContaining("passes the end of the 8292-byte file");
+            ByteBuffer first = ByteBuffer.allocate(4096);
+            opened.readFully(first, 3 * 4096);
+            assertThat(Arrays.copyOf(first.array(), 100)).isEqualTo(filled(100, 0x33));
         }
     }
 }
