@@ -20,6 +20,7 @@ import io.qcow4j.CorruptImageException;
 import io.qcow4j.FilePolicy;
 import io.qcow4j.Image;
 import io.qcow4j.ImageFormats;
+import io.qcow4j.ImageLimitException;
 import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsafeImageException;
 import io.qcow4j.UnsupportedFeatureException;
@@ -203,6 +204,35 @@ class BundleTest {
         try (Image image = FORMATS.open(xml)) {
             assertThat(readAll(image)).isEqualTo(readAll(FORMATS.open(root)));
         }
+    }
+
+    @Test
+    void namesLeavingTheBundleAreTheHostPolicysToRefuse() throws Exception {
+        Path bundle = Files.createDirectory(dir.resolve("disk.hdd"));
+        Path outside = expanding("outside.hds", "write -P 0x11 0 4k");
+        Files.copy(outside, bundle.resolve("inside.hds"));
+        String rootShot = shot(TOP, "{00000000-0000-0000-0000-000000000000}");
+        OpenOptions beside = OpenOptions.builder().filePolicy(FilePolicy.besideImage()).build();
+        for (String name : new String[] {"../outside.hds", outside.toString(), "sub/../../outside.hds"}) {
+            Path xml = Files.writeString(bundle.resolve("DiskDescriptor.xml"), descriptor(SECTORS,
+                    storage(0, SECTORS, TOP, "Compressed", name), rootShot));
+            assertThatThrownBy(() -> FORMATS.open(xml, beside)).as(name).isInstanceOf(UnsafeImageException.class)
+                    .hasMessageContaining("outside.hds");
+        }
+        Path xml = Files.writeString(bundle.resolve("DiskDescriptor.xml"), descriptor(SECTORS,
+                storage(0, SECTORS, TOP, "Compressed", "inside.hds"), rootShot));
+        try (Image image = FORMATS.open(xml, beside)) {
+            assertThat(readAll(image)).isEqualTo(readAll(FORMATS.open(outside)));
+        }
+    }
+
+    @Test
+    void aDescriptorLargerThanAnyIsNotRead() throws Exception {
+        String text = descriptor(SECTORS, storage(0, SECTORS, TOP, "Compressed", "root.hds"),
+                shot(TOP, "{00000000-0000-0000-0000-000000000000}"));
+        String padded = text.replace("</Parallels_disk_image>", "<!--" + "x".repeat(DiskDescriptor.MAX_BYTES) + "-->"
+                + "</Parallels_disk_image>");
+        assertRefused(padded, ImageLimitException.class, "bytes, more than the 1048576 a descriptor may take");
     }
 
     private void assertRefused(String text, Class<? extends IOException> type, String message) throws IOException {
