@@ -21,8 +21,9 @@ import io.qcow4j.testing.Qemu;
 import io.qcow4j.testing.QemuReference;
 
 /**
- * Every Parallels image qemu-img writes (cluster sizes, odd sizes, created or converted, written by qemu-io with
- * patterns and zero writes) and images laid out as other writers do, read, mapped and shown as qemu-img does.
+ * Every Parallels image qemu-img writes (cluster sizes, the old default of 63 sectors among them, odd sizes, created
+ * or converted, written by qemu-io with patterns and zero writes) and images laid out as other writers do, read,
+ * mapped and shown as qemu-img does.
  */
 class ParallelsMatrixTest {
 
@@ -46,7 +47,7 @@ class ParallelsMatrixTest {
 
     static Stream<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        for (long cluster : List.of(4096L, 64L << 10, 1L << 20)) {
+        for (long cluster : List.of(4096L, 63L * 512, 64L << 10, 1L << 20)) {
             for (long size : List.of(10L << 20, 5L * 1024 * 1024 + 1536)) {
                 cases.add(new Case(cluster, size, false));
             }
