@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +18,7 @@ import io.qcow4j.OpenOptions;
 import io.qcow4j.UnsafeImageException;
 import io.qcow4j.spi.HostFile;
 import io.qcow4j.spi.OpenContext;
+import io.qcow4j.vhd.shared.ParentFile;
 
 /**
  * The parent of a differencing VDI, which names it by UUID alone (VirtualBox keeps the file names in its media
@@ -40,11 +40,9 @@ record VdiParent(FileReference reference, Image image) {
         // the options reach every image of the chain: the name is the first VDI's parent, a snapshot's own parent is
         // found by its UUID
         if (!given.isEmpty() && context.shared(NameTaken.class, NameTaken::new).take()) {
-            FileReference reference = context.reference(path, given, FileReference.Role.BACKING);
-            if (options.followBacking()) {
-                refuseAnotherVdi(path, given, reference, header.uuidLinkage(), context);
-            }
-            return new VdiParent(reference, context.backing(reference, null).image());
+            ParentFile named = ParentFile.open(path, List.of(given), null,
+                    (candidate, opening) -> anotherVdi(candidate, opening, header.uuidLinkage()), options, context);
+            return new VdiParent(named.reference(), named.image());
         }
         if (!options.followBacking()) {
             return new VdiParent(null, null);
@@ -54,24 +52,21 @@ record VdiParent(FileReference reference, Image image) {
     }
 
     /**
-     * A named parent that is a VDI must be the one the image was made from, as VirtualBox checks: another disk's
-     * blocks would be read under a child that never saw them. A parent of another format (a converted copy) has no
-     * UUID to check; a file that cannot be opened is left for the opening that follows to report.
+     * Why a named parent is not the one the image was made from, or null: a VDI must carry its parent UUID, as
+     * VirtualBox checks (another disk's blocks would be read under a child that never saw them); a parent of another
+     * format (a converted copy) has no UUID to check.
      */
-    private static void refuseAnotherVdi(Path path, String given, FileReference reference, byte[] uuid,
-                                         OpenContext context) throws IOException {
+    private static String anotherVdi(FileReference candidate, OpenContext context, byte[] uuid) throws IOException {
         byte[] found;
-        try (HostFile file = context.openFile(reference)) {
+        try (HostFile file = context.openFile(candidate)) {
             found = uuidOf(file);
         } catch (UnsafeImageException e) {
             throw e;
-        } catch (ImageException | NoSuchFileException e) {
-            return;
+        } catch (ImageException e) {
+            return null;
         }
-        if (!Arrays.equals(found, uuid)) {
-            throw new BackingChainException(path + ": the parent named, " + given + ", is the VDI of UUID "
-                    + VdiHeader.uuidText(found) + ", not the parent UUID " + VdiHeader.uuidText(uuid));
-        }
+        return Arrays.equals(found, uuid) ? null : "its UUID " + VdiHeader.uuidText(found) + " is not the parent UUID "
+                + VdiHeader.uuidText(uuid);
     }
 
     /** Whether a VDI of the chain has taken the parent the host names. */

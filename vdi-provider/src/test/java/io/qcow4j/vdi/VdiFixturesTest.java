@@ -184,9 +184,9 @@ class VdiFixturesTest {
                 .block(2, pattern(BLOCK, 5)).build());
         OpenOptions other = OpenOptions.builder().set(VdiOptions.PARENT, "other.vdi").build();
         assertThatThrownBy(() -> FORMATS.open(child, other)).isInstanceOf(BackingChainException.class)
-                .hasMessage(child + ": the parent named, other.vdi, is the VDI of UUID "
-                        + "07070707-0707-0707-0707-070707070707, not the parent UUID "
-                        + "01010101-0101-0101-0101-010101010101");
+                .hasMessage(child + ": no parent file matches the image: [other.vdi (its UUID "
+                        + "07070707-0707-0707-0707-070707070707 is not the parent UUID "
+                        + "01010101-0101-0101-0101-010101010101)]");
         // the parent converted to raw keeps its bytes but no UUID: nothing to check, so it goes on to be probed (this
         // test's formats are VDI's alone, which do not read raw)
         Files.write(dir.resolve("base.raw"), baseBytes());
